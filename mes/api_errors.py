@@ -1,0 +1,56 @@
+"""Turns every API error into one JSON shape: {"error": {"code", "message", "fields"}}."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from mes.errors import DomainError, InvalidInput, NotFound, RuleViolation
+
+_DOMAIN_STATUS = {
+    InvalidInput: status.HTTP_400_BAD_REQUEST,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    RuleViolation: status.HTTP_409_CONFLICT,
+}
+
+
+def _body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [f"{k}: {m}" for k, v in detail.items() for m in _flatten(v)]
+    if isinstance(detail, list):
+        return [m for item in detail for m in _flatten(item)]
+    return [str(detail)]
+
+
+def _validation_response(exc: exceptions.ValidationError) -> Response:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    fields = {name: _flatten(errors) for name, errors in detail.items()}
+    summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
+    return Response(_body("invalid", f"Invalid input. {summary}", fields), status=400)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        http = next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls)), 409)
+        fields = {exc.field: [exc.message]} if exc.field else {}
+        return Response(_body(exc.code, exc.message, fields), status=http)
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_response(exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = getattr(exc, "default_code", "error")
+    message = " ".join(_flatten(getattr(exc, "detail", str(exc))))
+    response.data = _body(code, message)
+    return response

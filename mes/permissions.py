@@ -1,0 +1,31 @@
+"""DRF permission classes built on the roles in mes.roles. Reads need a login; writes need a role."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from mes.roles import DECIDES_QUALITY, MOVES_UNITS, user_roles
+
+
+class _RoleForWrites(BasePermission):
+    roles: frozenset[str] = frozenset()
+    message = "Your role does not allow this change."
+
+    def has_permission(self, request, view) -> bool:  # noqa: ANN001 (DRF signature)
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        return bool(user_roles(request.user) & self.roles)
+
+
+class CanMoveUnits(_RoleForWrites):
+    """Operators, integrations, quality engineers and admins may start, complete and consume."""
+
+    roles = MOVES_UNITS
+    message = "Moving units needs the operator, integration or quality engineer role."
+
+
+class CanDecideQuality(_RoleForWrites):
+    """Only quality engineers (and admins) change specs, holds and dispositions, or master data."""
+
+    roles = DECIDES_QUALITY
+    message = "This change needs the quality engineer role."

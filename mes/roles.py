@@ -1,0 +1,24 @@
+"""The four roles, as Django groups. Created by a data migration (lines 0002) and by seed_demo.
+
+operator: moves units (start, complete, consume, scrap); quality_engineer: also specs, holds,
+dispositions (quality app); integration: PLC/ERP token users, may move units; admin: everything.
+"""
+
+OPERATOR = "operator"
+QUALITY_ENGINEER = "quality_engineer"
+INTEGRATION = "integration"
+ADMIN = "admin"
+
+ALL_ROLES = (OPERATOR, QUALITY_ENGINEER, INTEGRATION, ADMIN)
+# Who may move units through the line. Quality engineers may too: they rework and disposition.
+MOVES_UNITS = frozenset({OPERATOR, QUALITY_ENGINEER, INTEGRATION, ADMIN})
+DECIDES_QUALITY = frozenset({QUALITY_ENGINEER, ADMIN})
+
+
+def user_roles(user: object) -> frozenset[str]:
+    """The role names a user holds; a superuser holds them all."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if getattr(user, "is_superuser", False):
+        return frozenset(ALL_ROLES)
+    return frozenset(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""OPC UA bridge and simulated line PLCs (issue 4). Knows OPC UA, nothing about specs."""

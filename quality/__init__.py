@@ -1,0 +1,1 @@
+"""Quality: specs, evaluation, flags, gates, holds, dispositions, SPC, audit (issue 3)."""
