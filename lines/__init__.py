@@ -1,0 +1,1 @@
+"""Lines: the plant, products and routes, units and their operations and genealogy."""

@@ -1,0 +1,23 @@
+"""Models of the lines app, one module per concern."""
+
+from lines.models.genealogy import GenealogyEdge
+from lines.models.operation import Operation
+from lines.models.plant import Equipment, Line, Station
+from lines.models.product import Material, Product, Recipe, Route, RouteStep, WorkOrder
+from lines.models.unit import Unit, UnitHistory
+
+__all__ = [
+    "Equipment",
+    "GenealogyEdge",
+    "Line",
+    "Material",
+    "Operation",
+    "Product",
+    "Recipe",
+    "Route",
+    "RouteStep",
+    "Station",
+    "Unit",
+    "UnitHistory",
+    "WorkOrder",
+]

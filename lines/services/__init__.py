@@ -1,0 +1,19 @@
+"""Every state change of the lines domain. Views, tasks, commands and the bridge call these only.
+
+Each service is one transaction, takes keyword arguments, locks what it changes (lines.locks), and
+raises a mes.errors.DomainError subclass with an actionable message when it refuses.
+"""
+
+from lines.services.genealogy import roll_split, unit_consume
+from lines.services.operations import operation_complete, operation_start
+from lines.services.units import material_receive, unit_create, unit_scrap
+
+__all__ = [
+    "material_receive",
+    "operation_complete",
+    "operation_start",
+    "roll_split",
+    "unit_consume",
+    "unit_create",
+    "unit_scrap",
+]

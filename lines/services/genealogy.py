@@ -1,0 +1,185 @@
+"""Consumption and slitting: the writes that create genealogy edges."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lines import selectors
+from lines.choices import UnitKind, UnitOfMeasure, UnitStatus
+from lines.locks import lock_units
+from lines.models import GenealogyEdge, Operation, Unit
+from lines.services.common import User, refuse_unless_workable, save_unit, to_decimal
+from lines.services.units import unit_create
+from mes.errors import InvalidInput, RuleViolation
+
+Number = Decimal | str | float | int
+
+
+def _refuse_unless_consumable(parent: Unit) -> None:
+    if parent.status not in UnitStatus.consumable():
+        refuse_unless_workable(parent, "be consumed")
+        raise RuleViolation(f"{parent.identifier} cannot be consumed in status {parent.status}.")
+
+
+def _metre_range(
+    parent: Unit, start: Number | None, end: Number | None
+) -> tuple[Decimal, Decimal] | None:
+    """Validate a metre range on a metre-measured parent; rolls must say which metres were used."""
+    if start is None and end is None:
+        if parent.kind == UnitKind.ROLL:
+            raise InvalidInput(
+                f"{parent.identifier} is a roll: give the metres used (from and to).",
+                field="position_from_m",
+            )
+        return None
+    if start is None or end is None or parent.uom != UnitOfMeasure.M:
+        raise InvalidInput(
+            "Give both from and to metres, and only for a parent measured in metres.",
+            field="position_from_m",
+        )
+    low = to_decimal(start, field="position_from_m", allow_zero=True)
+    high = to_decimal(end, field="position_to_m")
+    if high <= low or high > parent.quantity_initial:
+        raise InvalidInput(
+            f"Metres {low}..{high} are not a range within {parent.identifier} "
+            f"(0..{parent.quantity_initial} m).",
+            field="position_to_m",
+        )
+    overlap = GenealogyEdge.objects.filter(
+        Q(parent=parent) & Q(position_from_m__lt=high) & Q(position_to_m__gt=low)
+    ).first()
+    if overlap is not None:
+        raise RuleViolation(
+            f"Metres {low}..{high} of {parent.identifier} overlap metres "
+            f"{overlap.position_from_m}..{overlap.position_to_m} already used.",
+            field="position_from_m",
+        )
+    return low, high
+
+
+@transaction.atomic
+def unit_consume(
+    *,
+    child: Unit,
+    parent: Unit,
+    quantity: Number | None = None,
+    position_from_m: Number | None = None,
+    position_to_m: Number | None = None,
+    operation: Operation | None = None,
+    by: User = None,
+) -> GenealogyEdge:
+    """Record that `child` consumed a quantity of `parent` (for a roll: the metres from..to).
+
+    Refused: self or cyclic consumption, a parent that is consumed, scrapped, shipped or held,
+    more than the parent has left, overlapping roll metres, and an operation of another unit.
+    At zero remaining the parent becomes consumed.
+    """
+    if child.id == parent.id:
+        raise RuleViolation(f"{child.identifier} cannot consume itself.", field="parent")
+    locked = lock_units([child.id, parent.id])
+    child, parent = locked[child.id], locked[parent.id]
+    refuse_unless_workable(child, "consume material")
+    _refuse_unless_consumable(parent)
+    if operation is not None and operation.unit_id != child.id:
+        raise InvalidInput(f"That operation is not one of {child.identifier}'s.", field="operation")
+    metres = _metre_range(parent, position_from_m, position_to_m)
+    qty = _quantity(parent, quantity, metres)
+    if selectors.unit_has_ancestor(unit_id=parent.id, ancestor_id=child.id):
+        raise RuleViolation(
+            f"{child.identifier} is already upstream of {parent.identifier}: consuming it would "
+            "make the genealogy a cycle.",
+            field="parent",
+        )
+    edge = GenealogyEdge.objects.create(
+        parent=parent,
+        child=child,
+        quantity=qty,
+        operation=operation,
+        position_from_m=metres[0] if metres else None,
+        position_to_m=metres[1] if metres else None,
+        created_at=timezone.now(),
+        created_by=by,
+    )
+    parent.quantity_remaining -= qty
+    used_up = UnitStatus.CONSUMED if parent.quantity_remaining == 0 else None
+    save_unit(parent, fields=["quantity_remaining"], status=used_up, event="consumed", by=by)
+    return edge
+
+
+def _quantity(
+    parent: Unit, quantity: Number | None, metres: tuple[Decimal, Decimal] | None
+) -> Decimal:
+    if metres is not None:
+        length = metres[1] - metres[0]
+        if quantity is not None and to_decimal(quantity, field="quantity") != length:
+            raise InvalidInput(
+                f"Quantity {quantity} does not match the metres used ({length} m).",
+                field="quantity",
+            )
+        qty = length
+    elif quantity is None:
+        raise InvalidInput(f"Give the quantity of {parent.identifier} used.", field="quantity")
+    else:
+        qty = to_decimal(quantity, field="quantity")
+    if qty > parent.quantity_remaining:
+        raise RuleViolation(
+            f"{parent.identifier} has {parent.quantity_remaining.normalize()} {parent.uom} left; "
+            f"cannot consume {qty.normalize()} {parent.uom}.",
+            field="quantity",
+        )
+    return qty
+
+
+@transaction.atomic
+def roll_split(
+    *,
+    parent: Unit,
+    daughter_identifiers: list[str],
+    operation: Operation | None = None,
+    by: User = None,
+) -> list[Unit]:
+    """Slit a whole roll into daughter rolls (lanes), each as long as the parent.
+
+    A daughter's metre m is the parent's metre m, so each edge covers the parent's full length and a
+    coating defect at metres 400..460 of the mother is at 400..460 of every daughter. The parent must
+    be untouched (nothing consumed from it yet) and becomes consumed.
+    """
+    if parent.kind != UnitKind.ROLL:
+        raise InvalidInput(
+            f"{parent.identifier} is not a roll; only rolls are slit.", field="parent"
+        )
+    if not daughter_identifiers or len(set(daughter_identifiers)) != len(daughter_identifiers):
+        raise InvalidInput("Give one distinct identifier per daughter roll.", field="daughters")
+    parent = lock_units([parent.id])[parent.id]
+    _refuse_unless_consumable(parent)
+    if parent.quantity_remaining != parent.quantity_initial:
+        raise RuleViolation(f"{parent.identifier} has been partly used; only a whole roll is slit.")
+    length = parent.quantity_initial
+    now = timezone.now()
+    daughters = []
+    for identifier in daughter_identifiers:
+        daughter = unit_create(
+            identifier=identifier,
+            kind=UnitKind.ROLL,
+            quantity=length,
+            product=parent.product,
+            by=by,
+        )
+        GenealogyEdge.objects.create(
+            parent=parent,
+            child=daughter,
+            quantity=length,
+            position_from_m=0,
+            position_to_m=length,
+            operation=operation,
+            created_at=now,
+            created_by=by,
+        )
+        daughters.append(daughter)
+    parent.quantity_remaining = Decimal(0)
+    save_unit(
+        parent, fields=["quantity_remaining"], status=UnitStatus.CONSUMED, event="slit", by=by
+    )
+    return daughters
