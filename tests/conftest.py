@@ -1,0 +1,39 @@
+"""Shared fixtures: the test plant and the named personas (operator, quality engineer, integration)."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from mes import roles
+from tests.factories import Plant, make_plant, make_user
+
+
+@pytest.fixture
+def plant(db) -> Plant:
+    return make_plant()
+
+
+@pytest.fixture
+def operator(db):
+    return make_user("olivia.operator", roles.OPERATOR)
+
+
+@pytest.fixture
+def quality_engineer(db):
+    return make_user("quinn.quality", roles.QUALITY_ENGINEER)
+
+
+@pytest.fixture
+def integration(db):
+    return make_user("plc.integration", roles.INTEGRATION)
+
+
+@pytest.fixture
+def nobody(db):
+    """Logged in, but holds no role."""
+    return make_user("nora.norole")
+
+
+@pytest.fixture
+def api():
+    """An API client; call api.force_authenticate(user) or use token headers in the test."""
+    return APIClient()
