@@ -44,6 +44,11 @@ def to_decimal(value: object, *, field: str, allow_zero: bool = False) -> Decima
     return number.quantize(QUANTITY_PLACES)
 
 
+def qty_text(number: Decimal | None) -> str:
+    """A quantity as a person writes it: 20, 1.2, 1198.8 (never 2E+1 or 1.2000)."""
+    return "" if number is None else format(number.normalize(), "f")
+
+
 def save_unit(
     unit: Unit,
     *,

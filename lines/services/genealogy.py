@@ -10,7 +10,13 @@ from lines import selectors
 from lines.choices import UnitKind, UnitOfMeasure, UnitStatus
 from lines.locks import lock_units
 from lines.models import GenealogyEdge, Operation, Unit
-from lines.services.common import User, refuse_unless_workable, save_unit, to_decimal
+from lines.services.common import (
+    User,
+    qty_text,
+    refuse_unless_workable,
+    save_unit,
+    to_decimal,
+)
 from lines.services.units import unit_create
 from mes.errors import InvalidInput, RuleViolation
 
@@ -43,8 +49,8 @@ def _metre_range(
     high = to_decimal(end, field="position_to_m")
     if high <= low or high > parent.quantity_initial:
         raise InvalidInput(
-            f"Metres {low}..{high} are not a range within {parent.identifier} "
-            f"(0..{parent.quantity_initial} m).",
+            f"Metres {qty_text(low)}..{qty_text(high)} are not a range within "
+            f"{parent.identifier} (0..{qty_text(parent.quantity_initial)} m).",
             field="position_to_m",
         )
     overlap = GenealogyEdge.objects.filter(
@@ -52,8 +58,8 @@ def _metre_range(
     ).first()
     if overlap is not None:
         raise RuleViolation(
-            f"Metres {low}..{high} of {parent.identifier} overlap metres "
-            f"{overlap.position_from_m}..{overlap.position_to_m} already used.",
+            f"Metres {qty_text(low)}..{qty_text(high)} of {parent.identifier} overlap metres "
+            f"{qty_text(overlap.position_from_m)}..{qty_text(overlap.position_to_m)} already used.",
             field="position_from_m",
         )
     return low, high
@@ -115,7 +121,7 @@ def _quantity(
         length = metres[1] - metres[0]
         if quantity is not None and to_decimal(quantity, field="quantity") != length:
             raise InvalidInput(
-                f"Quantity {quantity} does not match the metres used ({length} m).",
+                f"Quantity {quantity} does not match the metres used ({qty_text(length)} m).",
                 field="quantity",
             )
         qty = length
@@ -125,8 +131,8 @@ def _quantity(
         qty = to_decimal(quantity, field="quantity")
     if qty > parent.quantity_remaining:
         raise RuleViolation(
-            f"{parent.identifier} has {parent.quantity_remaining.normalize()} {parent.uom} left; "
-            f"cannot consume {qty.normalize()} {parent.uom}.",
+            f"{parent.identifier} has {qty_text(parent.quantity_remaining)} {parent.uom} left; "
+            f"cannot consume {qty_text(qty)} {parent.uom}.",
             field="quantity",
         )
     return qty
