@@ -35,3 +35,9 @@ class RuleViolation(DomainError):
     """The input is well formed but the current state forbids it (wrong step, already done)."""
 
     code = "conflict"
+
+
+class Forbidden(DomainError):
+    """The user's role does not allow this (overriding a hold needs a quality engineer)."""
+
+    code = "forbidden"

@@ -4,6 +4,7 @@ from lines.models.genealogy import GenealogyEdge
 from lines.models.operation import Operation
 from lines.models.plant import Equipment, Line, Station
 from lines.models.product import Material, Product, Recipe, Route, RouteStep, WorkOrder
+from lines.models.telemetry import Sample, SampleSource
 from lines.models.unit import Unit, UnitHistory
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "Recipe",
     "Route",
     "RouteStep",
+    "Sample",
+    "SampleSource",
     "Station",
     "Unit",
     "UnitHistory",

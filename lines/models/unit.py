@@ -42,6 +42,10 @@ class Unit(models.Model):
     station = models.ForeignKey(
         "lines.Station", on_delete=models.PROTECT, null=True, blank=True, related_name="units"
     )
+    # The status a held unit returns to when its last hold is released (quality holds).
+    held_from_status = models.CharField(
+        max_length=20, choices=UnitStatus.choices, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 
@@ -72,7 +76,7 @@ class Unit(models.Model):
 class UnitHistory(models.Model):
     """One row per status change of a unit: who, when, before, after, why. Written by services only."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="history")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="history")
     at = models.DateTimeField(db_index=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lines import selectors
+from lines import hooks, selectors
 from lines.choices import UnitKind, UnitOfMeasure, UnitStatus
 from lines.locks import lock_units
 from lines.models import GenealogyEdge, Operation, Unit
@@ -18,12 +18,21 @@ from lines.services.common import (
     to_decimal,
 )
 from lines.services.units import unit_create
-from mes.errors import InvalidInput, RuleViolation
+from mes import roles
+from mes.errors import Forbidden, InvalidInput, RuleViolation
 
 Number = Decimal | str | float | int
 
 
-def _refuse_unless_consumable(parent: Unit) -> None:
+def _refuse_unless_consumable(
+    parent: Unit, *, hold_override: bool = False, by: User = None
+) -> None:
+    if parent.status == UnitStatus.ON_HOLD and hold_override:
+        if not roles.user_roles(by) & roles.DECIDES_QUALITY:
+            raise Forbidden(
+                f"{parent.identifier} is on hold; only a quality engineer may override the hold."
+            )
+        return
     if parent.status not in UnitStatus.consumable():
         refuse_unless_workable(parent, "be consumed")
         raise RuleViolation(f"{parent.identifier} cannot be consumed in status {parent.status}.")
@@ -74,20 +83,22 @@ def unit_consume(
     position_from_m: Number | None = None,
     position_to_m: Number | None = None,
     operation: Operation | None = None,
+    hold_override: bool = False,
     by: User = None,
 ) -> GenealogyEdge:
     """Record that `child` consumed a quantity of `parent` (for a roll: the metres from..to).
 
     Refused: self or cyclic consumption, a parent that is consumed, scrapped, shipped or held,
     more than the parent has left, overlapping roll metres, and an operation of another unit.
-    At zero remaining the parent becomes consumed.
+    At zero remaining the parent becomes consumed. A quality engineer may consume a held parent
+    with `hold_override`; the hooks (quality) then put the child under the parent's holds.
     """
     if child.id == parent.id:
         raise RuleViolation(f"{child.identifier} cannot consume itself.", field="parent")
     locked = lock_units([child.id, parent.id])
     child, parent = locked[child.id], locked[parent.id]
     refuse_unless_workable(child, "consume material")
-    _refuse_unless_consumable(parent)
+    _refuse_unless_consumable(parent, hold_override=hold_override, by=by)
     if operation is not None and operation.unit_id != child.id:
         raise InvalidInput(f"That operation is not one of {child.identifier}'s.", field="operation")
     metres = _metre_range(parent, position_from_m, position_to_m)
@@ -109,9 +120,26 @@ def unit_consume(
         created_by=by,
     )
     parent.quantity_remaining -= qty
-    used_up = UnitStatus.CONSUMED if parent.quantity_remaining == 0 else None
-    save_unit(parent, fields=["quantity_remaining"], status=used_up, event="consumed", by=by)
+    _save_consumed_parent(parent, by)
+    hooks.run(hooks.AFTER_CONSUME, edge=edge, by=by)
     return edge
+
+
+def _save_consumed_parent(parent: Unit, by: User) -> None:
+    if parent.quantity_remaining != 0:
+        save_unit(parent, fields=["quantity_remaining"])
+    elif parent.status == UnitStatus.ON_HOLD:
+        # Used up under a hold override: it stays held, and is consumed once the hold is released.
+        parent.held_from_status = UnitStatus.CONSUMED
+        save_unit(parent, fields=["quantity_remaining", "held_from_status"])
+    else:
+        save_unit(
+            parent,
+            fields=["quantity_remaining"],
+            status=UnitStatus.CONSUMED,
+            event="consumed",
+            by=by,
+        )
 
 
 def _quantity(

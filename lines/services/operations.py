@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lines import hooks
 from lines.choices import OperationResult, UnitStatus
 from lines.locks import lock_units
 from lines.models import Operation, RouteStep, Station, Unit
@@ -51,6 +52,7 @@ def operation_start(
             f"{open_op.started_at:%Y-%m-%d %H:%M:%S} UTC; complete that first."
         )
     current = _check_step(unit, station, step)
+    hooks.run(hooks.START_CHECKS, unit=unit, step=current)
     try:
         with transaction.atomic():
             operation = Operation.objects.create(
@@ -87,6 +89,7 @@ def operation_complete(
             f"{operation.completed_at:%Y-%m-%d %H:%M:%S} UTC as {operation.result}."
         )
     refuse_unless_workable(unit, "be completed")
+    hooks.run(hooks.COMPLETE_CHECKS, unit=unit, operation=operation, result=result)
     operation.completed_at = timezone.now()
     operation.completed_by = by
     operation.result = result

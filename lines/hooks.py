@@ -1,0 +1,24 @@
+"""Checks and follow-ups that other apps add to the lines transitions.
+
+lines knows nothing of quality; quality registers its gate checks and hold propagation here in its
+AppConfig.ready(). Hooks run inside the service's transaction, after the service's own checks, in
+registration order. A check refuses by raising a mes.errors.DomainError; a follow-up may write.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+START_CHECKS: list[Callable[..., None]] = []  # (unit=, step=) before an operation starts
+COMPLETE_CHECKS: list[Callable[..., None]] = []  # (unit=, operation=, result=) before completion
+AFTER_CONSUME: list[Callable[..., None]] = []  # (edge=, by=) after a genealogy edge is written
+
+
+def run(hooks: list[Callable[..., None]], **kwargs: Any) -> None:
+    for hook in hooks:
+        hook(**kwargs)
+
+
+def register(hooks: list[Callable[..., None]], hook: Callable[..., None]) -> None:
+    """Add a hook once (AppConfig.ready() can run more than once in tests)."""
+    if hook not in hooks:
+        hooks.append(hook)
