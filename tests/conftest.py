@@ -7,6 +7,12 @@ from mes import roles
 from tests.factories import Plant, make_plant, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s a user by design; tests create many users and check many signatures."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def plant(db) -> Plant:
     return make_plant()
