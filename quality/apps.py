@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class QualityConfig(AppConfig):
     name = "quality"
     verbose_name = "Quality"
+
+    def ready(self) -> None:
+        # Quality gates and hold propagation plug into the lines transitions (see lines/hooks.py).
+        from lines import hooks
+        from quality.services import gates, propagation
+
+        hooks.register(hooks.START_CHECKS, gates.check_start)
+        hooks.register(hooks.COMPLETE_CHECKS, gates.check_complete)
+        hooks.register(hooks.AFTER_CONSUME, propagation.on_consumed)

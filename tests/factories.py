@@ -91,3 +91,75 @@ def make_roll(identifier: str, length_m: str = "1000") -> Unit:
     return services.unit_create(
         identifier=identifier, kind=UnitKind.ROLL, quantity=Decimal(length_m)
     )
+
+
+def add_samples(
+    station,
+    parameter: str,
+    values: list[float | None],
+    *,
+    unit: Unit | None = None,
+    positions: list[float] | None = None,
+    status_code: int = 0,
+    rejected_reason: str = "",
+    at=None,
+):
+    """Store samples as the ingest would, and return them loaded as the evaluation expects."""
+    from django.utils import timezone
+
+    from lines.models import Sample
+
+    now = at or timezone.now()
+    rows = [
+        Sample(
+            station=station,
+            parameter=parameter,
+            value=value,
+            source_time=now,
+            server_time=now,
+            status_code=status_code,
+            unit=unit,
+            rejected_reason=rejected_reason,
+            position_m=positions[i] if positions else None,
+        )
+        for i, value in enumerate(values)
+    ]
+    created = Sample.objects.bulk_create(rows)
+    ids = [s.pk for s in created]
+    return list(Sample.objects.filter(pk__in=ids).select_related("station", "unit").order_by("id"))
+
+
+def make_spec(parameter: str, station_kind: str, *, lsl=None, usl=None, target=None, **options):
+    from quality import services as quality_services
+
+    return quality_services.spec_create(
+        parameter=parameter,
+        unit_of_measure=options.pop("uom", "-"),
+        station_kind=station_kind,
+        limits={"lsl": lsl, "usl": usl, "target": target},
+        reason="initial limits",
+        **options,
+    )
+
+
+def build_cathode_chain(plant: Plant, *, cells_per_lane: int = 3, sheet_m: str = "1.2"):
+    """lot -> slurry -> mother roll (1200 m) -> 2 lanes -> cells stacked from metres 400 up."""
+    lot = receive(plant, "LOT-NMC-1", "500")
+    slurry = services.unit_create(identifier="SLURRY-1", kind=UnitKind.SLURRY_BATCH, quantity="60")
+    services.unit_consume(child=slurry, parent=lot, quantity="40")
+    mother = make_roll("MR-1", "1200")
+    services.unit_consume(child=mother, parent=slurry, quantity="60")
+    lanes = services.roll_split(parent=mother, daughter_identifiers=["MR-1-A", "MR-1-B"])
+    cells = []
+    for lane in lanes:
+        for n in range(cells_per_lane):
+            cell = make_cell(plant, f"{lane.identifier}-C{n}")
+            start = Decimal(400) + Decimal(sheet_m) * n * 25
+            services.unit_consume(
+                child=cell,
+                parent=lane,
+                position_from_m=start,
+                position_to_m=start + Decimal(sheet_m),
+            )
+            cells.append(cell)
+    return lot, slurry, mother, lanes, cells

@@ -5,6 +5,7 @@ raises a mes.errors.DomainError subclass with an actionable message when it refu
 """
 
 from lines.services.genealogy import roll_split, unit_consume
+from lines.services.holding import units_put_on_hold, units_scrap_held, units_take_off_hold
 from lines.services.operations import operation_complete, operation_start
 from lines.services.units import material_receive, unit_create, unit_scrap
 
@@ -16,4 +17,7 @@ __all__ = [
     "unit_consume",
     "unit_create",
     "unit_scrap",
+    "units_put_on_hold",
+    "units_scrap_held",
+    "units_take_off_hold",
 ]

@@ -1,0 +1,60 @@
+"""Electronic signatures and the dispositions they sign."""
+
+from django.conf import settings
+from django.db import models
+
+from quality.choices import Decision
+
+
+class Signature(models.Model):
+    """A user's signature on a record: who, when, what it means, why, and a hash of what was signed.
+
+    `content` is the canonical JSON of the signed record at signing time and `content_hash` its
+    SHA-256; recomputing the record's canonical JSON later and comparing hashes detects any change
+    made to it after signing (quality.services.signatures.signature_verify).
+    """
+
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    meaning = models.CharField(max_length=120)
+    reason = models.TextField()
+    record_type = models.CharField(max_length=32)
+    record_id = models.BigIntegerField()
+    content = models.TextField()
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="signature_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.signer} {self.meaning} {self.record_type}:{self.record_id}"
+
+
+class Disposition(models.Model):
+    """A signed decision on a hold or a flag: release, rework, scrap or use as is."""
+
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField()
+    hold = models.ForeignKey(
+        "quality.Hold", on_delete=models.PROTECT, null=True, blank=True, related_name="dispositions"
+    )
+    flag = models.ForeignKey(
+        "quality.Flag", on_delete=models.PROTECT, null=True, blank=True, related_name="dispositions"
+    )
+    signature = models.OneToOneField(
+        Signature, on_delete=models.PROTECT, related_name="disposition"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hold__isnull=False) | models.Q(flag__isnull=False),
+                name="disposition_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.signature.signer})"

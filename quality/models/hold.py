@@ -1,0 +1,47 @@
+"""Holds: a unit and every descendant stopped until a quality engineer signs a disposition."""
+
+from django.conf import settings
+from django.db import models
+
+from quality.choices import HoldState
+
+
+class Hold(models.Model):
+    """A hold placed on `unit` for a reason; its members are the unit and all its descendants,
+    including descendants made later from a held parent under a quality override."""
+
+    unit = models.ForeignKey("lines.Unit", on_delete=models.PROTECT, related_name="holds")
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=HoldState.choices, default=HoldState.ACTIVE)
+    flag = models.ForeignKey(
+        "quality.Flag", on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    placed_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Hold {self.pk} on {self.unit_id}"
+
+
+class HoldMember(models.Model):
+    """A unit that a hold reaches. A unit is held while it is a member of any active hold."""
+
+    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, related_name="members")
+    unit = models.ForeignKey(
+        "lines.Unit", on_delete=models.PROTECT, related_name="hold_memberships"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hold", "unit"], name="holdmember_unique"),
+        ]
+        indexes = [models.Index(fields=["unit", "hold"], name="holdmember_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hold_id}:{self.unit_id}"

@@ -1,0 +1,47 @@
+"""Which spec, and which version of it, applies to a value."""
+
+from bisect import bisect_right
+from datetime import datetime
+
+from django.db.models import Q
+
+from lines.models import RouteStep, Station
+from quality.models import Spec, SpecVersion
+
+
+def spec_for(*, station: Station, parameter: str, recipe_id: int | None = None) -> Spec | None:
+    """The most specific spec of a parameter at a station: station beats station kind, and a spec
+    for the unit's recipe beats a spec for any recipe."""
+    candidates = Spec.objects.filter(parameter=parameter).filter(
+        Q(station=station) | Q(station__isnull=True, station_kind=station.kind)
+    )
+    candidates = candidates.filter(Q(recipe__isnull=True) | Q(recipe_id=recipe_id))
+    ranked = sorted(
+        candidates, key=lambda s: (s.station_id is not None, s.recipe_id is not None), reverse=True
+    )
+    return ranked[0] if ranked else None
+
+
+def recipe_for(*, route_id: int | None, station_kind: str) -> int | None:
+    """The recipe of the route step done at this kind of station, if the route names one."""
+    if route_id is None:
+        return None
+    step = RouteStep.objects.filter(route_id=route_id, station_kind=station_kind).first()
+    return step.recipe_id if step else None
+
+
+class VersionTimeline:
+    """The versions of one spec in force order, to pick the one valid at each sample's time."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.versions = list(
+            SpecVersion.objects.filter(spec=spec).order_by("valid_from", "version")
+        )
+        self._starts = [v.valid_from for v in self.versions]
+
+    def at(self, when: datetime) -> SpecVersion | None:
+        index = bisect_right(self._starts, when) - 1
+        return self.versions[index] if index >= 0 else None
+
+    def current(self) -> SpecVersion | None:
+        return self.versions[-1] if self.versions else None

@@ -1,0 +1,21 @@
+"""Every state change of the quality domain. Views, tasks and hooks call these only."""
+
+from quality.services.dispositions import disposition_decide, disposition_verify
+from quality.services.evaluate import samples_evaluate
+from quality.services.holds import hold_add_units, hold_place
+from quality.services.ncrs import ncr_close, ncr_open
+from quality.services.segments import segment_flag
+from quality.services.specs import spec_create, spec_revise
+
+__all__ = [
+    "disposition_decide",
+    "disposition_verify",
+    "hold_add_units",
+    "hold_place",
+    "ncr_close",
+    "ncr_open",
+    "samples_evaluate",
+    "segment_flag",
+    "spec_create",
+    "spec_revise",
+]

@@ -1,0 +1,56 @@
+"""Writing the audit trail. Every quality service that changes a record calls one of these."""
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from lines.services.common import User
+from quality.models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of a record as JSON-ready values (FKs as ids, times as ISO 8601)."""
+    return {name: _plain(getattr(instance, name)) for name in fields}
+
+
+def audit_record(
+    *,
+    by: User,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one audit row: who, when, which record, what it was, what it became, and why."""
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        by=by,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        before=json.loads(json.dumps(before, default=_plain)) if before is not None else None,
+        after=json.loads(json.dumps(after, default=_plain)) if after is not None else None,
+        reason=reason,
+    )
+
+
+def audit_many(entries: list[AuditEntry]) -> None:
+    """Append many audit rows at once (flags raised by one evaluation)."""
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)

@@ -1,0 +1,153 @@
+"""Dispositions: a quality engineer's signed decision on a hold or a flag, and its verification."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from lines import services as lines_services
+from mes.errors import InvalidInput, RuleViolation
+from quality.choices import Decision, FlagState, HoldState
+from quality.models import Disposition, Flag, Hold
+from quality.services.audit import audit_record
+from quality.services.holds import hold_release
+from quality.services.signatures import signature_intact, signature_sign
+
+
+def _subject_content(hold: Hold | None, flag: Flag | None) -> dict[str, Any]:
+    if hold is not None:
+        return {
+            "hold": {
+                "id": hold.pk,
+                "unit": hold.unit.identifier,
+                "reason": hold.reason,
+                "placed_at": hold.placed_at.isoformat(),
+                "flag": hold.flag_id,
+            }
+        }
+    return {
+        "flag": {
+            "id": flag.pk,
+            "kind": flag.kind,
+            "parameter": flag.parameter,
+            "unit": flag.unit.identifier if flag.unit_id else None,
+            "value": flag.value,
+            "limit": flag.limit,
+            "spec_version": flag.spec_version_id,
+        }
+    }
+
+
+def disposition_content(disposition: Disposition) -> dict[str, Any]:
+    """What a disposition's signature covers, rebuilt from the records as they are now."""
+    return {
+        "decision": disposition.decision,
+        "reason": disposition.reason,
+        **_subject_content(disposition.hold, disposition.flag),
+    }
+
+
+def disposition_verify(*, disposition: Disposition) -> bool:
+    """False when the disposition, its subject or its signature changed after signing."""
+    return signature_intact(
+        signature=disposition.signature, current_content=disposition_content(disposition)
+    )
+
+
+def _close_flags(hold: Hold | None, flag: Flag | None) -> int:
+    if flag is not None:
+        ids = [flag.pk]
+    else:
+        root = hold.flag_id
+        ids = [root] if root else []
+        if root:
+            member_units = hold.members.values_list("unit_id", flat=True)
+            ids += list(
+                Flag.objects.filter(source_flag_id=root, unit_id__in=member_units).values_list(
+                    "id", flat=True
+                )
+            )
+    return Flag.objects.filter(pk__in=ids, state=FlagState.OPEN).update(
+        state=FlagState.DISPOSITIONED
+    )
+
+
+@transaction.atomic
+def disposition_decide(
+    *,
+    decision: str,
+    reason: str,
+    password: str,
+    by: AbstractBaseUser,
+    hold: Hold | None = None,
+    flag: Flag | None = None,
+) -> Disposition:
+    """Decide on an active hold (or an open flag without a hold), signed with the user's password.
+
+    release, rework and use as is return the held units to their status before the hold; scrap
+    scraps them. The hold's flags are closed. Refused: a wrong password, no reason, a subject
+    already decided, a flag that a hold covers (decide the hold), a user who is not a quality
+    engineer.
+    """
+    if decision not in Decision.values:
+        raise InvalidInput(
+            f"Decision must be one of {', '.join(Decision.values)}.", field="decision"
+        )
+    if (hold is None) == (flag is None):
+        raise InvalidInput("Decide on exactly one hold or one flag.", field="hold")
+    if hold is not None and hold.state != HoldState.ACTIVE:
+        raise RuleViolation(f"Hold {hold.pk} is already released.")
+    if flag is not None:
+        if flag.state != FlagState.OPEN:
+            raise RuleViolation(f"Flag {flag.pk} is already dispositioned.")
+        if flag.holds.filter(state=HoldState.ACTIVE).exists():
+            raise RuleViolation(f"Flag {flag.pk} is under an active hold; decide on the hold.")
+    content = {"decision": decision, "reason": reason.strip(), **_subject_content(hold, flag)}
+    subject_type, subject_id = ("hold", hold.pk) if hold is not None else ("flag", flag.pk)
+    signature = signature_sign(
+        user=by,
+        password=password,
+        meaning=f"disposition: {decision}",
+        reason=reason,
+        record_type=subject_type,
+        record_id=subject_id,
+        content=content,
+    )
+    disposition = Disposition.objects.create(
+        decision=decision,
+        reason=reason.strip(),
+        hold=hold,
+        flag=flag,
+        signature=signature,
+        decided_at=timezone.now(),
+    )
+    _apply(disposition, by)
+    audit_record(
+        by=by,
+        entity="disposition",
+        entity_id=disposition.pk,
+        action="signed",
+        after=content | {"signature": signature.pk, "hash": signature.content_hash},
+        reason=disposition.reason,
+    )
+    return disposition
+
+
+def _apply(disposition: Disposition, by: AbstractBaseUser) -> None:
+    scrap = disposition.decision == Decision.SCRAP
+    why = f"disposition {disposition.decision}: {disposition.reason}"
+    if disposition.hold is not None:
+        hold_release(hold=disposition.hold, by=by, reason=why, scrap=scrap)
+    elif scrap and disposition.flag.unit_id:
+        lines_services.unit_scrap(unit=disposition.flag.unit, reason=why, by=by)
+    closed = _close_flags(disposition.hold, disposition.flag)
+    if closed:
+        audit_record(
+            by=by,
+            entity="disposition",
+            entity_id=disposition.pk,
+            action="flags_closed",
+            after={"flags_closed": closed},
+            reason=why,
+        )

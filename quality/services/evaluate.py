@@ -1,0 +1,166 @@
+"""Evaluating stored samples against their specs: flags for out-of-spec and unusable values, holds
+for out-of-spec units, segment flags for out-of-spec metres of a roll.
+
+Called by the telemetry ingest and by manual measurements with the samples they just stored.
+Samples are grouped by series and by the spec version in force at their source time, and each
+group is judged in one vectorised call (quality.evaluation.evaluate).
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from lines.choices import UnitKind
+from lines.models import Sample, Station, Unit
+from lines.services.common import User
+from quality.choices import FlagKind
+from quality.evaluation import ABOVE_USL, BELOW_LSL, DATA_QUALITY, Limits, distance_beyond, evaluate
+from quality.models import Flag, Spec, SpecVersion
+from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
+from quality.services.flags import flag_new, flags_raise
+from quality.services.holds import hold_place
+from quality.services.segments import SEGMENT_GAP_M, segment_flag
+
+MAX_SAMPLE_IDS = 100  # a flag lists its first samples; the series itself stays in the sample table
+
+
+@dataclass
+class _Group:
+    station: Station
+    spec: Spec
+    version: SpecVersion
+    unit: Unit | None
+    samples: list[Sample]
+
+
+def _groups(samples: Sequence[Sample]) -> list[_Group]:
+    """Split samples by (station, parameter, unit) and by the spec version valid at each one."""
+    timelines: dict[int, VersionTimeline] = {}
+    recipes: dict[tuple, int | None] = {}
+    specs: dict[tuple, Spec | None] = {}
+    buckets: dict[tuple, list[Sample]] = defaultdict(list)
+    keys: dict[tuple, tuple] = {}
+    for sample in samples:
+        unit, station = sample.unit, sample.station
+        route_key = (unit.route_id if unit else None, station.kind)
+        if route_key not in recipes:
+            recipes[route_key] = recipe_for(route_id=route_key[0], station_kind=station.kind)
+        spec_key = (station.pk, sample.parameter, recipes[route_key])
+        if spec_key not in specs:
+            specs[spec_key] = spec_for(
+                station=station, parameter=sample.parameter, recipe_id=spec_key[2]
+            )
+        spec = specs[spec_key]
+        if spec is None:
+            continue  # a parameter with no spec yet is stored, not judged
+        timeline = timelines.setdefault(spec.pk, VersionTimeline(spec))
+        version = timeline.at(sample.source_time)
+        if version is None:
+            continue
+        key = (sample.station_id, spec.pk, version.pk, sample.unit_id)
+        keys[key] = (sample.station, spec, version, unit)
+        buckets[key].append(sample)
+    return [_Group(*keys[key], samples=members) for key, members in buckets.items()]
+
+
+@transaction.atomic
+def samples_evaluate(*, samples: Sequence[Sample], by: User = None) -> list[Flag]:
+    """Judge stored samples; raise flags; hold what the specs say to hold. Returns the new flags.
+
+    Give the samples with `station` and `unit` loaded (select_related) to avoid a query each.
+    """
+    raised: list[Flag] = []
+    for group in _groups(samples):
+        raised.extend(_judge(group, by))
+    return raised
+
+
+def _judge(group: _Group, by: User) -> list[Flag]:
+    version, spec = group.version, group.spec
+    limits = Limits(lsl=version.lsl, usl=version.usl)
+    values = np.array([math.nan if s.value is None else s.value for s in group.samples])
+    statuses = np.array([s.status_code for s in group.samples], dtype=np.int64)
+    usable = np.array([not s.rejected_reason for s in group.samples])
+    verdicts = evaluate(values, statuses, limits, usable=usable)
+    flags = []
+    unusable = np.flatnonzero(verdicts == DATA_QUALITY)
+    if unusable.size:
+        flags.extend(flags_raise(flags=[_data_quality_flag(group, unusable)], by=by))
+    bad = np.flatnonzero((verdicts == BELOW_LSL) | (verdicts == ABOVE_USL))
+    if bad.size == 0:
+        return flags
+    distance = distance_beyond(values, verdicts, limits)
+    positions = [group.samples[i].position_m for i in bad]
+    if group.unit is not None and group.unit.kind == UnitKind.ROLL and None not in positions:
+        return flags + _segment_flags(group, bad, values, verdicts, distance, limits, by)
+    worst = bad[np.argmax(distance[bad])]
+    flag = flags_raise(
+        flags=[_flag(group, bad, values[worst], limits.describe(verdicts[worst]))], by=by
+    )[0]
+    if group.unit is not None and spec.holds_on_violation:
+        hold_place(
+            unit=group.unit,
+            reason=f"{spec.parameter} {values[worst]:g} out of spec "
+            f"({flag.limit}) at {group.station.code}",
+            flag=flag,
+            by=by,
+        )
+    return flags + [flag]
+
+
+def _flag(group: _Group, picked: np.ndarray, value: float, limit: str, **extra) -> Flag:
+    return flag_new(
+        kind=FlagKind.OUT_OF_SPEC,
+        station=group.station,
+        parameter=group.spec.parameter,
+        unit=group.unit,
+        value=float(value),
+        limit=limit,
+        spec_version=group.version,
+        severity=group.spec.severity,
+        sample_ids=[group.samples[i].pk for i in picked[:MAX_SAMPLE_IDS]],
+        **extra,
+    )
+
+
+def _data_quality_flag(group: _Group, picked: np.ndarray) -> Flag:
+    first = group.samples[picked[0]]
+    why = first.rejected_reason or (
+        f"OPC UA status 0x{first.status_code:08X}" if first.status_code else "not a finite number"
+    )
+    finite = first.value is not None and math.isfinite(first.value)
+    return flag_new(
+        kind=FlagKind.DATA_QUALITY,
+        station=group.station,
+        parameter=group.spec.parameter,
+        unit=group.unit,
+        value=first.value if finite else None,
+        spec_version=group.version,
+        severity=group.spec.severity,
+        limit="usable value",
+        sample_ids=[group.samples[i].pk for i in picked[:MAX_SAMPLE_IDS]],
+        detail=f"{picked.size} unusable value(s); first: {why}",
+    )
+
+
+def _segment_flags(group, bad, values, verdicts, distance, limits, by) -> list[Flag]:  # noqa: ANN001
+    """One segment flag per run of out-of-spec metres (runs split where readings are far apart)."""
+    order = bad[np.argsort([group.samples[i].position_m for i in bad])]
+    positions = np.array([group.samples[i].position_m for i in order])
+    breaks = np.flatnonzero(np.diff(positions) > SEGMENT_GAP_M) + 1
+    flags = []
+    for run in np.split(order, breaks):
+        worst = run[np.argmax(distance[run])]
+        where = (
+            min(group.samples[i].position_m for i in run),
+            max(group.samples[i].position_m for i in run),
+        )
+        if where[1] <= where[0]:
+            where = (where[0], where[0] + 0.001)  # a single reading still marks a millimetre
+        draft = _flag(group, run, values[worst], limits.describe(verdicts[worst]), position_m=where)
+        flags.append(segment_flag(draft=draft, hold=group.spec.holds_on_violation, by=by))
+    return flags

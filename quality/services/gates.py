@@ -1,0 +1,80 @@
+"""Quality gates, checked by lines when a unit starts or completes a step (lines.hooks).
+
+A unit cannot complete a gated step, or start any step, while it has an open flag (SPC warnings
+aside); nor complete a gated step, or start the one after it, without a usable, in-spec
+measurement of every spec the gate requires. The refusal lists every reason at once.
+"""
+
+from lines.models import Operation, RouteStep, Sample, Unit
+from mes.errors import RuleViolation
+from quality.evaluation import IN_SPEC, Limits, evaluate
+from quality.models import GateRequirement
+from quality.selectors.specs import VersionTimeline
+from quality.services.flags import open_flags_of
+
+
+def _measurement_gaps(unit: Unit, step: RouteStep) -> list[str]:
+    gaps = []
+    for requirement in GateRequirement.objects.filter(step=step).select_related("spec"):
+        spec = requirement.spec
+        latest = (
+            Sample.objects.filter(
+                unit=unit,
+                parameter=spec.parameter,
+                station__kind=spec.station_kind,
+                rejected_reason="",
+                status_code=0,
+                value__isnull=False,
+            )
+            .order_by("-source_time", "-id")
+            .first()
+        )
+        if latest is None:
+            gaps.append(f"{spec.parameter} not measured")
+            continue
+        version = VersionTimeline(spec).at(latest.source_time)
+        limits = Limits(lsl=version.lsl, usl=version.usl) if version else Limits()
+        if evaluate([latest.value], [0], limits)[0] != IN_SPEC:
+            gaps.append(f"{spec.parameter} {latest.value:g} out of spec")
+    return gaps
+
+
+def gate_refusals(*, unit: Unit, step: RouteStep | None) -> list[str]:
+    """Every reason the unit may not pass `step`'s gate now (empty when it may)."""
+    reasons = [
+        f"open flag {f.pk}: {f.get_kind_display().lower()} {f.parameter}"
+        + (f" {f.value:g} ({f.limit})" if f.value is not None else "")
+        for f in open_flags_of(unit.pk)
+    ]
+    if step is not None:
+        reasons.extend(_measurement_gaps(unit, step))
+    return reasons
+
+
+def check_start(*, unit: Unit, step: RouteStep) -> None:
+    previous = (
+        RouteStep.objects.filter(route_id=step.route_id, sequence__lt=step.sequence)
+        .order_by("-sequence")
+        .first()
+    )
+    gated = (
+        previous if previous and GateRequirement.objects.filter(step=previous).exists() else None
+    )
+    reasons = gate_refusals(unit=unit, step=gated)
+    if reasons:
+        raise RuleViolation(
+            f"{unit.identifier} cannot start '{step.name}': " + "; ".join(reasons) + "."
+        )
+
+
+def check_complete(*, unit: Unit, operation: Operation, result: str) -> None:
+    step = operation.step
+    if result != "passed" or step is None or not GateRequirement.objects.filter(step=step).exists():
+        return  # a failed result may always be recorded
+    reasons = gate_refusals(unit=unit, step=step)
+    if reasons:
+        raise RuleViolation(
+            f"{unit.identifier} cannot complete '{step.name}', quality gate: "
+            + "; ".join(reasons)
+            + "."
+        )

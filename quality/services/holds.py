@@ -1,0 +1,139 @@
+"""Holds: placing one on a unit and everything made from it, adding units later, releasing it."""
+
+from typing import Literal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from lines import services as lines_services
+from lines.models import GenealogyEdge, Unit
+from lines.services.common import User
+from mes.errors import InvalidInput, RuleViolation
+from quality.choices import HoldState
+from quality.models import Flag, Hold, HoldMember
+from quality.services.audit import audit_record, snapshot
+
+_EDGE = GenealogyEdge._meta.db_table
+_MEMBER = HoldMember._meta.db_table
+_HOLD = Hold._meta.db_table
+HOLD_FIELDS = ("unit", "reason", "state", "flag", "placed_by", "placed_at", "released_at")
+
+# Members of one hold that no other active hold keeps held.
+_ONLY_THIS_HOLD = f"""
+    SELECT m.unit_id FROM {_MEMBER} m WHERE m.hold_id = %s AND NOT EXISTS (
+        SELECT 1 FROM {_MEMBER} o JOIN {_HOLD} h ON h.id = o.hold_id
+        WHERE o.unit_id = m.unit_id AND h.state = 'active' AND h.id <> m.hold_id)
+"""
+
+
+def _add_descendants(hold: Hold) -> None:
+    """Members: the held unit and every unit downstream of it, in one recursive statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE down(id) AS (
+                SELECT CAST(%s AS BIGINT)
+                UNION
+                SELECT e.child_id FROM {_EDGE} e JOIN down ON e.parent_id = down.id
+            )
+            INSERT INTO {_MEMBER} (hold_id, unit_id) SELECT %s, id FROM down
+            """,
+            [hold.unit_id, hold.pk],
+        )
+
+
+@transaction.atomic
+def hold_place(
+    *,
+    unit: Unit,
+    reason: str,
+    by: User = None,
+    flag: Flag | None = None,
+    scope: Literal["downstream", "unit", "none"] = "downstream",
+) -> Hold:
+    """Hold `unit` and (by default) every descendant, now and made later, for `reason`.
+
+    Held units cannot start, complete or be consumed until a signed disposition releases the hold.
+    `scope` "unit" holds the unit alone; "none" opens a hold with no members yet, which a flagged
+    roll segment fills with the cells built from it. Status changes go to the unit history in bulk.
+    """
+    if not reason.strip():
+        raise InvalidInput("Say why the unit is held.", field="reason")
+    hold = Hold.objects.create(
+        unit=unit, reason=reason.strip(), flag=flag, placed_by=by, placed_at=timezone.now()
+    )
+    if scope == "downstream":
+        _add_descendants(hold)
+    elif scope == "unit":
+        HoldMember.objects.create(hold=hold, unit=unit)
+    changed = lines_services.units_put_on_hold(
+        ids_sql=f"SELECT unit_id FROM {_MEMBER} WHERE hold_id = %s",
+        params=[hold.pk],
+        by=by,
+        reason=f"hold {hold.pk}: {hold.reason}",
+    )
+    after = snapshot(hold, HOLD_FIELDS) | {"members": hold.members.count(), "held": changed}
+    audit_record(
+        by=by, entity="hold", entity_id=hold.pk, action="placed", after=after, reason=hold.reason
+    )
+    return hold
+
+
+def hold_add_units(*, hold: Hold, unit_ids: list[int], by: User, why: str) -> int:
+    """Bring more units under an active hold (a child made from a held parent, a cell built from a
+    flagged roll segment). Returns how many units went on hold."""
+    known = set(
+        HoldMember.objects.filter(hold=hold, unit_id__in=unit_ids).values_list("unit_id", flat=True)
+    )
+    new = [uid for uid in dict.fromkeys(unit_ids) if uid not in known]
+    if not new:
+        return 0
+    HoldMember.objects.bulk_create([HoldMember(hold=hold, unit_id=uid) for uid in new])
+    marks = ", ".join(["%s"] * len(new))
+    changed = lines_services.units_put_on_hold(
+        ids_sql=f"SELECT unit_id FROM {_MEMBER} WHERE hold_id = %s AND unit_id IN ({marks})",
+        params=[hold.pk, *new],
+        by=by,
+        reason=f"hold {hold.pk}: {why}",
+    )
+    audit_record(
+        by=by,
+        entity="hold",
+        entity_id=hold.pk,
+        action="units_added",
+        after={"unit_ids": new},
+        reason=why,
+    )
+    return changed
+
+
+def hold_release(*, hold: Hold, by: User, reason: str, scrap: bool = False) -> int:
+    """End an active hold (called by a signed disposition). Units no other active hold keeps go
+    back to their status before the hold, or are scrapped. Returns how many units changed."""
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.state != HoldState.ACTIVE:
+        raise RuleViolation(
+            f"Hold {hold.pk} was already released at {hold.released_at:%Y-%m-%d %H:%M} UTC."
+        )
+    before = snapshot(hold, HOLD_FIELDS)
+    # Scrap is final for every member; a release leaves units that another active hold keeps.
+    change = lines_services.units_scrap_held if scrap else lines_services.units_take_off_hold
+    ids_sql = f"SELECT unit_id FROM {_MEMBER} WHERE hold_id = %s" if scrap else _ONLY_THIS_HOLD
+    changed = change(ids_sql=ids_sql, params=[hold.pk], by=by, reason=f"hold {hold.pk}: {reason}")
+    hold.state, hold.released_at = HoldState.RELEASED, timezone.now()
+    hold.save(update_fields=["state", "released_at"])
+    audit_record(
+        by=by,
+        entity="hold",
+        entity_id=hold.pk,
+        action="released",
+        before=before,
+        after=snapshot(hold, HOLD_FIELDS) | {"units_changed": changed},
+        reason=reason,
+    )
+    return changed
+
+
+def active_holds_of(unit_id: int) -> list[Hold]:
+    """The active holds a unit is a member of."""
+    return list(Hold.objects.filter(state=HoldState.ACTIVE, members__unit_id=unit_id).distinct())

@@ -1,0 +1,146 @@
+"""Out-of-spec roll segments: a metre range of a roll, followed through slitting to every cell whose
+sheets came from it, now and when cells are stacked later.
+
+A child's metres are the parent's metres shifted by where the child's range starts on the parent
+(a slit lane starts at 0, so its metre m is the mother's metre m). The walk below carries the
+flagged range down the genealogy, keeping only edges whose metre range overlaps it.
+"""
+
+from django.db import connection, transaction
+
+from lines.choices import UnitKind
+from lines.models import GenealogyEdge, Unit
+from lines.services.common import User
+from quality.choices import FlagKind, FlagState, HoldState
+from quality.models import Flag, Hold
+from quality.services.audit import audit_record
+from quality.services.flags import flag_new, flags_raise
+from quality.services.holds import hold_add_units, hold_place
+
+# Out-of-spec readings this close together are one defect, not several.
+SEGMENT_GAP_M = 2.0
+
+_EDGE = GenealogyEdge._meta.db_table
+_UNIT = Unit._meta.db_table
+_WALK = f"""
+    WITH RECURSIVE seg(unit_id, lo, hi) AS (
+        SELECT CAST(%s AS BIGINT), CAST(%s AS NUMERIC), CAST(%s AS NUMERIC)
+        UNION
+        SELECT e.child_id,
+               (CASE WHEN seg.lo > e.position_from_m THEN seg.lo ELSE e.position_from_m END)
+                   - e.position_from_m,
+               (CASE WHEN seg.hi < e.position_to_m THEN seg.hi ELSE e.position_to_m END)
+                   - e.position_from_m
+        FROM {_EDGE} e JOIN seg ON e.parent_id = seg.unit_id
+        WHERE e.position_from_m IS NOT NULL
+          AND e.position_from_m < seg.hi AND e.position_to_m > seg.lo
+    )
+    SELECT seg.unit_id, u.kind, seg.lo, seg.hi FROM seg JOIN {_UNIT} u ON u.id = seg.unit_id
+    WHERE seg.unit_id <> %s
+"""
+
+
+def segment_reach(
+    *, roll_id: int, start_m: float, end_m: float
+) -> list[tuple[int, str, float, float]]:
+    """Units downstream of metres start..end of a roll: (unit id, kind, from, to in its metres)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WALK, [roll_id, start_m, end_m, roll_id])
+        return [(uid, kind, float(lo), float(hi)) for uid, kind, lo, hi in cursor.fetchall()]
+
+
+def root_of(flag: Flag) -> Flag:
+    return flag.source_flag if flag.source_flag_id else flag
+
+
+def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
+    rng = (lo, hi) if kind == UnitKind.ROLL else None
+    where = f"metres {lo:g}..{hi:g} of it" if rng else "sheets"
+    return flag_new(
+        kind=root.kind,
+        station=root.station,
+        parameter=root.parameter,
+        unit=Unit(pk=unit_id),
+        value=root.value,
+        limit=root.limit,
+        spec_version=root.spec_version,
+        severity=root.severity,
+        position_m=rng,
+        source_flag=root,
+        detail=f"{where} came from metres {root.position_from_m:g}..{root.position_to_m:g} "
+        f"of roll {root.unit.identifier} (flag {root.pk})",
+    )
+
+
+def reach_units(*, root: Flag, reached: list[tuple[int, str, float, float]], by: User) -> None:
+    """Flag each newly reached unit from the root segment flag; hold the non-roll ones (cells).
+
+    Idempotent: units that already carry a flag derived from `root` are skipped.
+    """
+    known = set(Flag.objects.filter(source_flag=root).values_list("unit_id", flat=True))
+    fresh = [r for r in reached if r[0] not in known]
+    if not fresh:
+        return
+    flags_raise(flags=[_derived(root, *r) for r in fresh], by=by)
+    hold = Hold.objects.filter(flag=root, state=HoldState.ACTIVE).first()
+    cells = [uid for uid, kind, _lo, _hi in fresh if kind != UnitKind.ROLL]
+    if hold is not None and cells:
+        hold_add_units(
+            hold=hold, unit_ids=cells, by=by, why=f"built from flagged segment (flag {root.pk})"
+        )
+
+
+def _mergeable(roll: Unit, parameter: str, start_m: float, end_m: float) -> Flag | None:
+    return (
+        Flag.objects.filter(
+            unit=roll,
+            parameter=parameter,
+            kind=FlagKind.OUT_OF_SPEC,
+            state=FlagState.OPEN,
+            source_flag__isnull=True,
+            position_from_m__lte=end_m + SEGMENT_GAP_M,
+            position_to_m__gte=start_m - SEGMENT_GAP_M,
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+@transaction.atomic
+def segment_flag(*, draft: Flag, hold: bool, by: User = None) -> Flag:
+    """Raise (or extend) the out-of-spec segment flag `draft` on a roll, hold the cells built from it.
+
+    A draft touching an open segment flag of the same roll and parameter (within SEGMENT_GAP_M)
+    extends it instead, so a drift over 60 m is one defect, not one per batch of readings.
+    """
+    start_m, end_m = draft.position_from_m, draft.position_to_m
+    flag = _mergeable(draft.unit, draft.parameter, start_m, end_m)
+    if flag is None:
+        flag = flags_raise(flags=[draft], by=by)[0]
+        if hold:
+            hold_place(
+                unit=draft.unit,
+                reason=f"{draft.parameter} out of spec on metres {start_m:g}..{end_m:g}",
+                flag=flag,
+                scope="none",
+                by=by,
+            )
+    else:
+        before = {"position_from_m": flag.position_from_m, "position_to_m": flag.position_to_m}
+        flag.position_from_m = min(flag.position_from_m, start_m)
+        flag.position_to_m = max(flag.position_to_m, end_m)
+        flag.sample_ids = (flag.sample_ids + draft.sample_ids)[:500]
+        flag.save(update_fields=["position_from_m", "position_to_m", "sample_ids"])
+        audit_record(
+            by=by,
+            entity="flag",
+            entity_id=flag.pk,
+            action="extended",
+            before=before,
+            after={"position_from_m": flag.position_from_m, "position_to_m": flag.position_to_m},
+        )
+    reached = segment_reach(
+        roll_id=flag.unit_id, start_m=flag.position_from_m, end_m=flag.position_to_m
+    )
+    reach_units(root=flag, reached=reached, by=by)
+    return flag

@@ -1,0 +1,84 @@
+"""Electronic signatures: the signer re-enters the password and gives a reason; the signed content
+is hashed so that a later change to the signed record is detectable."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from mes import roles
+from mes.errors import Forbidden, InvalidInput
+from quality.models import Signature
+
+
+def canonical(content: dict[str, Any]) -> str:
+    """One text for one content: sorted keys, no spaces, so equal content hashes equal."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def signature_sign(
+    *,
+    user: AbstractBaseUser,
+    password: str,
+    meaning: str,
+    reason: str,
+    record_type: str,
+    record_id: int,
+    content: dict[str, Any],
+) -> Signature:
+    """Sign `content` as `user`, after checking the re-entered password and the role.
+
+    Refused, with nothing written: no reason, a wrong password, or a user who is not a quality
+    engineer. The stored content includes the signer, the time and the meaning, so none of them
+    can be changed afterwards without the hash showing it.
+    """
+    if not reason.strip():
+        raise InvalidInput("A signature needs a reason.", field="reason")
+    if not roles.user_roles(user) & roles.DECIDES_QUALITY:
+        raise Forbidden("Only a quality engineer can sign this decision.")
+    if not password or not user.check_password(password):
+        raise InvalidInput("The password is not correct; nothing was signed.", field="password")
+    signed_at = timezone.now()
+    full = {
+        "signer": user.get_username(),
+        "signed_at": signed_at.isoformat(),
+        "meaning": meaning,
+        "reason": reason.strip(),
+        "record_type": record_type,
+        "record_id": record_id,
+        "record": content,
+    }
+    text = canonical(full)
+    return Signature.objects.create(
+        signer=user,
+        signed_at=signed_at,
+        meaning=meaning,
+        reason=reason.strip(),
+        record_type=record_type,
+        record_id=record_id,
+        content=text,
+        content_hash=digest(text),
+    )
+
+
+def signature_intact(*, signature: Signature, current_content: dict[str, Any]) -> bool:
+    """True when the signature row and the record it signed are both as they were at signing."""
+    stored = json.loads(signature.content)
+    rebuilt = {
+        "signer": signature.signer.get_username(),
+        "signed_at": signature.signed_at.isoformat(),
+        "meaning": signature.meaning,
+        "reason": signature.reason,
+        "record_type": signature.record_type,
+        "record_id": signature.record_id,
+        "record": json.loads(canonical(current_content)),
+    }
+    return digest(signature.content) == signature.content_hash and canonical(rebuilt) == canonical(
+        stored
+    )
