@@ -6,42 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lines', '0002_role_groups'),
+        ("lines", "0002_role_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='unit',
-            name='held_from_status',
-            field=models.CharField(blank=True, choices=[('created', 'Created'), ('in_process', 'In process'), ('on_hold', 'On hold'), ('released', 'Released'), ('consumed', 'Consumed'), ('scrapped', 'Scrapped'), ('shipped', 'Shipped')], db_default='', default='', max_length=20),
+            model_name="unit",
+            name="held_from_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("created", "Created"),
+                    ("in_process", "In process"),
+                    ("on_hold", "On hold"),
+                    ("released", "Released"),
+                    ("consumed", "Consumed"),
+                    ("scrapped", "Scrapped"),
+                    ("shipped", "Shipped"),
+                ],
+                db_default="",
+                default="",
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='unithistory',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='history', to='lines.unit'),
+            model_name="unithistory",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="history", to="lines.unit"
+            ),
         ),
         migrations.CreateModel(
-            name='Sample',
+            name="Sample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('parameter', models.CharField(max_length=64)),
-                ('value', models.FloatField(blank=True, null=True)),
-                ('source_time', models.DateTimeField()),
-                ('server_time', models.DateTimeField()),
-                ('status_code', models.BigIntegerField(default=0)),
-                ('position_m', models.FloatField(blank=True, null=True)),
-                ('source', models.CharField(choices=[('plc', 'PLC (OPC UA)'), ('manual', 'Manual measurement')], default='plc', max_length=8)),
-                ('rejected_reason', models.CharField(blank=True, max_length=200)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lines.station')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='samples', to='lines.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("parameter", models.CharField(max_length=64)),
+                ("value", models.FloatField(blank=True, null=True)),
+                ("source_time", models.DateTimeField()),
+                ("server_time", models.DateTimeField()),
+                ("status_code", models.BigIntegerField(default=0)),
+                ("position_m", models.FloatField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("plc", "PLC (OPC UA)"), ("manual", "Manual measurement")],
+                        default="plc",
+                        max_length=8,
+                    ),
+                ),
+                ("rejected_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="lines.station",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="samples",
+                        to="lines.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-source_time', '-id'],
-                'indexes': [models.Index(fields=['station', 'parameter', 'source_time'], name='sample_series_idx'), models.Index(fields=['unit', 'parameter'], name='sample_unit_param_idx')],
+                "ordering": ["-source_time", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["station", "parameter", "source_time"], name="sample_series_idx"
+                    ),
+                    models.Index(fields=["unit", "parameter"], name="sample_unit_param_idx"),
+                ],
             },
         ),
     ]
