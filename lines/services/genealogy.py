@@ -178,7 +178,8 @@ def roll_split(
 
     A daughter's metre m is the parent's metre m, so each edge covers the parent's full length and a
     coating defect at metres 400..460 of the mother is at 400..460 of every daughter. The parent must
-    be untouched (nothing consumed from it yet) and becomes consumed.
+    be untouched (nothing consumed from it yet) and becomes consumed. Each lane inherits what the
+    hooks pass down (a flagged segment of the mother becomes the same segment of each lane).
     """
     if parent.kind != UnitKind.ROLL:
         raise InvalidInput(
@@ -201,7 +202,7 @@ def roll_split(
             product=parent.product,
             by=by,
         )
-        GenealogyEdge.objects.create(
+        edge = GenealogyEdge.objects.create(
             parent=parent,
             child=daughter,
             quantity=length,
@@ -211,9 +212,11 @@ def roll_split(
             created_at=now,
             created_by=by,
         )
-        daughters.append(daughter)
+        daughters.append((daughter, edge))
     parent.quantity_remaining = Decimal(0)
     save_unit(
         parent, fields=["quantity_remaining"], status=UnitStatus.CONSUMED, event="slit", by=by
     )
-    return daughters
+    for _daughter, edge in daughters:
+        hooks.run(hooks.AFTER_CONSUME, edge=edge, by=by)
+    return [daughter for daughter, _edge in daughters]

@@ -5,6 +5,8 @@ aside); nor complete a gated step, or start the one after it, without a usable, 
 measurement of every spec the gate requires. The refusal lists every reason at once.
 """
 
+import math
+
 from lines.models import Operation, RouteStep, Sample, Unit
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
@@ -12,23 +14,23 @@ from quality.models import GateRequirement
 from quality.selectors.specs import VersionTimeline
 from quality.services.flags import open_flags_of
 
+USABLE_LOOKBACK = 20  # recent readings searched for the latest usable one
+
 
 def _measurement_gaps(unit: Unit, step: RouteStep) -> list[str]:
     gaps = []
     for requirement in GateRequirement.objects.filter(step=step).select_related("spec"):
         spec = requirement.spec
-        latest = (
-            Sample.objects.filter(
-                unit=unit,
-                parameter=spec.parameter,
-                station__kind=spec.station_kind,
-                rejected_reason="",
-                status_code=0,
-                value__isnull=False,
-            )
-            .order_by("-source_time", "-id")
-            .first()
-        )
+        recent = Sample.objects.filter(
+            unit=unit,
+            parameter=spec.parameter,
+            station__kind=spec.station_kind,
+            rejected_reason="",
+            status_code=0,
+            value__isnull=False,
+        ).order_by("-source_time", "-id")[:USABLE_LOOKBACK]
+        # PostgreSQL stores NaN as a value (SQLite as NULL): only a finite value is a measurement.
+        latest = next((s for s in recent if math.isfinite(s.value)), None)
         if latest is None:
             gaps.append(f"{spec.parameter} not measured")
             continue
