@@ -5,6 +5,7 @@ from quality.services.evaluate import samples_evaluate
 from quality.services.holds import hold_add_units, hold_place
 from quality.services.ncrs import ncr_close, ncr_open
 from quality.services.segments import segment_flag
+from quality.services.spc_flags import spc_flag_violations
 from quality.services.specs import spec_create, spec_revise
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ncr_open",
     "samples_evaluate",
     "segment_flag",
+    "spc_flag_violations",
     "spec_create",
     "spec_revise",
 ]

@@ -1,0 +1,133 @@
+"""SPC over stored samples: the usable readings of one station parameter, charted and judged."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from lines.models import Sample, Station
+from quality import spc
+from quality.models import Spec, SpecVersion
+from quality.selectors.specs import VersionTimeline, spec_for
+
+DEFAULT_BASELINE = 100  # leading readings that set the control limits when the spec gives none
+MAX_POINTS = 200_000
+
+
+@dataclass
+class SpcSeries:
+    sample_ids: np.ndarray
+    times: list[datetime]
+    values: np.ndarray
+
+
+@dataclass
+class SpcResult:
+    """A chart of one series with its rule violations, capability and the spec version it used."""
+
+    station: Station
+    parameter: str
+    series: SpcSeries
+    chart: spc.Chart
+    violations: list[spc.RuleViolations]
+    capability: spc.Capability | None
+    spec: Spec | None
+    version: SpecVersion | None
+
+    def to_dict(self) -> dict[str, Any]:
+        version = self.version
+        return {
+            "station": self.station.code,
+            "parameter": self.parameter,
+            "points": [
+                {"sample": int(i), "time": t.isoformat(), "value": float(v)}
+                for i, t, v in zip(
+                    self.series.sample_ids, self.series.times, self.series.values, strict=True
+                )
+            ],
+            "chart": self.chart.to_dict(),
+            "violations": [v.to_dict() for v in self.violations],
+            "capability": self.capability.to_dict() if self.capability else None,
+            "spec": None
+            if version is None
+            else {
+                "version": version.version,
+                "lsl": version.lsl,
+                "usl": version.usl,
+                "target": version.target,
+                "lcl": version.lcl,
+                "ucl": version.ucl,
+            },
+        }
+
+
+def spc_series(
+    *,
+    station: Station,
+    parameter: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> SpcSeries:
+    """Usable readings (good status, not rejected, finite), oldest first, at most MAX_POINTS newest."""
+    rows = Sample.objects.filter(
+        station=station, parameter=parameter, rejected_reason="", status_code=0, value__isnull=False
+    )
+    if since:
+        rows = rows.filter(source_time__gte=since)
+    if until:
+        rows = rows.filter(source_time__lte=until)
+    newest = list(
+        rows.order_by("-source_time", "-id").values_list("id", "source_time", "value")[:MAX_POINTS]
+    )
+    newest.reverse()
+    values = np.array([r[2] for r in newest], dtype=np.float64)
+    finite = np.isfinite(values)  # PostgreSQL keeps NaN as a value
+    return SpcSeries(
+        sample_ids=np.array([r[0] for r in newest], dtype=np.int64)[finite],
+        times=[r[1] for r, ok in zip(newest, finite, strict=True) if ok],
+        values=values[finite],
+    )
+
+
+def spc_chart(
+    *,
+    station: Station,
+    parameter: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    subgroup_size: int = 1,
+    baseline: int | None = None,
+) -> SpcResult:
+    """Individuals (n=1) or X-bar/R (n>1) chart with rules and capability.
+
+    Control limits come from the spec's LCL/UCL when it gives both, else from the first `baseline`
+    readings (default DEFAULT_BASELINE). Nelson rules 5-8 run when the spec asks for them.
+    """
+    series = spc_series(station=station, parameter=parameter, since=since, until=until)
+    spec = spec_for(station=station, parameter=parameter)
+    version = VersionTimeline(spec).current() if spec else None
+    overrides = {}
+    if version and version.lcl is not None and version.ucl is not None:
+        overrides = {
+            "center": (version.ucl + version.lcl) / 2,
+            "sigma": (version.ucl - version.lcl) / 6,
+        }
+    window = baseline or DEFAULT_BASELINE
+    if subgroup_size > 1:
+        groups = spc.split_subgroups(series.values, subgroup_size)
+        chart = spc.xbar_r_chart(groups, baseline=min(window, len(groups)), **overrides)
+        data = groups
+    else:
+        chart = spc.individuals_chart(
+            series.values, baseline=min(window, len(series.values)), **overrides
+        )
+        data = series.values
+    rules = spc.ALL_RULES if spec and spec.nelson_rules else spc.WESTERN_ELECTRIC_RULES
+    violations = [v for v in spc.chart_violations(chart, rules=rules) if len(v.indices)]
+    cap = None
+    if version is not None:
+        cap = spc.capability(
+            data, lsl=version.lsl, usl=version.usl, sigma_within=chart.sigma_within
+        )
+    return SpcResult(station, parameter, series, chart, violations, cap, spec, version)
