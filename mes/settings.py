@@ -121,6 +121,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Units, routes, operations and genealogy of a battery cell line.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `kind`; name each choice set once so the schema's enums stay stable.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "lines.choices.UnitKind",
+        "StationKindEnum": "lines.choices.StationKind",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Query filters of the list endpoints. Related objects are named by code or identifier.
+
+Time ranges are half-open: `*_after` includes the instant given, `*_before` excludes it, so
+consecutive windows never count a unit twice. Times are ISO 8601 with an offset (or Z).
+"""
+
+from django_filters import rest_framework as filters
+
+from lines.choices import OperationResult, StationKind, UnitKind, UnitStatus
+from lines.models import Equipment, GenealogyEdge, Operation, Station, Unit
+
+
+def _code(field_name: str, label: str) -> filters.CharFilter:
+    return filters.CharFilter(field_name=field_name, label=label)
+
+
+class StationFilter(filters.FilterSet):
+    line = _code("line__code", "Line code.")
+    kind = filters.ChoiceFilter(choices=StationKind.choices)
+
+    class Meta:
+        model = Station
+        fields = ["line", "kind"]
+
+
+class EquipmentFilter(filters.FilterSet):
+    station = _code("station__code", "Station code.")
+
+    class Meta:
+        model = Equipment
+        fields = ["station"]
+
+
+class UnitFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=UnitKind.choices)
+    status = filters.ChoiceFilter(choices=UnitStatus.choices)
+    station = _code("station__code", "Code of the station the unit is at (or was last).")
+    work_order = _code("work_order__code", "Work order code.")
+    material = _code("material__code", "Material code (material lots only).")
+    product = _code("product__code", "Product code.")
+    supplier_lot = _code("supplier_lot", "The supplier's lot number.")
+    created_after = filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601)."
+    )
+    created_before = filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label="Created before (ISO 8601)."
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "status", "station", "work_order", "material", "product"]
+
+
+class OperationFilter(filters.FilterSet):
+    station = _code("station__code", "Station code.")
+    unit = _code("unit__identifier", "Unit identifier.")
+    open = filters.BooleanFilter(
+        field_name="completed_at", lookup_expr="isnull", label="true: not completed yet."
+    )
+    result = filters.ChoiceFilter(choices=OperationResult.choices)
+    started_after = filters.IsoDateTimeFilter(
+        field_name="started_at", lookup_expr="gte", label="Started at or after (ISO 8601)."
+    )
+    started_before = filters.IsoDateTimeFilter(
+        field_name="started_at", lookup_expr="lt", label="Started before (ISO 8601)."
+    )
+
+    class Meta:
+        model = Operation
+        fields = ["station", "unit", "open", "result"]
+
+
+class EdgeFilter(filters.FilterSet):
+    parent = _code("parent__identifier", "Identifier of the parent unit.")
+    child = _code("child__identifier", "Identifier of the child unit.")
+    operation = filters.NumberFilter(field_name="operation_id", label="Operation id.")
+
+    class Meta:
+        model = GenealogyEdge
+        fields = ["parent", "child", "operation"]

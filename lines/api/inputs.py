@@ -1,0 +1,139 @@
+"""Input serializers: they check the shape of a request and resolve the codes and identifiers in it.
+
+Shape errors come first (400, `error.fields` names each bad field); only a well-formed request has
+its references looked up, and an unknown one is a 404 naming the field (see lines.api.resolve).
+The services then apply the rules; their refusals keep the field names used here.
+"""
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rest_framework import serializers
+
+from lines.api import resolve
+from lines.choices import OperationResult, UnitKind
+
+QUANTITY = {"max_digits": 14, "decimal_places": 4}
+METRES = {"max_digits": 10, "decimal_places": 3}
+MADE_KINDS = [UnitKind.SLURRY_BATCH, UnitKind.ROLL, UnitKind.CELL]
+
+
+def reference(**kwargs: Any) -> serializers.CharField:
+    """An identifier or code naming an existing object; resolved after the shape checks pass."""
+    return serializers.CharField(max_length=64, **kwargs)
+
+
+class ResolvingSerializer(serializers.Serializer):
+    """Replaces each reference named in `resolvers` by the object it names, field by field."""
+
+    resolvers: ClassVar[dict[str, Callable[..., Any]]] = {}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name, find in self.resolvers.items():
+            if attrs.get(name) is not None:
+                attrs[name] = find(attrs[name], field=name)
+        return attrs
+
+
+class UnitCreateInput(ResolvingSerializer):
+    identifier = serializers.CharField(max_length=64)
+    kind = serializers.ChoiceField(choices=MADE_KINDS)
+    quantity = serializers.DecimalField(
+        **QUANTITY, required=False, help_text="kg for a slurry batch, m for a roll; a cell is 1."
+    )
+    product = reference(required=False, help_text="Product code; defaults to the route's.")
+    work_order = reference(required=False, help_text="Work order code.")
+    route = reference(required=False, help_text="Route code; defaults to the work order's.")
+    resolvers = {
+        "product": resolve.product,
+        "work_order": resolve.work_order,
+        "route": resolve.route,
+    }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The service would default to 1; a 1 m roll made by forgetting a field helps nobody.
+        if attrs["kind"] != UnitKind.CELL and attrs.get("quantity") is None:
+            raise serializers.ValidationError(
+                {"quantity": "Give the quantity: kg for a slurry batch, m for a roll."}
+            )
+        return super().validate(attrs)
+
+
+class MaterialReceiveInput(ResolvingSerializer):
+    material = reference(help_text="Material code, e.g. NMC811.")
+    identifier = serializers.CharField(max_length=64)
+    quantity = serializers.DecimalField(**QUANTITY, help_text="In the material's unit of measure.")
+    supplier = serializers.CharField(max_length=120)
+    supplier_lot = serializers.CharField(max_length=64)
+    resolvers = {"material": resolve.material}
+
+
+class ScrapInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class SplitInput(serializers.Serializer):
+    daughters = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        allow_empty=False,
+        help_text="One new identifier per daughter roll (lane).",
+    )
+
+
+class TraceQuery(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["backward", "forward"])
+
+
+class WhereaboutsQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=UnitKind.choices, required=False, help_text="Count only units of this kind."
+    )
+
+
+class OperationStartInput(ResolvingSerializer):
+    unit = reference(help_text="Identifier of the unit to start.")
+    station = reference(help_text="Station code.")
+    step = serializers.IntegerField(
+        min_value=1, required=False, help_text="Sequence of the step; defaults to the unit's next."
+    )
+    resolvers = {"unit": resolve.unit, "station": resolve.station}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs.get("step") is not None:
+            attrs["step"] = resolve.route_step(attrs["unit"], attrs["step"])
+        return attrs
+
+
+class OperationCompleteInput(serializers.Serializer):
+    result = serializers.ChoiceField(choices=OperationResult.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConsumptionInput(ResolvingSerializer):
+    child = reference(help_text="Identifier of the unit that consumes.")
+    parent = reference(help_text="Identifier of the unit consumed from.")
+    quantity = serializers.DecimalField(
+        **QUANTITY, required=False, help_text="Needed unless the metres of a roll are given."
+    )
+    position_from = serializers.DecimalField(**METRES, required=False, allow_null=True)
+    position_to = serializers.DecimalField(**METRES, required=False, allow_null=True)
+    operation = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of the child's operation."
+    )
+    hold_override = serializers.BooleanField(
+        default=False, help_text="Consume a held parent (quality engineers only)."
+    )
+    resolvers = {
+        "child": resolve.unit,
+        "parent": resolve.unit,
+        "operation": resolve.operation,
+    }
+
+
+class WorkOrderCreateInput(ResolvingSerializer):
+    code = serializers.CharField(max_length=32)
+    route = reference(help_text="Route code; the product is the route's.")
+    quantity_planned = serializers.IntegerField(min_value=1)
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    resolvers = {"route": resolve.route}

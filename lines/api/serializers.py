@@ -1,0 +1,202 @@
+"""Output serializers of the lines API: what a unit, an operation, an edge or master data looks like.
+
+Related objects appear by their code or identifier, never by database id (operations and recipes,
+which have no code, are the exception). Quantities and metres are JSON numbers, as in the trace.
+"""
+
+from django.db import models
+from rest_framework import serializers
+
+from lines.models import (
+    Equipment,
+    GenealogyEdge,
+    Line,
+    Material,
+    Operation,
+    Product,
+    Recipe,
+    Route,
+    RouteStep,
+    Station,
+    Unit,
+    WorkOrder,
+)
+
+
+class NumberField(serializers.DecimalField):
+    """A decimal rendered as a JSON number (the trace's convention), not as a string."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+
+class CodedSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose decimal columns come out as JSON numbers."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: NumberField,
+    }
+
+
+def code_of(field: str = "code", **kwargs: object) -> serializers.SlugRelatedField:
+    """A read-only reference to a related object by its code (or another unique slug)."""
+    return serializers.SlugRelatedField(slug_field=field, read_only=True, **kwargs)
+
+
+class LineSerializer(CodedSerializer):
+    class Meta:
+        model = Line
+        fields = ["code", "name", "site"]
+
+
+class StationSerializer(CodedSerializer):
+    line = code_of()
+
+    class Meta:
+        model = Station
+        fields = ["code", "name", "kind", "line"]
+
+
+class EquipmentSerializer(CodedSerializer):
+    station = code_of()
+
+    class Meta:
+        model = Equipment
+        fields = ["code", "name", "station", "manufacturer", "model_number", "serial_number"]
+
+
+class MaterialSerializer(CodedSerializer):
+    class Meta:
+        model = Material
+        fields = ["code", "name", "category", "uom", "moisture_sensitive"]
+
+
+class ProductSerializer(CodedSerializer):
+    class Meta:
+        model = Product
+        fields = ["code", "name", "unit_kind", "description"]
+
+
+class RecipeSerializer(CodedSerializer):
+    product = code_of()
+
+    class Meta:
+        model = Recipe
+        fields = ["id", "code", "version", "product", "station_kind", "setpoints", "active"]
+
+
+class StepRefSerializer(serializers.ModelSerializer):
+    """A route step as other objects show it: its sequence and name."""
+
+    class Meta:
+        model = RouteStep
+        fields = ["sequence", "name"]
+
+
+class RouteStepSerializer(CodedSerializer):
+    class Meta:
+        model = RouteStep
+        fields = ["sequence", "name", "station_kind", "recipe"]
+
+
+class RouteSerializer(CodedSerializer):
+    product = code_of()
+    steps = RouteStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Route
+        fields = ["code", "name", "product", "active", "steps"]
+
+
+class WorkOrderSerializer(CodedSerializer):
+    product = code_of()
+    route = code_of()
+
+    class Meta:
+        model = WorkOrder
+        fields = ["code", "product", "route", "quantity_planned", "status", "due_at", "created_at"]
+
+
+class UnitSerializer(CodedSerializer):
+    material = code_of(allow_null=True)
+    product = code_of(allow_null=True)
+    work_order = code_of(allow_null=True)
+    route = code_of(allow_null=True)
+    current_step = StepRefSerializer(read_only=True, allow_null=True)
+    station = code_of(allow_null=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "identifier",
+            "kind",
+            "status",
+            "material",
+            "supplier",
+            "supplier_lot",
+            "uom",
+            "quantity_initial",
+            "quantity_remaining",
+            "product",
+            "work_order",
+            "route",
+            "current_step",
+            "station",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class OperationSerializer(CodedSerializer):
+    unit = code_of("identifier")
+    station = code_of()
+    step = StepRefSerializer(read_only=True, allow_null=True)
+    started_by = code_of("username", allow_null=True)
+    completed_by = code_of("username", allow_null=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Operation
+        fields = [
+            "id",
+            "unit",
+            "station",
+            "step",
+            "started_at",
+            "started_by",
+            "completed_at",
+            "completed_by",
+            "result",
+            "note",
+            "is_open",
+        ]
+
+
+class EdgeSerializer(CodedSerializer):
+    """A genealogy edge, with the same keys as an edge of the trace (plus id and created_by)."""
+
+    parent = code_of("identifier")
+    child = code_of("identifier")
+    position_from = NumberField(
+        source="position_from_m", max_digits=10, decimal_places=3, read_only=True, allow_null=True
+    )
+    position_to = NumberField(
+        source="position_to_m", max_digits=10, decimal_places=3, read_only=True, allow_null=True
+    )
+    created_by = code_of("username", allow_null=True)
+
+    class Meta:
+        model = GenealogyEdge
+        fields = [
+            "id",
+            "parent",
+            "child",
+            "quantity",
+            "position_from",
+            "position_to",
+            "operation",
+            "created_at",
+            "created_by",
+        ]
