@@ -6,15 +6,13 @@ quality engineers and admins). Objects are addressed by code (recipes, which are
 id); an unknown code is 404 naming `code`.
 """
 
-from datetime import datetime
-
-from django.db import IntegrityError, transaction
 from django.db.models import Model
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from lines import services
 from lines.api import inputs, resolve
 from lines.api.common import CODE_PATH, WRITE_ERRORS, InputForms, valid, with_errors
 from lines.api.filters import EquipmentFilter, StationFilter
@@ -29,7 +27,6 @@ from lines.api.serializers import (
     WorkOrderSerializer,
 )
 from lines.models import Equipment, Line, Material, Product, Recipe, Route, Station, WorkOrder
-from mes.errors import RuleViolation
 from mes.permissions import CanDecideQuality
 
 
@@ -115,25 +112,5 @@ class WorkOrderViewSet(ByCode, InputForms, mixins.CreateModelMixin, viewsets.Rea
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.WorkOrderCreateInput, request.data)
-        order = work_order_create(**data)
+        order = services.work_order_create(**data)
         return Response(WorkOrderSerializer(order).data, status=status.HTTP_201_CREATED)
-
-
-def work_order_create(
-    *, code: str, route: Route, quantity_planned: int, due_at: datetime | None = None
-) -> WorkOrder:
-    """Create a released work order for `route`'s product. A taken code is a conflict.
-
-    Belongs in lines/services (a work-order service); kept here until that module exists.
-    """
-    try:
-        with transaction.atomic():
-            return WorkOrder.objects.create(
-                code=code.strip(),
-                product=route.product,
-                route=route,
-                quantity_planned=quantity_planned,
-                due_at=due_at,
-            )
-    except IntegrityError as exc:
-        raise RuleViolation(f"A work order {code} already exists.", field="code") from exc

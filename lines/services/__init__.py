@@ -8,6 +8,7 @@ from lines.services.genealogy import roll_split, unit_consume
 from lines.services.holding import units_put_on_hold, units_scrap_held, units_take_off_hold
 from lines.services.operations import operation_complete, operation_start
 from lines.services.units import material_receive, unit_create, unit_scrap
+from lines.services.work_orders import work_order_create
 
 __all__ = [
     "material_receive",
@@ -20,4 +21,5 @@ __all__ = [
     "units_put_on_hold",
     "units_scrap_held",
     "units_take_off_hold",
+    "work_order_create",
 ]
