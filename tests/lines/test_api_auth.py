@@ -58,14 +58,15 @@ NO_ROLE = {
 def test_anonymous_reads_are_refused_with_the_error_shape(plant, api, url):
     make_cell(plant, "C-1")
     response = api.get(url)
-    assert (response.status_code, response.json()) == (403, NOT_LOGGED_IN)
+    assert (response.status_code, response.json()) == (401, NOT_LOGGED_IN)
+    assert response["WWW-Authenticate"] == "Token"
 
 
 @pytest.mark.parametrize("url", WRITES)
 def test_anonymous_writes_are_refused_and_change_nothing(plant, api, url):
     make_cell(plant, "C-1")
     response = api.post(url, {}, format="json")
-    assert (response.status_code, response.json()) == (403, NOT_LOGGED_IN)
+    assert (response.status_code, response.json()) == (401, NOT_LOGGED_IN)
     assert list(Unit.objects.values_list("identifier", "status")) == [("C-1", "created")]
 
 
@@ -87,7 +88,7 @@ def test_a_wrong_token_is_refused(plant, integration):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-key")
     response = client.get("/api/v1/units/")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"] == {
         "code": "authentication_failed",
         "message": "Invalid token.",
