@@ -38,33 +38,55 @@ class _Group:
 
 
 def _groups(samples: Sequence[Sample]) -> list[_Group]:
-    """Split samples by (station, parameter, unit) and by the spec version valid at each one."""
-    timelines: dict[int, VersionTimeline] = {}
-    recipes: dict[tuple, int | None] = {}
-    specs: dict[tuple, Spec | None] = {}
-    buckets: dict[tuple, list[Sample]] = defaultdict(list)
-    keys: dict[tuple, tuple] = {}
+    """Split samples by series (station, parameter, unit), then by the spec version valid at each.
+
+    The per-sample work is one tuple and one append on plain id attributes: relation descriptors
+    and spec look-ups run once per series, not once per sample (100,000 samples per call).
+    """
+    series: dict[tuple, list[Sample]] = defaultdict(list)
     for sample in samples:
-        unit, station = sample.unit, sample.station
-        route_key = (unit.route_id if unit else None, station.kind)
-        if route_key not in recipes:
-            recipes[route_key] = recipe_for(route_id=route_key[0], station_kind=station.kind)
-        spec_key = (station.pk, sample.parameter, recipes[route_key])
-        if spec_key not in specs:
-            specs[spec_key] = spec_for(
-                station=station, parameter=sample.parameter, recipe_id=spec_key[2]
-            )
-        spec = specs[spec_key]
+        series[(sample.station_id, sample.parameter, sample.unit_id)].append(sample)
+    resolve = _SpecResolver()
+    groups = []
+    for members in series.values():
+        station, unit = members[0].station, members[0].unit
+        spec = resolve.spec(station, members[0].parameter, unit)
         if spec is None:
             continue  # a parameter with no spec yet is stored, not judged
-        timeline = timelines.setdefault(spec.pk, VersionTimeline(spec))
-        version = timeline.at(sample.source_time)
-        if version is None:
-            continue
-        key = (sample.station_id, spec.pk, version.pk, sample.unit_id)
-        keys[key] = (sample.station, spec, version, unit)
-        buckets[key].append(sample)
-    return [_Group(*keys[key], samples=members) for key, members in buckets.items()]
+        for version, in_force in resolve.split_by_version(spec, members):
+            groups.append(_Group(station, spec, version, unit, in_force))
+    return groups
+
+
+class _SpecResolver:
+    """Caches of one evaluation call: recipe per (route, station kind), spec per scope, versions."""
+
+    def __init__(self) -> None:
+        self.recipes: dict[tuple, int | None] = {}
+        self.specs: dict[tuple, Spec | None] = {}
+        self.timelines: dict[int, VersionTimeline] = {}
+
+    def spec(self, station: Station, parameter: str, unit: Unit | None) -> Spec | None:
+        route_key = (unit.route_id if unit else None, station.kind)
+        if route_key not in self.recipes:
+            self.recipes[route_key] = recipe_for(route_id=route_key[0], station_kind=station.kind)
+        key = (station.pk, parameter, self.recipes[route_key])
+        if key not in self.specs:
+            self.specs[key] = spec_for(station=station, parameter=parameter, recipe_id=key[2])
+        return self.specs[key]
+
+    def split_by_version(
+        self, spec: Spec, members: list[Sample]
+    ) -> list[tuple[SpecVersion, list[Sample]]]:
+        if spec.pk not in self.timelines:
+            self.timelines[spec.pk] = VersionTimeline(spec)
+        timeline = self.timelines[spec.pk]
+        by_version: dict[int, tuple[SpecVersion, list[Sample]]] = {}
+        for sample in members:
+            version = timeline.at(sample.source_time)
+            if version is not None:  # a value from before the spec existed is not judged
+                by_version.setdefault(version.pk, (version, []))[1].append(sample)
+        return list(by_version.values())
 
 
 @transaction.atomic
