@@ -1,0 +1,44 @@
+"""What the quality API views share: detail routes by id, and counts of related rows per record."""
+
+from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from mes.errors import NotFound
+
+ID_PATH = r"[0-9]+"
+
+
+class ById:
+    """Detail routes address the record by id; an unknown id is a 404 naming `id`.
+
+    The record is read through `get_queryset()`, so its annotations and prefetches (member
+    counts, derived flag counts) are there in a detail answer as in the list.
+    """
+
+    lookup_value_regex = ID_PATH
+
+    def get_object(self) -> Model:
+        queryset = self.get_queryset()  # type: ignore[attr-defined]
+        record_id = int(self.kwargs["pk"])  # type: ignore[attr-defined]
+        found = queryset.filter(pk=record_id).first()
+        if found is None:
+            name = queryset.model._meta.verbose_name
+            raise NotFound(f"No {name} with id {record_id}.", field="id")
+        self.check_object_permissions(self.request, found)  # type: ignore[attr-defined]
+        return found
+
+
+def count_of(related: QuerySet, field: str) -> Coalesce:
+    """How many `related` rows point at each listed record through `field`, as an annotation.
+
+    A correlated sub-select, not Count() over a join: the database counts for the one page of
+    records it returns, instead of grouping the whole table (every member of every hold) first.
+    """
+    counted = (
+        related.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
