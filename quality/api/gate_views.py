@@ -5,23 +5,19 @@ malformed (field named), 404 unknown route, step or spec (field named), 409 the 
 requires that spec.
 """
 
-from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lines.api.common import WRITE_ERRORS, valid, with_errors
-from lines.models import RouteStep
-from lines.services.common import User
-from mes.errors import RuleViolation
 from mes.permissions import CanDecideQuality
+from quality import services
 from quality.api import inputs
 from quality.api.common import ById
 from quality.api.filters import GateFilter
 from quality.api.serializers import GateSerializer
-from quality.models import GateRequirement, Spec
-from quality.services.audit import audit_record
+from quality.models import GateRequirement
 
 
 @extend_schema_view(
@@ -47,29 +43,5 @@ class GateViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.GateCreateInput, request.data)
-        gate = gate_requirement_create(**data, by=request.user)
+        gate = services.gate_requirement_create(**data, by=request.user)
         return Response(GateSerializer(gate).data, status=status.HTTP_201_CREATED)
-
-
-def gate_requirement_create(*, step: RouteStep, spec: Spec, by: User) -> GateRequirement:
-    """Gate `step` on `spec`, audited. A step gated on the spec already is a conflict.
-
-    Belongs in quality/services (a gates service: quality.services.gates only checks gates);
-    kept here until that function exists.
-    """
-    try:
-        with transaction.atomic():
-            gate = GateRequirement.objects.create(step=step, spec=spec)
-            audit_record(
-                by=by,
-                entity="gate",
-                entity_id=gate.pk,
-                action="created",
-                after={"route": step.route.code, "step": step.sequence, "spec": spec.pk},
-            )
-    except IntegrityError as exc:
-        raise RuleViolation(
-            f"Step {step.sequence} of {step.route.code} already requires spec {spec.pk}.",
-            field="spec",
-        ) from exc
-    return gate

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lines.models import Sample, Station
+from mes.errors import RuleViolation
 from quality import spc
 from quality.models import Spec, SpecVersion
 from quality.selectors.specs import VersionTimeline, spec_for
@@ -41,7 +42,7 @@ class SpcResult:
             "station": self.station.code,
             "parameter": self.parameter,
             "points": [
-                {"sample": int(i), "time": t.isoformat(), "value": float(v)}
+                {"sample": int(i), "time": _iso(t), "value": float(v)}
                 for i, t, v in zip(
                     self.series.sample_ids, self.series.times, self.series.values, strict=True
                 )
@@ -60,6 +61,11 @@ class SpcResult:
                 "ucl": version.ucl,
             },
         }
+
+
+def _iso(moment: datetime) -> str:
+    # The API's datetime format (DRF): UTC written as Z.
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def spc_series(
@@ -105,6 +111,12 @@ def spc_chart(
     readings (default DEFAULT_BASELINE). Nelson rules 5-8 run when the spec asks for them.
     """
     series = spc_series(station=station, parameter=parameter, since=since, until=until)
+    needed = 2 * subgroup_size if subgroup_size > 1 else 2
+    if len(series.values) < needed:
+        raise RuleViolation(
+            f"No chart of {parameter} at {station.code}: {len(series.values)} usable reading(s) in "
+            f"that window, at least {needed} needed."
+        )
     spec = spec_for(station=station, parameter=parameter)
     version = VersionTimeline(spec).current() if spec else None
     overrides = {}
@@ -126,7 +138,8 @@ def spc_chart(
     rules = spc.ALL_RULES if spec and spec.nelson_rules else spc.WESTERN_ELECTRIC_RULES
     violations = [v for v in spc.chart_violations(chart, rules=rules) if len(v.indices)]
     cap = None
-    if version is not None:
+    # An exact spec (LSL = USL, such as 21 sheets) has no tolerance band to be capable within.
+    if version is not None and version.lsl != version.usl:
         cap = spc.capability(
             data, lsl=version.lsl, usl=version.usl, sigma_within=chart.sigma_within
         )

@@ -46,8 +46,16 @@ def test_the_chart_reports_the_rule_1_point(series, operator, api):
         }
     ]
     assert len(body["points"]) == 101
-    assert body["points"][0] == {"sample": baseline[0].pk, "time": T0.isoformat(), "value": 79.8}
-    assert body["points"][100] == {"sample": spike.pk, "time": T1.isoformat(), "value": 81.2}
+    assert body["points"][0] == {
+        "sample": baseline[0].pk,
+        "time": "2025-03-01T08:00:00Z",
+        "value": 79.8,
+    }
+    assert body["points"][100] == {
+        "sample": spike.pk,
+        "time": "2025-03-01T09:00:00Z",
+        "value": 81.2,
+    }
     chart = body["chart"]
     assert (chart["kind"], chart["subgroup_size"], chart["baseline"]) == (
         "individuals",
@@ -141,8 +149,8 @@ def test_a_series_too_short_to_chart_is_a_conflict(plant, operator, api):
     assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "conflict",
-        "message": "No chart of thickness_um at T-CALENDERING: "
-        "the baseline needs at least 2 readings for a moving range.",
+        "message": "No chart of thickness_um at T-CALENDERING: 1 usable reading(s) in that "
+        "window, at least 2 needed.",
         "fields": {},
     }
 

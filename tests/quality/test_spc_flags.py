@@ -1,7 +1,10 @@
 """SPC on stored samples: a known rule violation raises one warning flag, without a hold."""
 
+import pytest
+
 from lines.choices import UnitStatus
 from lines.models import Unit
+from mes.errors import RuleViolation
 from quality import services
 from quality.models import Flag
 from quality.selectors.spc import spc_chart
@@ -57,3 +60,20 @@ def test_spc_flags_can_hold_when_the_spec_says_so(plant):
     add_samples(press, "thickness_um", [81.2], unit=cell)
     services.spc_flag_violations(station=press, parameter="thickness_um")
     assert Unit.objects.get(pk=cell.pk).status == UnitStatus.ON_HOLD
+
+
+def test_an_exact_spec_charts_without_capability(plant):
+    make_spec("sheet_count", "stacking", lsl=21, usl=21)
+    stacker = plant.station("stacking")
+    add_samples(stacker, "sheet_count", [21, 21, 20, 21])
+    result = spc_chart(station=stacker, parameter="sheet_count").to_dict()
+    assert (len(result["points"]), result["capability"]) == (4, None)
+    assert result["points"][0]["time"].endswith("Z")
+
+
+def test_too_few_readings_is_a_clear_refusal(plant):
+    make_spec("thickness_um", "calendering", lsl=78, usl=82)
+    press = plant.station("calendering")
+    add_samples(press, "thickness_um", [80.0])
+    with pytest.raises(RuleViolation, match="1 usable reading.* at least 2 needed"):
+        spc_chart(station=press, parameter="thickness_um")
