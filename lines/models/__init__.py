@@ -4,12 +4,13 @@ from lines.models.genealogy import GenealogyEdge
 from lines.models.operation import Operation
 from lines.models.plant import Equipment, Line, Station
 from lines.models.product import Material, Product, Recipe, Route, RouteStep, WorkOrder
-from lines.models.telemetry import Sample, SampleSource
+from lines.models.telemetry import IngestBatch, Sample, SampleSource, Tag, TagRole
 from lines.models.unit import Unit, UnitHistory
 
 __all__ = [
     "Equipment",
     "GenealogyEdge",
+    "IngestBatch",
     "Line",
     "Material",
     "Operation",
@@ -19,6 +20,8 @@ __all__ = [
     "RouteStep",
     "Sample",
     "SampleSource",
+    "Tag",
+    "TagRole",
     "Station",
     "Unit",
     "UnitHistory",

@@ -9,17 +9,79 @@ class SampleSource(models.TextChoices):
     MANUAL = "manual", "Manual measurement"
 
 
+class TagRole(models.TextChoices):
+    UNIT_ID = "unit_id", "Serial of the unit in the station (roll on a roll station)"
+    WEB_POSITION = "web_position_m", "Web position, metre counter"
+    RESULT_EVENT = "result_event", "Per-cell result events"
+
+
+class Tag(models.Model):
+    """One OPC UA node the bridge subscribes to: a process value of a station parameter, or a role.
+
+    Editable in the admin and through the API; the bridge reloads the map when `updated_at` moves.
+    """
+
+    node_id = models.CharField(max_length=255, unique=True)
+    station = models.ForeignKey("lines.Station", on_delete=models.PROTECT, related_name="tags")
+    parameter = models.CharField(max_length=64, blank=True)
+    role = models.CharField(max_length=20, choices=TagRole.choices, blank=True)
+    sampling_interval_ms = models.PositiveIntegerField(default=100)
+    queue_size = models.PositiveIntegerField(default=10)
+    enabled = models.BooleanField(default=True)
+    description = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["station", "node_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(parameter="") & ~models.Q(role=""))
+                | (~models.Q(parameter="") & models.Q(role="")),
+                name="tag_parameter_xor_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.node_id
+
+
+class IngestBatch(models.Model):
+    """A batch of telemetry the ingest has stored. Its id makes a redelivered batch a no-op."""
+
+    batch_id = models.UUIDField(unique=True)
+    source = models.CharField(max_length=120, blank=True)
+    received_at = models.DateTimeField()
+    samples = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    events = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "ingest batches"
+
+    def __str__(self) -> str:
+        return str(self.batch_id)
+
+
 class Sample(models.Model):
     """One reported value: station, parameter, value, source time, OPC UA status, and attribution.
 
     `unit` is the unit the value belongs to (the cell in the station at `source_time`, or the roll on
     a roll station, with `position_m` its web position). A value that cannot be used (bad status,
-    NaN, unparseable, unknown tag) is still stored, with `rejected_reason` saying why; `value` is
-    then null when nothing numeric was received. Written in bulk by the ingest; never updated.
+    NaN, unparseable, unknown tag) is still stored, with `rejected_reason` saying why, `value` null
+    when nothing numeric arrived and `raw_value` what did; a sample of an unknown node has no
+    station. Written in bulk by the ingest; never updated.
     """
 
-    station = models.ForeignKey("lines.Station", on_delete=models.PROTECT, related_name="+")
-    parameter = models.CharField(max_length=64)
+    station = models.ForeignKey(
+        "lines.Station", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    parameter = models.CharField(max_length=64, blank=True)
+    node_id = models.CharField(max_length=255, blank=True)  # as the PLC named it; blank if manual
+    batch = models.ForeignKey(
+        IngestBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    raw_value = models.CharField(max_length=200, blank=True)  # what arrived, when it was no number
     value = models.FloatField(null=True, blank=True)
     source_time = models.DateTimeField()
     server_time = models.DateTimeField()
