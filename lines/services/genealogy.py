@@ -1,5 +1,6 @@
 """Consumption and slitting: the writes that create genealogy edges."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -85,6 +86,7 @@ def unit_consume(
     operation: Operation | None = None,
     hold_override: bool = False,
     by: User = None,
+    at: datetime | None = None,
 ) -> GenealogyEdge:
     """Record that `child` consumed a quantity of `parent` (for a roll: the metres from..to).
 
@@ -116,7 +118,7 @@ def unit_consume(
         operation=operation,
         position_from_m=metres[0] if metres else None,
         position_to_m=metres[1] if metres else None,
-        created_at=timezone.now(),
+        created_at=at or timezone.now(),
         created_by=by,
     )
     parent.quantity_remaining -= qty

@@ -1,5 +1,7 @@
 """Starting and completing operations: a unit worked at a station for its current route step."""
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -35,9 +37,14 @@ def _check_step(unit: Unit, station: Station, step: RouteStep | None) -> RouteSt
 
 @transaction.atomic
 def operation_start(
-    *, unit: Unit, station: Station, step: RouteStep | None = None, by: User = None
+    *,
+    unit: Unit,
+    station: Station,
+    step: RouteStep | None = None,
+    by: User = None,
+    at: datetime | None = None,
 ) -> Operation:
-    """Start the unit's current route step at a station.
+    """Start the unit's current route step at a station (at `at`, a PLC's source time, or now).
 
     Refused when the unit is held, finished or gone, already has an open operation, the step is
     out of order, or the station is of the wrong kind. The unique partial index on open operations
@@ -56,7 +63,11 @@ def operation_start(
     try:
         with transaction.atomic():
             operation = Operation.objects.create(
-                unit=unit, station=station, step=current, started_at=timezone.now(), started_by=by
+                unit=unit,
+                station=station,
+                step=current,
+                started_at=at or timezone.now(),
+                started_by=by,
             )
     except IntegrityError as exc:
         raise RuleViolation(f"{unit.identifier} was just started by someone else.") from exc
@@ -67,7 +78,12 @@ def operation_start(
 
 @transaction.atomic
 def operation_complete(
-    *, operation: Operation, result: str, note: str = "", by: User = None
+    *,
+    operation: Operation,
+    result: str,
+    note: str = "",
+    by: User = None,
+    at: datetime | None = None,
 ) -> Operation:
     """Complete an open operation with a result. Passed moves the unit to its next step.
 
@@ -90,7 +106,8 @@ def operation_complete(
         )
     refuse_unless_workable(unit, "be completed")
     hooks.run(hooks.COMPLETE_CHECKS, unit=unit, operation=operation, result=result)
-    operation.completed_at = timezone.now()
+    # A PLC's clock may run behind ours: never end before the start.
+    operation.completed_at = max(at or timezone.now(), operation.started_at)
     operation.completed_by = by
     operation.result = result
     operation.note = note
