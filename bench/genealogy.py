@@ -19,10 +19,9 @@ TARGETS_MS = {
     "selector forward": 150.0,
     "api backward": 20.0,
     "api forward": 1000.0,
-    "proposed selector backward": 2.0,
-    "proposed selector forward": 150.0,
-    "proposed api backward": 20.0,
-    "proposed api forward": 1000.0,
+    # The recall question counted in SQL; held to the forward target of the issue.
+    "selector whereabouts": 150.0,
+    "api whereabouts": 1000.0,
 }
 GENERATION_TARGET_S = 600.0
 
@@ -59,9 +58,8 @@ def table(results: dict[str, Any], generation: dict[str, Any] | None) -> str:
     )
     for direction in ("backward", "forward"):
         naive = results[f"naive {direction}"]["median_ms"]
-        for selector in ("selector", "proposed selector"):
-            ratio = naive / results[f"{selector} {direction}"]["median_ms"]
-            lines.append(f"naive / {selector} (CTE), {direction}: {ratio:.2f}x (median)")
+        ratio = naive / results[f"selector {direction}"]["median_ms"]
+        lines.append(f"naive / selector (CTE), {direction}: {ratio:.2f}x (median)")
     if generation:
         ok = "ok" if generation["generation_s"] < GENERATION_TARGET_S else "MISSED"
         lines.append(

@@ -15,12 +15,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import setup_test_environment
 
-from bench import proposal
 from bench.baselines import count_reachable, naive_trace
 from lines.choices import UnitKind
 from lines.history import history_generate
 from lines.models import GenealogyEdge, Unit
-from lines.selectors import trace_backward, trace_forward
+from lines.selectors import trace_backward, trace_forward, unit_whereabouts
 from mes import roles
 
 WARM_UP = 20
@@ -108,6 +107,16 @@ def api_trace(client: Client, direction: str) -> Callable[[Unit], bytes]:
     return get
 
 
+def api_whereabouts(client: Client) -> Callable[[Unit], bytes]:
+    def get(unit: Unit) -> bytes:
+        response = client.get(f"/api/v1/units/{unit.identifier}/whereabouts/?kind=cell")
+        if response.status_code != 200:
+            raise SystemExit(f"API answered {response.status_code}: {response.content[:300]!r}")
+        return response.content
+
+    return get
+
+
 def measure(cells: list[Unit], lots: list[Unit]) -> dict[str, Any]:
     """Every timing, after a warm-up of each path; checks that the paths agree on a few samples."""
     client = api_client()
@@ -116,6 +125,8 @@ def measure(cells: list[Unit], lots: list[Unit]) -> dict[str, Any]:
         "selector forward": (lots, lambda u: trace_forward(unit=u)),
         "api backward": (cells, api_trace(client, "backward")),
         "api forward": (lots, api_trace(client, "forward")),
+        "selector whereabouts": (lots, lambda u: unit_whereabouts(unit=u, kind=UnitKind.CELL)),
+        "api whereabouts": (lots, api_whereabouts(client)),
         "naive backward": (cells, lambda u: naive_trace(unit_id=u.id, direction="backward")),
         "naive forward": (lots, lambda u: naive_trace(unit_id=u.id, direction="forward")),
         "count-only CTE backward": (
@@ -125,15 +136,7 @@ def measure(cells: list[Unit], lots: list[Unit]) -> dict[str, Any]:
             lots, lambda u: count_reachable(unit_id=u.id, direction="forward")
         ),
     }  # fmt: skip
-    proposed = {
-        "proposed selector backward": (cells, lambda u: proposal.trace_backward(unit=u)),
-        "proposed selector forward": (lots, lambda u: proposal.trace_forward(unit=u)),
-        "proposed api backward": (cells, api_trace(client, "backward")),
-        "proposed api forward": (lots, api_trace(client, "forward")),
-    }
     results = run_paths(paths)
-    with proposal.in_the_api():
-        results.update(run_paths(proposed))
     _check_agreement(cells[:5], lots[:2], client)
     return results
 
@@ -166,6 +169,9 @@ def _check_agreement(cells: list[Unit], lots: list[Unit], client: Client) -> Non
             assert sorted(e.id for e in selected.edges) == sorted(e[0] for e in edges)
             assert len(payload["nodes"]) == len(selected.nodes)
             assert count_reachable(unit_id=unit.id, direction=direction) == len(nodes)
+            if direction == "forward":
+                counted = sum(g["count"] for g in unit_whereabouts(unit=unit, kind=UnitKind.CELL))
+                assert counted == sum(n.kind == UnitKind.CELL for n in selected.nodes.values())
 
 
 def database_facts() -> dict[str, Any]:

@@ -13,8 +13,8 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from lines.models import Station
-from lines.selectors import Trace, trace_whereabouts
+from lines.models import Station, Unit
+from lines.selectors import Trace, unit_whereabouts
 
 
 def _iso_writer(zone: tzinfo) -> Callable[[datetime], str]:
@@ -65,11 +65,11 @@ def trace_payload(trace: Trace) -> dict[str, Any]:
     }
 
 
-def whereabouts_payload(trace: Trace, *, kind: str | None) -> dict[str, Any]:
-    """The forward trace's units (of one kind, if given) counted by status and current station."""
-    groups = trace_whereabouts(trace=trace, kind=kind)
+def whereabouts_payload(unit: Unit, *, kind: str | None) -> dict[str, Any]:
+    """The units downstream of `unit` (of one kind, if given) counted by status and station."""
+    groups = unit_whereabouts(unit=unit, kind=kind)
     total = sum(group["count"] for group in groups)  # type: ignore[misc]
-    return {"root": trace.root.identifier, "total": total, "groups": groups}
+    return {"root": unit.identifier, "total": total, "groups": groups}
 
 
 class TraceNodeSerializer(serializers.Serializer):

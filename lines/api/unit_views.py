@@ -115,8 +115,7 @@ class UnitViewSet(InputForms, mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def whereabouts(self, request: Request, identifier: str) -> Response:
         kind = valid(inputs.WhereaboutsQuery, request.query_params).get("kind")
-        trace = selectors.trace_forward(unit=self.get_object())
-        return Response(whereabouts_payload(trace, kind=kind))
+        return Response(whereabouts_payload(self.get_object(), kind=kind))
 
 
 class MaterialLotViewSet(InputForms, viewsets.GenericViewSet):

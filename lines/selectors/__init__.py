@@ -1,23 +1,29 @@
 """Reads of the lines domain: look-ups and genealogy traces."""
 
 from lines.selectors.genealogy import (
+    DownstreamCount,
     Trace,
     TraceEdge,
     TraceNode,
+    downstream_counts,
     trace_backward,
     trace_forward,
-    trace_whereabouts,
     unit_has_ancestor,
+    unit_whereabouts,
+    whereabouts_of,
 )
 from lines.selectors.units import unit_get_by_identifier
 
 __all__ = [
+    "DownstreamCount",
     "Trace",
     "TraceEdge",
     "TraceNode",
     "trace_backward",
+    "downstream_counts",
     "trace_forward",
-    "trace_whereabouts",
     "unit_get_by_identifier",
     "unit_has_ancestor",
+    "unit_whereabouts",
+    "whereabouts_of",
 ]

@@ -1,29 +1,27 @@
 """Genealogy traces, computed in the database with recursive CTEs (PostgreSQL and SQLite alike).
 
-The recursion walks only (parent_id, child_id) pairs, which the two covering indexes on the edge
-table answer without touching the heap; UNION (not UNION ALL) visits each pair once however many
-paths reach it. Edge details and the unit on the far end of each edge are joined once, after the
-walk. Results are plain slotted dataclasses: a forward trace of a lot can hold 50,000 cells, and
-model instances would cost several times more to build.
+The walk reads each edge once (UNION, not UNION ALL: an edge reached by two paths is one row)
+from a covering index on PostgreSQL, and joins the unit at the far end of each edge once, after
+the walk. Results are plain slotted dataclasses: a forward trace of a lot can hold 50,000 cells,
+and model instances would cost several times more to build. bench/genealogy.py measures it.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Literal, NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 
 from lines.models import GenealogyEdge, Station, Unit
 
 Direction = Literal["backward", "forward"]
 _EDGE = GenealogyEdge._meta.db_table
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNIT = Unit._meta.db_table
 
 
-@dataclass(frozen=True, slots=True)
-class TraceNode:
+class TraceNode(NamedTuple):
     id: int
     identifier: str
     kind: str
@@ -31,16 +29,21 @@ class TraceNode:
     station_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class TraceEdge:
+class TraceEdge(NamedTuple):
+    """An edge of a trace. Tuples, because a forward trace builds 50,000 of them."""
+
     id: int
     parent_id: int
     child_id: int
-    quantity: Decimal
-    position_from_m: Decimal | None
-    position_to_m: Decimal | None
+    quantity: float
+    position_from_m: float | None
+    position_to_m: float | None
     operation_id: int | None
-    created_at: datetime
+    created_us: int  # microseconds since 1970-01-01 UTC: exact, and cheap to load
+
+    @property
+    def created_at(self) -> datetime:
+        return _EPOCH + timedelta(microseconds=self.created_us)
 
 
 @dataclass(slots=True)
@@ -57,58 +60,73 @@ class Trace:
 _WALK = {"backward": ("child_id", "parent_id"), "forward": ("parent_id", "child_id")}
 
 
-def _trace_sql(direction: Direction) -> str:
+_EDGE_COLUMNS = (
+    "id, parent_id, child_id, quantity, position_from_m, position_to_m, operation_id, created_at"
+)
+# Estimates of a recursive CTE are wild (millions of rows for a 50,000-edge walk), so PostgreSQL
+# would JIT-compile and hash-join whole tables; the walk is many small index look-ups instead.
+_PG_PLANNER = (
+    "SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+)
+
+
+def _trace_sql(direction: Direction, vendor: str) -> str:
+    """One pass: the walk carries each edge's columns (read from the covering index on
+    PostgreSQL), so only the far unit is joined afterwards. Numbers come back as floats and
+    times as epoch seconds on PostgreSQL: 50,000 Decimals and aware datetimes cost more to build
+    than the query takes."""
     near, far = _WALK[direction]
+    # PostgreSQL computes the microseconds; SQLite returns Django's UTC text (see _sqlite_us).
+    created = (
+        "CAST(EXTRACT(EPOCH FROM w.created_at) * 1000000 AS BIGINT)"
+        if vendor == "postgresql"
+        else "w.created_at"
+    )
     return f"""
-        WITH RECURSIVE walk(parent_id, child_id) AS (
-            SELECT e.parent_id, e.child_id FROM {_EDGE} e WHERE e.{near} = %s
+        WITH RECURSIVE walk({_EDGE_COLUMNS}) AS (
+            SELECT {_EDGE_COLUMNS} FROM {_EDGE} WHERE {near} = %s
             UNION
-            SELECT e.parent_id, e.child_id FROM {_EDGE} e JOIN walk w ON e.{near} = w.{far}
+            SELECT e.id, e.parent_id, e.child_id, e.quantity, e.position_from_m, e.position_to_m,
+                   e.operation_id, e.created_at
+            FROM {_EDGE} e JOIN walk w ON e.{near} = w.{far}
         )
-        SELECT e.id, e.parent_id, e.child_id, e.quantity, e.position_from_m, e.position_to_m,
-               e.operation_id, e.created_at, u.identifier, u.kind, u.status, u.station_id
-        FROM walk w
-        JOIN {_EDGE} e ON e.parent_id = w.parent_id AND e.child_id = w.child_id
-        JOIN {_UNIT} u ON u.id = e.{far}
+        SELECT w.id, w.parent_id, w.child_id, CAST(w.quantity AS DOUBLE PRECISION),
+               CAST(w.position_from_m AS DOUBLE PRECISION),
+               CAST(w.position_to_m AS DOUBLE PRECISION), w.operation_id, {created},
+               u.identifier, u.kind, u.status, u.station_id
+        FROM walk w JOIN {_UNIT} u ON u.id = w.{far}
     """
 
 
-def _decimal(value: object) -> Decimal | None:
-    # psycopg returns Decimal for numeric; SQLite returns int/float/str for the same column.
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
+def _rows(unit: Unit, direction: Direction) -> list[tuple]:
+    vendor = connection.vendor
+    with transaction.atomic(), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(_PG_PLANNER)
+        cursor.execute(_trace_sql(direction, vendor), [unit.id])
+        return cursor.fetchall()
 
 
 def _trace(unit: Unit, direction: Direction) -> Trace:
     root = TraceNode(unit.id, unit.identifier, unit.kind, unit.status, unit.station_id)
     trace = Trace(root=root, direction=direction, nodes={root.id: root})
     far_index = 2 if direction == "forward" else 1
-    with connection.cursor() as cursor:
-        cursor.execute(_trace_sql(direction), [unit.id])
-        rows = cursor.fetchall()
-    nodes, edges = trace.nodes, trace.edges
-    convert = connection.vendor != "postgresql"
+    nodes = trace.nodes
+    rows = _rows(unit, direction)
     for row in rows:
         far = row[far_index]
         if far not in nodes:
             nodes[far] = TraceNode(far, row[8], row[9], row[10], row[11])
-        created = row[7]
-        if convert:
-            created = connection.ops.convert_datetimefield_value(created, None, connection)
-        edges.append(
-            TraceEdge(
-                row[0],
-                row[1],
-                row[2],
-                _decimal(row[3]),
-                _decimal(row[4]),
-                _decimal(row[5]),
-                row[6],
-                created,
-            )
-        )
+    if connection.vendor == "postgresql":
+        trace.edges = [TraceEdge._make(row[:8]) for row in rows]
+    else:
+        trace.edges = [TraceEdge(*row[:7], _sqlite_us(row[7])) for row in rows]
     return trace
+
+
+def _sqlite_us(text: str) -> int:
+    moment = connection.ops.convert_datetimefield_value(text, None, connection)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def trace_backward(*, unit: Unit) -> Trace:
@@ -121,20 +139,51 @@ def trace_forward(*, unit: Unit) -> Trace:
     return _trace(unit, "forward")
 
 
-def trace_whereabouts(*, trace: Trace, kind: str | None = None) -> list[dict[str, object]]:
-    """ "Where are they now": the trace's nodes (of one kind, if given) counted by status and station.
+class DownstreamCount(NamedTuple):
+    kind: str
+    status: str
+    station_id: int | None
+    count: int
 
-    Rows are sorted by count, largest first; `station` is the station code or None.
+
+def downstream_counts(*, unit: Unit) -> list[DownstreamCount]:
+    """Everything downstream of `unit` (not itself), counted by kind, status and station, in SQL.
+
+    The recall question ("which cells contain lot X, and where are they now?") needs counts, not
+    the graph: the walk carries unit ids only and nothing per unit reaches Python.
     """
-    counts = Counter(
-        (node.status, node.station_id)
-        for node in trace.nodes.values()
-        if node.id != trace.root.id and (kind is None or node.kind == kind)
-    )
+    sql = f"""
+        WITH RECURSIVE down(id) AS (
+            SELECT child_id FROM {_EDGE} WHERE parent_id = %s
+            UNION
+            SELECT e.child_id FROM {_EDGE} e JOIN down d ON e.parent_id = d.id
+        )
+        SELECT u.kind, u.status, u.station_id, COUNT(*) FROM down JOIN {_UNIT} u ON u.id = down.id
+        GROUP BY u.kind, u.status, u.station_id
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_PLANNER)
+        cursor.execute(sql, [unit.id])
+        return [DownstreamCount._make(row) for row in cursor.fetchall()]
+
+
+def unit_whereabouts(*, unit: Unit, kind: str | None = None) -> list[dict[str, object]]:
+    """ "Where are they now": the units downstream of `unit` (of one kind, if given) counted by
+    status and current station, largest group first; `station` is the station code or None."""
+    return whereabouts_of(counts=downstream_counts(unit=unit), kind=kind)
+
+
+def whereabouts_of(*, counts: list[DownstreamCount], kind: str | None) -> list[dict[str, object]]:
+    """Group downstream counts by status and station code (see unit_whereabouts)."""
     codes = dict(Station.objects.values_list("id", "code"))
+    groups: Counter[tuple[str, int | None]] = Counter()
+    for row in counts:
+        if kind is None or row.kind == kind:
+            groups[(row.status, row.station_id)] += row.count
     return [
         {"status": status, "station": codes.get(station_id), "count": count}
-        for (status, station_id), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
+        for (status, station_id), count in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0][0]))
     ]
 
 

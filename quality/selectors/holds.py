@@ -13,13 +13,20 @@ _HOLDABLE = {UnitStatus.CREATED, UnitStatus.IN_PROCESS, UnitStatus.RELEASED}
 def hold_impact(*, unit: Unit) -> dict[str, Any]:
     """ "If I hold this unit": the units a hold would reach, by kind, how many would stop, and
     where the cells are now (status and station)."""
-    trace = lines_selectors.trace_forward(unit=unit)
-    nodes = list(trace.nodes.values())
+    downstream = lines_selectors.downstream_counts(unit=unit)
+    rows = [*downstream, _itself(unit)]
+    by_kind: Counter[str] = Counter()
+    for row in rows:
+        by_kind[row.kind] += row.count
     return {
         "root": unit.identifier,
-        "units": len(nodes),
-        "by_kind": dict(Counter(n.kind for n in nodes)),
-        "would_stop": sum(1 for n in nodes if n.status in _HOLDABLE),
-        "already_on_hold": sum(1 for n in nodes if n.status == UnitStatus.ON_HOLD),
-        "cells": lines_selectors.trace_whereabouts(trace=trace, kind=UnitKind.CELL),
+        "units": sum(row.count for row in rows),
+        "by_kind": dict(by_kind),
+        "would_stop": sum(row.count for row in rows if row.status in _HOLDABLE),
+        "already_on_hold": sum(row.count for row in rows if row.status == UnitStatus.ON_HOLD),
+        "cells": lines_selectors.whereabouts_of(counts=downstream, kind=UnitKind.CELL),
     }
+
+
+def _itself(unit: Unit) -> lines_selectors.DownstreamCount:
+    return lines_selectors.DownstreamCount(unit.kind, unit.status, unit.station_id, 1)
