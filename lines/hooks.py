@@ -11,6 +11,9 @@ from typing import Any
 START_CHECKS: list[Callable[..., None]] = []  # (unit=, step=) before an operation starts
 COMPLETE_CHECKS: list[Callable[..., None]] = []  # (unit=, operation=, result=) before completion
 AFTER_CONSUME: list[Callable[..., None]] = []  # (edge=, by=) after a genealogy edge is written
+AFTER_INGEST: list[
+    Callable[..., None]
+] = []  # (samples=, raised=) after a batch's samples are stored
 
 
 def run(hooks: list[Callable[..., None]], **kwargs: Any) -> None:

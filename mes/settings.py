@@ -145,6 +145,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A killed worker's batch comes back after this many seconds (Redis' default is an hour); it
+# must exceed the task time limit, or a slow batch would run twice (harmless: ingest is idempotent).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+
+# A roll the coater starts that the MES has not seen yet gets this length (m) until corrected.
+MES_DEFAULT_ROLL_LENGTH_M = env_int("MES_DEFAULT_ROLL_LENGTH_M", 1200)
 
 # Tests (and CI's services run) set this so that a missing service fails instead of skipping.
 MES_REQUIRE_SERVICES = env_bool("MES_REQUIRE_SERVICES", False)

@@ -54,6 +54,7 @@ class IngestBatch(models.Model):
     samples = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     events = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)  # unit events the services refused
 
     class Meta:
         ordering = ["-received_at"]

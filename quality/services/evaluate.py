@@ -186,3 +186,8 @@ def _segment_flags(group, bad, values, verdicts, distance, limits, by) -> list[F
         draft = _flag(group, run, values[worst], limits.describe(verdicts[worst]), position_m=where)
         flags.append(segment_flag(draft=draft, hold=group.spec.holds_on_violation, by=by))
     return flags
+
+
+def after_ingest(*, samples: Sequence[Sample], raised: list[Flag]) -> None:
+    """lines.hooks.AFTER_INGEST: judge a batch's stored samples; report the flags raised."""
+    raised.extend(samples_evaluate(samples=samples))

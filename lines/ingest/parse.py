@@ -1,0 +1,141 @@
+"""Parsing a batch from the bridge (docs/telemetry.md) into plain records. Pure: no database.
+
+A malformed batch (not the documented shape, or oversized) is refused whole with a clear error;
+a malformed sample inside a good batch is kept, with the reason it cannot be used.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from mes.errors import InvalidInput
+
+MAX_SAMPLES = 50_000
+MAX_EVENTS = 10_000
+_SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+@dataclass(slots=True)
+class RawSample:
+    node_id: str
+    value: float | None  # a number, or None when what arrived is not one
+    text: str  # what arrived, when it was not a plain number (a serial, "NaN", garbage)
+    source_time: datetime
+    server_time: datetime
+    status: int
+    problem: str = ""  # why the value cannot be used, "" when it can
+
+
+@dataclass(slots=True)
+class RawEvent:
+    node_id: str
+    type: str
+    time: datetime
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    batch_id: uuid.UUID
+    source: str
+    samples: list[RawSample]
+    events: list[RawEvent]
+
+
+def _time(value: Any, what: str) -> datetime:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput(
+            f"{what} must be an ISO 8601 time with a zone, got {value!r}.", field=what
+        )
+    return moment
+
+
+def _value(raw: Any) -> tuple[float | None, str, str]:
+    """(number, text, problem) for a value as the server sent it."""
+    if isinstance(raw, bool):
+        return float(raw), "", ""
+    if isinstance(raw, int | float):
+        number = float(raw)
+        return (
+            (number, "", "") if math.isfinite(number) else (None, str(raw), "not a finite number")
+        )
+    if isinstance(raw, str) and raw in _SPECIAL:
+        return None, raw, "not a finite number"
+    if raw is None:
+        return None, "", "no value"
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        return (
+            None,
+            str(raw)[:200],
+            "",
+        )  # text: a serial or a roll id; a problem only for a parameter
+    return (
+        (number, str(raw)[:200], "")
+        if math.isfinite(number)
+        else (None, str(raw), "not a finite number")
+    )
+
+
+def _sample(item: dict[str, Any]) -> RawSample:
+    value, text, problem = _value(item.get("value"))
+    try:
+        server = _time(item.get("server_time"), "server_time")
+        source = _time(item["source_time"], "source_time") if item.get("source_time") else server
+    except InvalidInput as exc:  # kept, stamped on arrival, never judged
+        server = source = timezone.now()
+        problem = exc.message
+    status = item.get("status", 0)
+    if not isinstance(status, int):
+        raise InvalidInput(f"status must be an integer StatusCode, got {status!r}.", field="status")
+    if status != 0 and not problem:
+        problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
+    return RawSample(str(item.get("node_id", "")), value, text, source, server, status, problem)
+
+
+def _event(item: dict[str, Any]) -> RawEvent:
+    fields = item.get("fields")
+    if not isinstance(fields, dict):
+        raise InvalidInput("An event needs its fields as an object.", field="events")
+    return RawEvent(
+        str(item.get("node_id", "")),
+        str(item.get("type", "")),
+        _time(item.get("time"), "time"),
+        fields,
+    )
+
+
+def batch_parse(batch: Any) -> ParsedBatch:
+    """Check the batch's shape and limits, and parse every sample and event."""
+    if not isinstance(batch, dict):
+        raise InvalidInput("A batch is a JSON object.", field="batch")
+    try:
+        batch_id = uuid.UUID(str(batch.get("batch_id")))
+    except ValueError as exc:
+        raise InvalidInput("batch_id must be a UUID.", field="batch_id") from exc
+    samples, events = batch.get("samples") or [], batch.get("events") or []
+    if not isinstance(samples, list) or not isinstance(events, list):
+        raise InvalidInput("samples and events must be lists.", field="samples")
+    if len(samples) > MAX_SAMPLES or len(events) > MAX_EVENTS:
+        raise InvalidInput(
+            f"Batch too large: {len(samples)} samples and {len(events)} events; at most "
+            f"{MAX_SAMPLES} and {MAX_EVENTS}. Send smaller batches.",
+            field="samples",
+        )
+    if not all(isinstance(s, dict) for s in samples) or not all(
+        isinstance(e, dict) for e in events
+    ):
+        raise InvalidInput("Every sample and event is a JSON object.", field="samples")
+    return ParsedBatch(
+        batch_id,
+        str(batch.get("source", ""))[:120],
+        [_sample(s) for s in samples],
+        [_event(e) for e in events],
+    )

@@ -1,0 +1,162 @@
+"""Unit events from the PLC, applied through the lines services like any tablet action.
+
+A new serial on a station's unit-id tag starts that unit's operation there (creating the cell, or
+the roll at a coater, when the MES does not know it yet); a result event consumes the roll
+metres the cell's sheets came from and, after the batch's values are judged, completes the
+operation. A refusal (a held unit, a wrong step, an unknown roll) is recorded on the batch as a
+problem and never stops the rest of the batch.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from django.conf import settings
+from django.db import transaction
+
+from lines import services
+from lines.choices import UnitKind, WorkOrderStatus
+from lines.models import Operation, Route, Station, Unit, WorkOrder
+from mes.errors import DomainError
+
+T = TypeVar("T")
+ROLL_STATION_KINDS = frozenset({"coating", "calendering", "slitting"})
+
+
+class UnitEvents:
+    """Applies one batch's unit events; collects what was refused in `problems`."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self._orders: dict[str, WorkOrder | None] = {}
+        self._routes: dict[str, Route | None] = {}
+
+    def attempt(self, what: str, call: Callable[[], T]) -> T | None:
+        try:
+            with transaction.atomic():
+                return call()
+        except DomainError as exc:
+            self.problems.append(f"{what}: {exc.message}")
+            return None
+
+    def arrived(
+        self, *, station: Station, identifier: str, at: datetime, leaves_previous: bool
+    ) -> None:
+        """A new unit id on the station: the previous unit leaves (if this station says so by the
+        serial alone), the new one starts."""
+        if leaves_previous:
+            for operation in Operation.objects.filter(
+                station=station, completed_at__isnull=True
+            ).exclude(unit__identifier=identifier):
+                self.attempt(
+                    f"{station.code} {operation.unit.identifier} leaving",
+                    lambda op=operation: services.operation_complete(
+                        operation=op, result="passed", at=at
+                    ),
+                )
+        if identifier:
+            unit = self.unit_for(station=station, identifier=identifier)
+            if unit is not None:
+                self.started(unit=unit, station=station, at=at)
+
+    def started(self, *, unit: Unit, station: Station, at: datetime) -> Operation | None:
+        """The unit's open operation at the station, starting it now if there is none."""
+        open_here = Operation.objects.filter(
+            unit=unit, station=station, completed_at__isnull=True
+        ).first()
+        if open_here is not None:
+            return open_here
+        return self.attempt(
+            f"{station.code} {unit.identifier} start",
+            lambda: services.operation_start(unit=unit, station=station, at=at),
+        )
+
+    def unit_for(self, *, station: Station, identifier: str) -> Unit | None:
+        unit = Unit.objects.filter(identifier=identifier).first()
+        if unit is not None:
+            return unit
+        if station.kind in ROLL_STATION_KINDS:
+            route = self._first_route(station.kind)
+            return self.attempt(
+                f"{station.code} new roll {identifier}",
+                lambda: services.unit_create(
+                    identifier=identifier,
+                    kind=UnitKind.ROLL,
+                    route=route,
+                    quantity=settings.MES_DEFAULT_ROLL_LENGTH_M,
+                ),
+            )
+        order = self._open_order(station.kind)
+        if order is None:
+            self.problems.append(
+                f"{station.code} new cell {identifier}: no open work order starts at {station.kind}"
+            )
+            return None
+        return self.attempt(
+            f"{station.code} new cell {identifier}",
+            lambda: services.unit_create(
+                identifier=identifier, kind=UnitKind.CELL, work_order=order
+            ),
+        )
+
+    def consume_feed(
+        self, *, cell: Unit, operation: Operation | None, fields: dict, at: datetime
+    ) -> None:
+        roll_id = fields.get("feed_roll")
+        if not roll_id:
+            return
+        roll = Unit.objects.filter(identifier=roll_id).first()
+        if roll is None:
+            self.problems.append(f"{cell.identifier}: feed roll {roll_id} is not known to the MES")
+            return
+        self.attempt(
+            f"{cell.identifier} consuming {roll_id}",
+            lambda: services.unit_consume(
+                child=cell,
+                parent=roll,
+                position_from_m=fields.get("feed_from_m"),
+                position_to_m=fields.get("feed_to_m"),
+                operation=operation,
+                at=at,
+            ),
+        )
+
+    def finished(self, *, unit: Unit, station: Station, ok: bool, at: datetime) -> None:
+        operation = Operation.objects.filter(
+            unit=unit, station=station, completed_at__isnull=True
+        ).first()
+        if operation is None:
+            self.problems.append(
+                f"{station.code} {unit.identifier} result: no open operation to complete"
+            )
+            return
+        self.attempt(
+            f"{station.code} {unit.identifier} result",
+            lambda: services.operation_complete(
+                operation=operation, result="passed" if ok else "failed", at=at
+            ),
+        )
+
+    def _open_order(self, station_kind: str) -> WorkOrder | None:
+        if station_kind not in self._orders:
+            orders = WorkOrder.objects.filter(
+                status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS]
+            ).order_by("created_at", "id")
+            self._orders[station_kind] = next(
+                (
+                    o
+                    for o in orders
+                    if (s := o.route.first_step()) and s.station_kind == station_kind
+                ),
+                None,
+            )
+        return self._orders[station_kind]
+
+    def _first_route(self, station_kind: str) -> Route | None:
+        if station_kind not in self._routes:
+            routes = Route.objects.filter(active=True, product__unit_kind=UnitKind.ROLL)
+            self._routes[station_kind] = next(
+                (r for r in routes if (s := r.first_step()) and s.station_kind == station_kind),
+                None,
+            )
+        return self._routes[station_kind]
