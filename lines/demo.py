@@ -20,8 +20,9 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from rest_framework.authtoken.models import Token
 
-from lines import services
+from lines import hooks, services
 from lines.choices import MaterialCategory, StationKind, UnitKind, UnitOfMeasure
+from lines.demo_telemetry import load_demo_tags
 from lines.models import (
     Equipment,
     Line,
@@ -65,6 +66,7 @@ class DemoSummary:
     lots_skipped: list[str] = field(default_factory=list)
     logins: list[DemoLogin] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def read_demo_fixture(*, path: Path = DEMO_FIXTURE) -> Spec:
@@ -92,6 +94,9 @@ def load_demo_line(*, path: Path = DEMO_FIXTURE) -> DemoSummary:
     _load_plant(spec, line, summary)
     _load_products(spec, summary)
     _load_lots(spec, summary)
+    tags, rolls = load_demo_tags()
+    summary.notes.append(f"tags: {tags} created; feed rolls: {', '.join(rolls) or 'already there'}")
+    hooks.run(hooks.AFTER_DEMO_SEED, report=summary.notes)
     summary.logins = [_ensure_user(user) for user in spec["users"]]
     return summary
 

@@ -11,9 +11,10 @@ from typing import Any
 START_CHECKS: list[Callable[..., None]] = []  # (unit=, step=) before an operation starts
 COMPLETE_CHECKS: list[Callable[..., None]] = []  # (unit=, operation=, result=) before completion
 AFTER_CONSUME: list[Callable[..., None]] = []  # (edge=, by=) after a genealogy edge is written
-AFTER_INGEST: list[
-    Callable[..., None]
-] = []  # (samples=, raised=) after a batch's samples are stored
+# (samples=, raised=) after a batch's samples are stored
+AFTER_INGEST: list[Callable[..., None]] = []
+# (report=) when seed_demo loads the demo line, so other apps load their part of the demo
+AFTER_DEMO_SEED: list[Callable[..., None]] = []
 
 
 def run(hooks: list[Callable[..., None]], **kwargs: Any) -> None:

@@ -188,7 +188,9 @@ def test_every_reference_resolves():
         .exclude(operation_id__in=ops)
         .exists()
     )
-    assert not GenealogyEdge.objects.filter(operation__isnull=True).exists()
+    # Every generated edge has its operation (the seed's own feed-roll slit has none).
+    generated = GenealogyEdge.objects.exclude(parent__identifier__startswith="MR-DEMO-")
+    assert not generated.filter(operation__isnull=True).exists()
     assert not Operation.objects.exclude(unit_id__in=units).exists()
     orders = WorkOrder.objects.values("id")
     made = Unit.objects.filter(identifier__startswith="H1-")

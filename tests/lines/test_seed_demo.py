@@ -20,11 +20,13 @@ from lines.models import (
     Route,
     RouteStep,
     Station,
+    Tag,
     Unit,
     UnitHistory,
     WorkOrder,
 )
 from mes import roles
+from quality.models import GateRequirement, Spec
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,9 @@ COUNTED = (
     UnitHistory,
     User,
     Token,
+    Tag,
+    Spec,
+    GateRequirement,
 )
 SEEDED_COUNTS = {
     "Line": 1,
@@ -53,8 +58,11 @@ SEEDED_COUNTS = {
     "Route": 3,
     "RouteStep": 9,
     "WorkOrder": 1,
-    "Unit": 13,
-    "UnitHistory": 13,
+    "Unit": 13 + 3,  # 13 lots, and the feed mother roll slit into two lanes for the stacker
+    "UnitHistory": 13 + 3 + 1,  # a 'created' row each, and the mother's 'slit'
+    "Tag": 31,
+    "Spec": 19,
+    "GateRequirement": 4,
     "User": 4,
     "Token": 1,
 }
@@ -183,7 +191,12 @@ def test_seed_receives_the_material_lots_through_the_service():
         ("LOT-LI30-0002", Decimal("2000"), UnitOfMeasure.M),
         ("LOT-LI30-0003", Decimal("2000"), UnitOfMeasure.M),
     ]
-    assert set(Unit.objects.values_list("kind", flat=True)) == {UnitKind.MATERIAL_LOT}
+    kinds = Unit.objects.values_list("identifier", "kind")
+    assert {i for i, kind in kinds if kind != UnitKind.MATERIAL_LOT} == {
+        "MR-DEMO-01",
+        "MR-DEMO-01-A",
+        "MR-DEMO-01-B",
+    }
 
 
 def test_seed_twice_changes_nothing():

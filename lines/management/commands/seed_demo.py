@@ -37,6 +37,8 @@ class Command(BaseCommand):
             f"  Material lots: {len(summary.lots_received)} received, "
             f"{len(summary.lots_skipped)} already there"
         )
+        for note in summary.notes:
+            out(f"  {note}")
         for warning in summary.warnings:
             out(self.style.WARNING(f"  {warning}"))
         out(
