@@ -148,7 +148,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A killed worker's batch comes back after this many seconds (Redis' default is an hour); it
 # must exceed the task time limit, or a slow batch would run twice (harmless: ingest is idempotent).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+# kombu looks for such batches every 10 s but by default scans only every 10th time (up to
+# 100 s more); a scan of the unacked index is cheap, so scan every time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "unacked_restore_throttle": 1,
+}
 
 # A roll the coater starts that the MES has not seen yet gets this length (m) until corrected.
 MES_DEFAULT_ROLL_LENGTH_M = env_int("MES_DEFAULT_ROLL_LENGTH_M", 1200)

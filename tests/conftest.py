@@ -43,3 +43,18 @@ def nobody(db):
 def api():
     """An API client; call api.force_authenticate(user) or use token headers in the test."""
     return APIClient()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `services` need a broker and workers of services mode. In embedded mode they
+    are deselected (reported as such, never a silent skip); with MES_REQUIRE_SERVICES=1 they run
+    and fail if a service is missing."""
+    from django.conf import settings
+
+    if settings.MES_REQUIRE_SERVICES:
+        return
+    chosen = [item for item in items if item.get_closest_marker("services") is None]
+    dropped = [item for item in items if item.get_closest_marker("services") is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = chosen

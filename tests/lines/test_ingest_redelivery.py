@@ -1,0 +1,108 @@
+"""A worker killed in the middle of a batch: the broker hands the batch to the next worker, and
+the batch is stored exactly once. Real Redis, real worker processes (services mode)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from lines.models import IngestBatch, Sample
+from lines.tasks import ingest_batch
+from tests.factories import make_plant, make_spec
+from tests.lines.ingest_helpers import batch, cathode_route, map_tags, sample
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = 40_000  # large enough that the worker is still inside the batch when it is killed
+
+
+def _worker(log: Path, queue: str) -> subprocess.Popen:
+    env = os.environ | {
+        "PYTHONUNBUFFERED": "1",  # the test reads the log to know when the batch is being worked
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_VISIBILITY_TIMEOUT": "3",  # the killed worker's batch comes back after 3 s
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "mes",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            queue,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _test_database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait(condition, what: str, seconds: float = 90) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_killed_worker_s_batch_is_redelivered_and_stored_once(tmp_path):
+    assert settings.REDIS_URL, "services mode needs REDIS_URL"
+    plant = make_plant()
+    map_tags(plant)
+    cathode_route(plant)
+    make_spec("areal_loading_mg_cm2", "coating", lsl=24.5, usl=25.5)
+    payload = batch(
+        [sample("ns=2;s=COAT.RollId", "MR-K-1", 0)]
+        + [sample("ns=2;s=COAT.ArealLoading", 25.0, 1 + i * 0.001) for i in range(SAMPLES)]
+    )
+    log = tmp_path / "worker.log"
+    # A queue of this run only: a message an earlier run left in Redis cannot stand in for ours.
+    queue = f"test-redelivery-{uuid.uuid4().hex[:8]}"
+    first = _worker(log, queue)
+    try:
+        # The worker declares the new queue; a message sent before that has nowhere to go.
+        _wait(lambda: b"ready." in log.read_bytes(), "the first worker to start")
+        task_id = ingest_batch.apply_async(args=[payload], queue=queue).id
+        received = f"[{task_id}] received".encode()
+        _wait(lambda: received in log.read_bytes(), "the worker to receive the batch")
+        time.sleep(1.0)  # inside the batch: storing 40,000 samples takes several seconds
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        assert f"[{task_id}] succeeded".encode() not in log.read_bytes(), "finished before the kill"
+        assert IngestBatch.objects.count() == 0
+        second = _worker(log, queue)
+        try:
+            _wait(lambda: IngestBatch.objects.count() == 1, "the redelivered batch to be stored")
+            assert log.read_bytes().count(received) == 2, "the same task, delivered again"
+            ingest_batch.apply_async(args=[payload], queue=queue).get(timeout=60)  # once more
+        finally:
+            second.terminate()
+            second.wait(timeout=20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert Sample.objects.count() == SAMPLES + 1
+    assert IngestBatch.objects.get().samples == SAMPLES + 1
