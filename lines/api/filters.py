@@ -4,10 +4,11 @@ Time ranges are half-open: `*_after` includes the instant given, `*_before` excl
 consecutive windows never count a unit twice. Times are ISO 8601 with an offset (or Z).
 """
 
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
 from lines.choices import OperationResult, StationKind, UnitKind, UnitStatus
-from lines.models import Equipment, GenealogyEdge, Operation, Station, Unit
+from lines.models import Equipment, GenealogyEdge, Operation, Sample, Station, Tag, TagRole, Unit
 
 
 def _code(field_name: str, label: str) -> filters.CharFilter:
@@ -78,3 +79,41 @@ class EdgeFilter(filters.FilterSet):
     class Meta:
         model = GenealogyEdge
         fields = ["parent", "child", "operation"]
+
+
+class TagFilter(filters.FilterSet):
+    station = _code("station__code", "Station code.")
+    parameter = _code("parameter", "Process parameter, e.g. areal_loading_mg_cm2.")
+    role = filters.ChoiceFilter(choices=TagRole.choices)
+    enabled = filters.BooleanFilter(label="true: tags the bridge subscribes to.")
+
+    class Meta:
+        model = Tag
+        fields = ["station", "parameter", "role", "enabled"]
+
+
+class SampleFilter(filters.FilterSet):
+    station = _code("station__code", "Station code.")
+    parameter = _code("parameter", "Process parameter (or the role of a role tag).")
+    tag = _code("node_id", "OPC UA node id the value came from, e.g. ns=2;s=COAT-01.ArealLoading.")
+    unit = _code("unit__identifier", "Identifier of the unit the value is attributed to.")
+    rejected = filters.BooleanFilter(
+        method="filter_rejected", label="true: only values the ingest could not use; false: none."
+    )
+    source_after = filters.IsoDateTimeFilter(
+        field_name="source_time", lookup_expr="gte", label="Source time at or after (ISO 8601)."
+    )
+    source_before = filters.IsoDateTimeFilter(
+        field_name="source_time", lookup_expr="lt", label="Source time before (ISO 8601)."
+    )
+
+    class Meta:
+        model = Sample
+        fields = ["station", "parameter", "tag", "unit", "rejected"]
+
+    def filter_rejected(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return (
+            queryset.exclude(rejected_reason="") if value else queryset.filter(rejected_reason="")
+        )

@@ -12,6 +12,8 @@ from rest_framework import serializers
 
 from lines.api import resolve
 from lines.choices import OperationResult, UnitKind
+from lines.models import TagRole
+from lines.services import tags as tag_rules
 
 QUANTITY = {"max_digits": 14, "decimal_places": 4}
 METRES = {"max_digits": 10, "decimal_places": 3}
@@ -137,3 +139,94 @@ class WorkOrderCreateInput(ResolvingSerializer):
     quantity_planned = serializers.IntegerField(min_value=1)
     due_at = serializers.DateTimeField(required=False, allow_null=True)
     resolvers = {"route": resolve.route}
+
+
+def tag_parameter(**kwargs: Any) -> serializers.CharField:
+    """What a process-value node carries; null or blank when the tag has a role."""
+    return serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="Process parameter, e.g. areal_loading_mg_cm2; give this or a role.",
+        **kwargs,
+    )
+
+
+def tag_role(**kwargs: Any) -> serializers.ChoiceField:
+    """What a non-process node means; null or blank when the tag carries a parameter."""
+    return serializers.ChoiceField(
+        choices=TagRole.choices,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="What a non-process node means; give this or a parameter.",
+        **kwargs,
+    )
+
+
+def sampling_interval_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0, max_value=tag_rules.MAX_SAMPLING_INTERVAL_MS, **kwargs
+    )
+
+
+def queue_size_field(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=tag_rules.MAX_QUEUE_SIZE, **kwargs)
+
+
+def _blank_for_null(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A null parameter or role means none, as a blank one does."""
+    for name in ("parameter", "role"):
+        if name in attrs and attrs[name] is None:
+            attrs[name] = ""
+    return attrs
+
+
+class TagCreateInput(ResolvingSerializer):
+    """Map a node of a station: exactly one of `parameter` and `role` (services.tag_create)."""
+
+    node_id = serializers.CharField(
+        max_length=255, help_text=f"OPC UA node id, e.g. {tag_rules.NODE_ID_EXAMPLE}."
+    )
+    station = reference(help_text="Station code.")
+    parameter = tag_parameter()
+    role = tag_role()
+    sampling_interval_ms = sampling_interval_field(default=tag_rules.DEFAULT_SAMPLING_INTERVAL_MS)
+    queue_size = queue_size_field(default=tag_rules.DEFAULT_QUEUE_SIZE)
+    enabled = serializers.BooleanField(default=True)
+    description = serializers.CharField(max_length=200, allow_blank=True, default="")
+    resolvers = {"station": resolve.station}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return super().validate(_blank_for_null(attrs))
+
+
+class TagUpdateInput(serializers.Serializer):
+    """Change a tag, only the fields sent; `parameter` or `role` switches what the node carries."""
+
+    parameter = tag_parameter()
+    role = tag_role()
+    sampling_interval_ms = sampling_interval_field(required=False)
+    queue_size = queue_size_field(required=False)
+    enabled = serializers.BooleanField(required=False)
+    description = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    fixed: ClassVar[dict[str, str]] = {
+        "node_id": "A tag's node id does not change (its samples are stored under it): disable "
+        "this tag and map the new node id as a new tag.",
+        "station": "A tag's station does not change here: disable this tag, or have an admin "
+        "correct the station in the admin.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Partial, as PATCH is: a field left out of form data is left as it is (DRF would read a
+        # missing checkbox as enabled=false).
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        sent = self.initial_data if hasattr(self.initial_data, "keys") else {}
+        refused = {name: message for name, message in self.fixed.items() if name in sent}
+        if refused:
+            raise serializers.ValidationError(refused)
+        return _blank_for_null(attrs)

@@ -17,7 +17,9 @@ from lines.models import (
     Recipe,
     Route,
     RouteStep,
+    Sample,
     Station,
+    Tag,
     Unit,
     WorkOrder,
 )
@@ -199,4 +201,52 @@ class EdgeSerializer(CodedSerializer):
             "operation",
             "created_at",
             "created_by",
+        ]
+
+
+class TagSerializer(CodedSerializer):
+    """An OPC UA node of the tag map: a process parameter of its station, or a role."""
+
+    station = code_of()
+
+    class Meta:
+        model = Tag
+        fields = [
+            "id",
+            "node_id",
+            "station",
+            "parameter",
+            "role",
+            "sampling_interval_ms",
+            "queue_size",
+            "enabled",
+            "description",
+            "updated_at",
+        ]
+
+
+class SampleSerializer(CodedSerializer):
+    """A stored value as received; `station` is null for a node the tag map did not know."""
+
+    station = code_of(allow_null=True)
+    unit = code_of("identifier", allow_null=True)
+    batch = code_of("batch_id", allow_null=True, help_text="The ingest batch id (uuid).")
+
+    class Meta:
+        model = Sample
+        fields = [
+            "id",
+            "node_id",
+            "station",
+            "parameter",
+            "value",
+            "raw_value",
+            "source_time",
+            "server_time",
+            "status_code",
+            "unit",
+            "position_m",
+            "source",
+            "rejected_reason",
+            "batch",
         ]

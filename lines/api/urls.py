@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from lines.api import operation_views, unit_views, views
+from lines.api import operation_views, sample_views, tag_views, unit_views, views
 
 router = DefaultRouter()
 # Identifiers may contain '.', so `units/R.1.json/` must not be read as a format suffix.
@@ -19,5 +19,7 @@ router.register("units", unit_views.UnitViewSet, basename="unit")
 router.register("material-lots", unit_views.MaterialLotViewSet, basename="material-lot")
 router.register("operations", operation_views.OperationViewSet, basename="operation")
 router.register("consumptions", operation_views.ConsumptionViewSet, basename="consumption")
+router.register("tags", tag_views.TagViewSet, basename="tag")
+router.register("samples", sample_views.SampleViewSet, basename="sample")
 
 urlpatterns = router.urls

@@ -1,0 +1,212 @@
+"""The tag map (lines.Tag): which OPC UA node carries which station parameter or role.
+
+These are the only writers of tags (the API calls them; seeds and commands should too). A tag
+carries exactly one of a process parameter or a role; its node id is unique and never changes,
+because samples are stored under it: a node that is no longer read is disabled, not deleted.
+Every change moves `updated_at`, which is what makes the bridge and the ingest reload the map.
+"""
+
+import re
+
+from django.db import IntegrityError, transaction
+
+from lines.models import Station, Tag, TagRole
+from mes.errors import InvalidInput, RuleViolation
+
+MAX_SAMPLING_INTERVAL_MS = 3_600_000  # one hour
+MAX_QUEUE_SIZE = 10_000
+DEFAULT_SAMPLING_INTERVAL_MS = 100
+DEFAULT_QUEUE_SIZE = 10
+
+# OPC UA node id text (Part 6, 5.3.1.10): `ns=<index>;<type>=<identifier>`, or `i=<number>` in
+# namespace 0. Numbers without leading zeros, so one node has one spelling here.
+_NUMBER = r"(?:0|[1-9][0-9]*)"
+NODE_ID_RE = re.compile(
+    rf"(?:ns=(?P<ns>{_NUMBER});(?P<type>[isgb])=(?P<id>.+)|i=(?P<i0>{_NUMBER}))"
+)
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+_GUID_RE = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+PARAMETER_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+NODE_ID_EXAMPLE = "ns=2;s=COAT-01.ArealLoading"
+
+
+def _node_id_problem(text: str) -> str:
+    """Why `text` is no OPC UA node id, or "" when it is a plausible one."""
+    match = NODE_ID_RE.fullmatch(text)
+    if match is None:
+        return "it is not of the form ns=<index>;<i|s|g|b>=<identifier> or i=<number>"
+    if match["i0"] is not None:
+        number = int(match["i0"])
+        return "" if number <= 0xFFFFFFFF else "a numeric identifier is at most 4294967295"
+    if int(match["ns"]) > 0xFFFF:
+        return "the namespace index is at most 65535"
+    kind, identifier = match["type"], match["id"]
+    if kind == "i" and not (re.fullmatch(_NUMBER, identifier) and int(identifier) <= 0xFFFFFFFF):
+        return "i= needs a number from 0 to 4294967295"
+    if kind == "g" and not _GUID_RE.fullmatch(identifier):
+        return "g= needs a GUID such as 09087e75-8e5e-499b-954f-f2a9603db28a"
+    if kind == "b" and not _BASE64_RE.fullmatch(identifier):
+        return "b= needs base64 text"
+    return ""
+
+
+def check_node_id(node_id: str) -> str:
+    """The node id without surrounding blanks, or InvalidInput (field node_id) saying what is wrong."""
+    text = (node_id or "").strip()
+    problem = _node_id_problem(text) if text else "it is empty"
+    if problem or len(text) > Tag._meta.get_field("node_id").max_length:
+        problem = problem or "it is longer than 255 characters"
+        raise InvalidInput(
+            f"{text!r} is not an OPC UA node id: {problem}. Write it as the server names it, "
+            f"e.g. {NODE_ID_EXAMPLE} or i=2258.",
+            field="node_id",
+        )
+    return text
+
+
+def _carried(parameter: str, role: str) -> tuple[str, str]:
+    """The (parameter, role) pair of a tag: exactly one of them, each checked."""
+    parameter, role = (parameter or "").strip(), (role or "").strip()
+    roles = ", ".join(TagRole.values)
+    if parameter and role:
+        raise InvalidInput(
+            f"A tag carries a process parameter or a role, not both: drop the role for a process "
+            f"value ({parameter}), or the parameter for a {role} tag.",
+            field="role",
+        )
+    if not parameter and not role:
+        raise InvalidInput(
+            f"Say what the node carries: a parameter (e.g. areal_loading_mg_cm2) for a process "
+            f"value, or a role ({roles}).",
+            field="parameter",
+        )
+    if role and role not in TagRole.values:
+        raise InvalidInput(f"Role {role!r} is unknown; use one of {roles}.", field="role")
+    if parameter in TagRole.values:
+        raise InvalidInput(
+            f"{parameter} is a role, not a parameter: send it as role.", field="parameter"
+        )
+    if parameter and not PARAMETER_RE.fullmatch(parameter):
+        raise InvalidInput(
+            f"{parameter!r} is not a parameter name: use up to 64 lower-case letters, digits and "
+            f"'_', starting with a letter, as in the recipe (e.g. areal_loading_mg_cm2).",
+            field="parameter",
+        )
+    return parameter, role
+
+
+def _sampling_interval(value: int) -> int:
+    if not 0 <= value <= MAX_SAMPLING_INTERVAL_MS:
+        raise InvalidInput(
+            f"The sampling interval is {value} ms; give 0 (as fast as the server samples) to "
+            f"{MAX_SAMPLING_INTERVAL_MS} ms.",
+            field="sampling_interval_ms",
+        )
+    return value
+
+
+def _queue_size(value: int) -> int:
+    if not 1 <= value <= MAX_QUEUE_SIZE:
+        raise InvalidInput(
+            f"The queue size is {value}; give 1 to {MAX_QUEUE_SIZE} values.", field="queue_size"
+        )
+    return value
+
+
+def _description(value: str) -> str:
+    limit = Tag._meta.get_field("description").max_length
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise InvalidInput(
+            f"The description has {len(value)} characters; shorten it to {limit}.",
+            field="description",
+        )
+    return value
+
+
+def _already_mapped(node_id: str) -> RuleViolation:
+    existing = Tag.objects.select_related("station").filter(node_id=node_id).first()
+    where = (
+        f" (tag {existing.id} at {existing.station.code}, {existing.parameter or existing.role})"
+        if existing
+        else ""
+    )
+    return RuleViolation(
+        f"{node_id} is already mapped{where}: change that tag instead of mapping the node twice.",
+        field="node_id",
+    )
+
+
+def tag_create(
+    *,
+    node_id: str,
+    station: Station,
+    parameter: str = "",
+    role: str = "",
+    sampling_interval_ms: int = DEFAULT_SAMPLING_INTERVAL_MS,
+    queue_size: int = DEFAULT_QUEUE_SIZE,
+    enabled: bool = True,
+    description: str = "",
+) -> Tag:
+    """Map an OPC UA node of `station` to a process parameter or to a role (TagRole).
+
+    Exactly one of `parameter` and `role` is given. A parameter needs no spec yet: its samples are
+    stored and judged once a spec exists. A node id already mapped is a conflict (RuleViolation);
+    a malformed node id, parameter or setting is InvalidInput naming the field.
+    """
+    node_id = check_node_id(node_id)
+    parameter, role = _carried(parameter, role)
+    fields = {
+        "sampling_interval_ms": _sampling_interval(sampling_interval_ms),
+        "queue_size": _queue_size(queue_size),
+        "enabled": enabled,
+        "description": _description(description),
+    }
+    if Tag.objects.filter(node_id=node_id).exists():
+        raise _already_mapped(node_id)
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(
+                node_id=node_id, station=station, parameter=parameter, role=role, **fields
+            )
+    except IntegrityError as exc:  # mapped by someone else since the check above
+        raise _already_mapped(node_id) from exc
+
+
+@transaction.atomic
+def tag_update(
+    *,
+    tag: Tag,
+    enabled: bool | None = None,
+    sampling_interval_ms: int | None = None,
+    queue_size: int | None = None,
+    description: str | None = None,
+    parameter: str | None = None,
+    role: str | None = None,
+) -> Tag:
+    """Change a tag's settings, or what it carries; None leaves a field as it is.
+
+    Giving `parameter` or `role` says what the node carries from now on, under the rule of
+    tag_create (exactly one of them): a parameter turns a role tag into a process value and a role
+    does the reverse, the other one is cleared. The node id and station do not change here;
+    disable a tag (`enabled=False`) instead of deleting it. Nothing is saved, and `updated_at` does
+    not move, when nothing differs.
+    """
+    tag = Tag.objects.select_for_update().get(pk=tag.pk)
+    changes: dict[str, object] = {}
+    if enabled is not None:
+        changes["enabled"] = enabled
+    if sampling_interval_ms is not None:
+        changes["sampling_interval_ms"] = _sampling_interval(sampling_interval_ms)
+    if queue_size is not None:
+        changes["queue_size"] = _queue_size(queue_size)
+    if description is not None:
+        changes["description"] = _description(description)
+    if parameter is not None or role is not None:
+        changes["parameter"], changes["role"] = _carried(parameter or "", role or "")
+    changed = [name for name, value in changes.items() if getattr(tag, name) != value]
+    if changed:
+        for name in changed:
+            setattr(tag, name, changes[name])
+        tag.save(update_fields=[*changed, "updated_at"])
+    return tag
