@@ -1,0 +1,7 @@
+"""The OPC UA bridge: an async shell (client.py) around a sync core (mapping, batcher, spool, delivery).
+
+Data flow: tag map (tagmap.py, from the database in a worker thread) -> asyncua subscription
+(client.py) -> samples and events (mapping.py) -> batches (batcher.py) -> the forwarder thread
+(delivery.py): Celery task `lines.tasks.ingest_batch`, or the disk spool (spool.py) while the
+broker is away. State goes to MES_VAR_DIR/bridge-status-<name>.json (status.py).
+"""

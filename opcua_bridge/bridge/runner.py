@@ -1,0 +1,31 @@
+"""Wiring for one bridge process: config -> spool, delivery, forwarder, bridge; stop on signals."""
+
+import asyncio
+import signal
+
+from opcua_bridge.bridge.client import Bridge
+from opcua_bridge.bridge.config import BridgeConfig
+from opcua_bridge.bridge.delivery import CeleryDelivery, Delivery, Forwarder
+from opcua_bridge.bridge.spool import Spool
+
+
+def build_bridge(config: BridgeConfig, delivery: Delivery | None = None) -> Bridge:
+    forwarder = Forwarder(
+        delivery=delivery or CeleryDelivery(),
+        spool=Spool(config.spool_dir),
+        redeliver_s=config.redeliver_s,
+    )
+    return Bridge(config, forwarder=forwarder)
+
+
+async def run_until_signalled(bridge: Bridge) -> None:
+    """Run until SIGTERM or SIGINT; the bridge then flushes its batch and disconnects."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await bridge.run(stop)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)

@@ -1,0 +1,85 @@
+"""The bridge's state, as a JSON file other processes (bridge_status, a health check) can read.
+
+Written atomically (temp file + rename) to MES_VAR_DIR/bridge-status-<name>.json; a reader sees
+either the old or the new document, never half of one.
+"""
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from opcua_bridge.bridge.mapping import iso_utc
+
+
+def _now_iso() -> str | None:
+    return iso_utc(datetime.now(UTC))
+
+
+@dataclass
+class BridgeStatus:
+    """What the bridge is doing now; `samples_per_s` is measured between two writes."""
+
+    name: str
+    endpoint: str
+    pid: int = field(default_factory=os.getpid)
+    state: str = "starting"  # starting, connecting, connected, reconnecting, stopping, stopped
+    connected: bool = False
+    subscribed_tags: int = 0
+    event_nodes: int = 0
+    skipped_nodes: list[dict[str, Any]] = field(default_factory=list)
+    tag_map_tags: int = 0
+    samples_total: int = 0
+    events_total: int = 0
+    duplicates_suppressed: int = 0
+    samples_per_s: float = 0.0
+    batches_created: int = 0
+    batches_delivered: int = 0
+    batches_spooled: int = 0
+    batches_waiting: int = 0
+    spool_depth: int = 0
+    reconnects: int = 0
+    last_error: str = ""
+    last_error_at: str | None = None
+    started_at: str | None = field(default_factory=_now_iso)
+    connected_since: str | None = None
+    updated_at: str | None = None
+
+    def error(self, message: str) -> None:
+        self.last_error = message
+        self.last_error_at = _now_iso()
+
+
+class RateMeter:
+    """Samples per second between two readings of a running total."""
+
+    def __init__(self) -> None:
+        self._last_total = 0
+        self._last_at = time.monotonic()
+
+    def rate(self, total: int) -> float:
+        now = time.monotonic()
+        elapsed = now - self._last_at
+        if elapsed <= 0:
+            return 0.0
+        value = (total - self._last_total) / elapsed
+        self._last_total, self._last_at = total, now
+        return round(value, 1)
+
+
+def write_status(path: Path, status: BridgeStatus) -> None:
+    status.updated_at = _now_iso()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(asdict(status), indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def read_status(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None

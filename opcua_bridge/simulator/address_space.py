@@ -1,0 +1,226 @@
+"""Builds the simulated line's address space on an asyncua Server.
+
+Per machine, under Objects, in the style of OPC 40001-1 (Machinery) and 40001-2 (analog items):
+`<STATION>` object (EventNotifier set where it emits ResultReady events) with an `Identification`
+folder, `MachineryItemState`, `OperationMode`, its process values as AnalogItemType Double
+variables with `EngineeringUnits` and `EURange` properties, and its role variables (unit id, web
+position). Plus a `Simulator` object whose methods inject faults. Node ids come from the tag map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from asyncua import Server, ua
+from asyncua.common.node import Node
+from asyncua.server.event_generator import EventGenerator
+
+from .catalog import (
+    MACHINES,
+    ROLE_RESULT_EVENT,
+    ROLE_UNIT_ID,
+    ROLE_WEB_POSITION,
+    UNITS,
+    WEB_POSITION_MODEL,
+    ChannelModel,
+    LinePlan,
+    Unit,
+)
+
+UNECE_NAMESPACE = "http://www.opcfoundation.org/UA/units/un/cefact"
+MANUFACTURER = "cell-line-mes (simulated)"
+EVENT_TYPE_NAME = "ResultReadyEventType"
+# Fields of ResultReadyEventType; a machine fills its own and leaves the others null.
+EVENT_FIELDS: tuple[tuple[str, ua.VariantType], ...] = (
+    ("serial", ua.VariantType.String),
+    ("result", ua.VariantType.String),
+    ("sequence", ua.VariantType.Int32),
+    ("feed_roll", ua.VariantType.String),
+    ("feed_from_m", ua.VariantType.Double),
+    ("feed_to_m", ua.VariantType.Double),
+    ("alignment_mm", ua.VariantType.Double),
+    ("overhang_mm", ua.VariantType.Double),
+    ("sheet_count", ua.VariantType.Int32),
+    ("ocv_v", ua.VariantType.Double),
+    ("acir_mohm", ua.VariantType.Double),
+    ("capacity_ah", ua.VariantType.Double),
+)
+MethodCallback = Callable[..., Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One method of the Simulator object: name, (argument name, type) pairs, callback."""
+
+    name: str
+    inputs: tuple[tuple[str, ua.VariantType], ...]
+    callback: MethodCallback
+    description: str = ""
+
+
+@dataclass
+class AddressSpace:
+    """What the server shell needs after the build: where to write and who emits events."""
+
+    namespace_index: int
+    nodes: dict[tuple[str, str], ua.NodeId] = field(default_factory=dict)
+    variant_types: dict[tuple[str, str], ua.VariantType] = field(default_factory=dict)
+    generators: dict[str, EventGenerator] = field(default_factory=dict)
+    event_type: ua.NodeId | None = None
+
+
+def unit_information(unit: Unit) -> ua.EUInformation:
+    """EUInformation with the UnitId computed from the UNECE common code (OPC 10000-8, 5.6.3)."""
+    unit_id = 0
+    for char in unit.code.upper():
+        unit_id = (unit_id << 8) | ord(char)
+    return ua.EUInformation(
+        NamespaceUri=UNECE_NAMESPACE,
+        UnitId=unit_id,
+        DisplayName=ua.LocalizedText(unit.symbol),
+        Description=ua.LocalizedText(unit.description),
+    )
+
+
+async def build_address_space(
+    server: Server, plan: LinePlan, methods: tuple[MethodSpec, ...]
+) -> AddressSpace:
+    """Register the namespace (first, so it gets index 2) and add every node of the line."""
+    idx = await server.register_namespace(plan.settings.namespace_uri)
+    space = AddressSpace(namespace_index=idx)
+    space.event_type = await _add_event_type(server, idx)
+    for machine in MACHINES:
+        obj = await server.nodes.objects.add_object(
+            ua.NodeId(machine.station, idx), ua.QualifiedName(machine.station, idx)
+        )
+        await _add_machinery(obj, idx, machine.station, machine.description, plan)
+        models = {c.parameter: c for c in machine.channels}
+        models[ROLE_WEB_POSITION] = WEB_POSITION_MODEL
+        for tag in plan.tags:
+            if tag.station != machine.station:
+                continue
+            key = (tag.station, tag.channel)
+            if tag.role == ROLE_RESULT_EVENT:
+                space.generators[tag.station] = await _event_generator(server, obj, tag, space)
+            elif tag.role == ROLE_UNIT_ID:
+                space.nodes[key] = await _add_string(obj, ua.NodeId(tag.identifier, idx), "")
+                space.variant_types[key] = ua.VariantType.String
+            else:
+                model = models[tag.channel]
+                eu_high = plan.settings.roll_length_m if tag.role else model.eu_high
+                node_id = ua.NodeId(tag.identifier, idx)
+                await _add_analog_item(obj, node_id, model, eu_high, tag.description)
+                space.nodes[key] = node_id
+                space.variant_types[key] = ua.VariantType.Double
+    await _add_simulator_object(server, idx, methods)
+    return space
+
+
+def _qname(node_id: ua.NodeId) -> ua.QualifiedName:
+    """Browse name = the last dotted part of the string node id (`COAT-01.WebSpeed` -> WebSpeed)."""
+    return ua.QualifiedName(str(node_id.Identifier).rsplit(".", 1)[-1], node_id.NamespaceIndex)
+
+
+async def _add_string(parent: Node, node_id: ua.NodeId, value: str) -> ua.NodeId:
+    node = await parent.add_variable(node_id, _qname(node_id), value, ua.VariantType.String)
+    return node.nodeid
+
+
+async def _add_machinery(obj: Node, idx: int, station: str, kind: str, plan: LinePlan) -> None:
+    folder_id = ua.NodeId(f"{station}.Identification", idx)
+    folder = await obj.add_folder(folder_id, _qname(folder_id))
+    identification = {
+        "Manufacturer": MANUFACTURER,
+        "Model": plan.equipment.get(station) or kind,
+        "SerialNumber": f"SIM-{station}-0001",
+        "ProductInstanceUri": f"{plan.settings.namespace_uri}:{station}",
+    }
+    for name, value in identification.items():
+        await _add_string(folder, ua.NodeId(f"{station}.Identification.{name}", idx), value)
+    await _add_string(obj, ua.NodeId(f"{station}.MachineryItemState", idx), "Executing")
+    await _add_string(obj, ua.NodeId(f"{station}.OperationMode", idx), "Processing")
+
+
+async def _add_analog_item(
+    parent: Node, node_id: ua.NodeId, model: ChannelModel, eu_high: float, description: str
+) -> None:
+    """An AnalogItemType Double variable with its EURange and EngineeringUnits properties."""
+    attrs = ua.VariableAttributes()
+    attrs.DisplayName = ua.LocalizedText(_qname(node_id).Name)
+    attrs.Description = ua.LocalizedText(description or _qname(node_id).Name)
+    attrs.DataType = ua.NodeId(ua.ObjectIds.Double)
+    attrs.Value = ua.Variant(0.0, ua.VariantType.Double)
+    attrs.ValueRank = ua.ValueRank.Scalar
+    attrs.AccessLevel = ua.AccessLevel.CurrentRead.mask
+    attrs.UserAccessLevel = ua.AccessLevel.CurrentRead.mask
+    item = ua.AddNodesItem(
+        ParentNodeId=parent.nodeid,
+        ReferenceTypeId=ua.NodeId(ua.ObjectIds.HasComponent),
+        RequestedNewNodeId=node_id,
+        BrowseName=_qname(node_id),
+        NodeClass=ua.NodeClass.Variable,
+        NodeAttributes=attrs,
+        TypeDefinition=ua.NodeId(ua.ObjectIds.AnalogItemType),
+    )
+    (result,) = await parent.session.add_nodes([item])
+    result.StatusCode.check()
+    node = parent.__class__(parent.session, result.AddedNodeId)
+    eu_range = ua.Range(Low=model.eu_low, High=eu_high)
+    await node.add_property(
+        ua.NodeId(f"{node_id.Identifier}.EURange", node_id.NamespaceIndex),
+        ua.QualifiedName("EURange", 0),
+        eu_range,
+        datatype=ua.NodeId(ua.ObjectIds.Range),
+    )
+    await node.add_property(
+        ua.NodeId(f"{node_id.Identifier}.EngineeringUnits", node_id.NamespaceIndex),
+        ua.QualifiedName("EngineeringUnits", 0),
+        unit_information(UNITS[model.unit]),
+        datatype=ua.NodeId(ua.ObjectIds.EUInformation),
+    )
+
+
+async def _add_event_type(server: Server, idx: int) -> ua.NodeId:
+    base = server.get_node(ua.ObjectIds.BaseEventType)
+    event_type = await base.add_object_type(
+        ua.NodeId(EVENT_TYPE_NAME, idx), ua.QualifiedName(EVENT_TYPE_NAME, idx)
+    )
+    for name, variant_type in EVENT_FIELDS:
+        await event_type.add_property(
+            ua.NodeId(f"{EVENT_TYPE_NAME}.{name}", idx),
+            ua.QualifiedName(name, idx),
+            ua.get_default_value(variant_type),
+            varianttype=variant_type,
+        )
+    return event_type.nodeid
+
+
+async def _event_generator(server: Server, obj: Node, tag, space: AddressSpace) -> EventGenerator:
+    if tag.identifier != tag.station:
+        raise ValueError(f"{tag.node_id}: a result_event tag must be the machine object itself")
+    return await server.get_event_generator(space.event_type, obj.nodeid)
+
+
+async def _add_simulator_object(server: Server, idx: int, methods: tuple[MethodSpec, ...]) -> None:
+    simulator = await server.nodes.objects.add_object(
+        ua.NodeId("Simulator", idx), ua.QualifiedName("Simulator", idx)
+    )
+    for spec in methods:
+        arguments = [
+            ua.Argument(
+                Name=name,
+                DataType=ua.NodeId(variant_type.value),
+                ValueRank=ua.ValueRank.Scalar,
+                Description=ua.LocalizedText(name),
+            )
+            for name, variant_type in spec.inputs
+        ]
+        output = ua.Argument(Name="Message", DataType=ua.NodeId(ua.ObjectIds.String), ValueRank=-1)
+        await simulator.add_method(
+            ua.NodeId(f"Simulator.{spec.name}", idx),
+            ua.QualifiedName(spec.name, idx),
+            spec.callback,
+            arguments,
+            [output],
+        )

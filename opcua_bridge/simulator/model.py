@@ -1,0 +1,321 @@
+"""The process model of the simulated line: a pure, seeded function of line time. No asyncua.
+
+`LineModel.step(dt_s)` advances the line by dt_s line seconds and returns what the PLCs would
+write (process values, roll ids, serials, web position) and the per-cell result events. Every
+machine draws from its own random stream seeded by (seed, station), and a fault never changes a
+draw, so the same seed and the same steps give the same values, faults or not.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from .catalog import (
+    EOL_LIMITS,
+    EOL_SIGMA,
+    MACHINES,
+    ROLE_UNIT_ID,
+    ROLE_WEB_POSITION,
+    STACK_LIMITS,
+    WEB_POSITION_MODEL,
+    ChannelModel,
+    LinePlan,
+)
+from .faults import GOOD, Fault, FaultKind, apply_faults, prune
+
+# Noise is AR(1) around the target: consecutive readings of a real sensor are correlated.
+AR_PHI = 0.6
+MISSED_SHEET_PROBABILITY = 0.003
+DOWNSTREAM = ("WIP-01", "SEAL-01", "FORM-01", "EOL-01")
+
+
+@dataclass(frozen=True)
+class Write:
+    """One value a PLC writes: station, channel (parameter or role), value, OPC UA status."""
+
+    station: str
+    channel: str
+    value: float | str
+    status: int = GOOD
+
+
+@dataclass(frozen=True)
+class ResultEvent:
+    """A per-cell verdict (ResultReadyEventType) emitted by a station's object."""
+
+    station: str
+    fields: dict[str, object]
+
+
+@dataclass
+class StepResult:
+    """What one step produced, in the order the PLCs produced it (the shell keeps that order)."""
+
+    time_s: float
+    items: list[Write | ResultEvent] = field(default_factory=list)
+
+    @property
+    def writes(self) -> list[Write]:
+        return [item for item in self.items if isinstance(item, Write)]
+
+    @property
+    def events(self) -> list[ResultEvent]:
+        return [item for item in self.items if isinstance(item, ResultEvent)]
+
+
+class _Channel:
+    """One numeric value: its noise state, faults and last written value."""
+
+    def __init__(self, model: ChannelModel, target: float, rng: random.Random) -> None:
+        self.model = model
+        self.target = target
+        self.rng = rng
+        self.noise = rng.gauss(0.0, model.sigma) if model.sigma else 0.0
+        self.last: float | None = None
+        self.faults: list[Fault] = []
+
+    def clean_value(self, base: float | None) -> float:
+        """Draw the next sensor reading (always exactly one draw per call, faults or not)."""
+        m = self.model
+        gauss = self.rng.gauss(0.0, 1.0)
+        self.noise = AR_PHI * self.noise + math.sqrt(1 - AR_PHI**2) * m.sigma * gauss
+        if base is not None:
+            return base
+        if m.shape == "count":
+            return self.target - (1.0 if self.rng.random() < MISSED_SHEET_PROBABILITY else 0.0)
+        if m.shape == "at_least":
+            return round(self.target + abs(self.noise), 4)
+        value = self.target + m.bias + self.noise
+        return round(max(0.0, value) if m.shape == "non_negative" else value, 4)
+
+    def next(self, now_s: float, base: float | None = None) -> tuple[float, int]:
+        value = self.clean_value(base)
+        self.faults = prune(self.faults, now_s)
+        value, status = apply_faults(self.faults, now_s, value)
+        if status == GOOD:
+            self.last = value
+        return value, status
+
+    def inject(self, fault: Fault) -> None:
+        if fault.kind is FaultKind.STUCK:
+            fault.frozen = self.last if self.last is not None else self.target
+        self.faults.append(fault)
+
+
+class LineModel:
+    """The seven machines of the demo line, stepped together in line time."""
+
+    def __init__(self, plan: LinePlan, seed: int = 1) -> None:
+        self.plan = plan
+        self.settings = plan.settings
+        self.time_s = 0.0
+        self.rngs = {m.station: random.Random(f"{seed}:{m.station}") for m in MACHINES}
+        self.channels: dict[tuple[str, str], _Channel] = {}
+        for machine in MACHINES:
+            for model in machine.channels:
+                target = plan.targets[(machine.station, model.parameter)]
+                rng = self.rngs[machine.station]
+                self.channels[(machine.station, model.parameter)] = _Channel(model, target, rng)
+        coat_rng = self.rngs["COAT-01"]
+        self.channels[("COAT-01", ROLE_WEB_POSITION)] = _Channel(WEB_POSITION_MODEL, 0.0, coat_rng)
+        self.roll_number = 1
+        self.web_position_m = 0.0
+        self.cells = _CellFlow(plan, self.rngs, self.channels)
+        self._unit_ids: dict[str, str] = {}
+
+    # ----- faults and interventions (line time) ------------------------------------------------
+
+    def numeric_channels(self) -> list[tuple[str, str]]:
+        return list(self.channels)
+
+    def inject(
+        self, kind: FaultKind, station: str, channel: str, duration_s: float, magnitude: float = 0
+    ) -> None:
+        """Inject a fault into one numeric channel, starting now, for duration_s line seconds."""
+        try:
+            target = self.channels[(station, channel)]
+        except KeyError:
+            raise KeyError(f"no numeric channel {station} {channel}") from None
+        target.inject(Fault(FaultKind(kind), self.time_s, duration_s, magnitude))
+
+    def clear_faults(self, station: str | None = None, channel: str | None = None) -> int:
+        """Remove faults (all, or a station's, or one channel's); returns how many went."""
+        cleared = 0
+        for (st, ch), state in self.channels.items():
+            if station in (None, st) and channel in (None, ch):
+                cleared += len(state.faults)
+                state.faults = []
+        return cleared
+
+    def change_roll(self, station: str) -> str:
+        """Start a new roll now: a new mother roll on COAT-01, the next feed roll on STACK-01."""
+        if station == "COAT-01":
+            self.roll_number += 1
+            self.web_position_m = 0.0
+            return self.roll_id
+        if station == "STACK-01":
+            return self.cells.next_feed_roll()
+        raise KeyError(f"{station} has no roll (COAT-01 and STACK-01 do)")
+
+    @property
+    def roll_id(self) -> str:
+        return f"{self.settings.roll_id_prefix}{self.roll_number:04d}"
+
+    # ----- stepping ----------------------------------------------------------------------------
+
+    def step(self, dt_s: float) -> StepResult:
+        """Advance dt_s line seconds; return the writes and events, in the order a PLC makes them."""
+        self.time_s += dt_s
+        result = StepResult(self.time_s)
+        self._step_coater(dt_s, result)
+        for machine in MACHINES[1:]:
+            for model in machine.channels:
+                self._write_channel(machine.station, model.parameter, result)
+        result.items += self.cells.advance(dt_s)
+        for station, serial in self.cells.unit_ids().items():
+            self._write_unit_id(station, serial, result)
+        return result
+
+    def _write_channel(self, station: str, channel: str, result: StepResult, base=None) -> None:
+        value, status = self.channels[(station, channel)].next(self.time_s, base)
+        result.items.append(Write(station, channel, value, status))
+
+    def _write_unit_id(self, station: str, unit_id: str, result: StepResult) -> None:
+        if self._unit_ids.get(station) != unit_id:
+            self._unit_ids[station] = unit_id
+            result.items.append(Write(station, ROLE_UNIT_ID, unit_id))
+
+    def _step_coater(self, dt_s: float, result: StepResult) -> None:
+        speed = self.channels[("COAT-01", "web_speed_m_min")]
+        # A NaN or frozen speed reading is the gauge's problem, not the web's: the web keeps moving.
+        usable = speed.last is not None and math.isfinite(speed.last)
+        speed_m_min = speed.last if usable else speed.target
+        self.web_position_m += max(0.0, speed_m_min) / 60.0 * dt_s
+        length = self.settings.roll_length_m
+        while self.web_position_m >= length:
+            self.web_position_m -= length
+            self.roll_number += 1
+        self._write_unit_id("COAT-01", self.roll_id, result)
+        position = round(self.web_position_m, 3)
+        self._write_channel("COAT-01", ROLE_WEB_POSITION, result, base=position)
+        for model in MACHINES[0].channels:
+            self._write_channel("COAT-01", model.parameter, result)
+
+
+class _CellFlow:
+    """Cells through STACK-01 and the downstream stations, one station step per cell cycle."""
+
+    def __init__(self, plan: LinePlan, rngs: dict[str, random.Random], channels) -> None:
+        self.settings = plan.settings
+        self.targets = plan.targets
+        self.rngs = rngs
+        self.channels = channels
+        self.elapsed_s = 0.0
+        self.cell_number = 1
+        self.eol_sequence = 0
+        self.feed_index = 0
+        self.feed_pos_mm = 0
+        self.occupant: dict[str, str] = dict.fromkeys(DOWNSTREAM, "")
+        self.capacity_of: dict[str, float] = {}
+
+    def serial(self, number: int) -> str:
+        return f"{self.settings.cell_serial_prefix}{number:06d}"
+
+    def unit_ids(self) -> dict[str, str]:
+        return {"STACK-01": self.serial(self.cell_number), **self.occupant}
+
+    def feed_roll(self) -> str:
+        rolls = self.settings.feed_rolls
+        if self.feed_index < len(rolls):
+            return rolls[self.feed_index]
+        return f"FEED-SIM-{self.feed_index + 1:04d}"
+
+    def next_feed_roll(self) -> str:
+        self.feed_index += 1
+        self.feed_pos_mm = 0
+        return self.feed_roll()
+
+    def advance(self, dt_s: float) -> list[ResultEvent]:
+        events: list[ResultEvent] = []
+        self.elapsed_s += dt_s
+        while self.elapsed_s >= self.settings.cell_cycle_s:
+            self.elapsed_s -= self.settings.cell_cycle_s
+            events.append(self._finish_stacking())
+            if self.occupant["EOL-01"]:
+                events.append(self._finish_eol(self.occupant["EOL-01"]))
+            self._shift(self.serial(self.cell_number))
+            self.cell_number += 1
+        return events
+
+    def _feed_range_m(self) -> tuple[str, float, float]:
+        per_cell_mm = round(self.settings.feed_per_cell_m * 1000)
+        if self.feed_pos_mm + per_cell_mm > round(self.settings.feed_roll_length_m * 1000):
+            self.next_feed_roll()
+        start_mm = self.feed_pos_mm
+        self.feed_pos_mm += per_cell_mm
+        return self.feed_roll(), start_mm / 1000, self.feed_pos_mm / 1000
+
+    def _last(self, station: str, parameter: str) -> float:
+        state = self.channels[(station, parameter)]
+        return state.last if state.last is not None else math.nan
+
+    def _finish_stacking(self) -> ResultEvent:
+        roll, from_m, to_m = self._feed_range_m()
+        alignment = self._last("STACK-01", "alignment_mm")
+        overhang = self._last("STACK-01", "anode_overhang_mm")
+        sheets = self._last("STACK-01", "sheet_count")
+        low_a, high_a = STACK_LIMITS["alignment_mm"]
+        low_o, high_o = STACK_LIMITS["overhang_mm"]
+        target_sheets = self.targets[("STACK-01", "sheet_count")]
+        ok = (
+            low_a <= alignment <= high_a and low_o <= overhang <= high_o and sheets == target_sheets
+        )
+        fields = {
+            "serial": self.serial(self.cell_number),
+            "result": "OK" if ok else "NOK",
+            "sequence": self.cell_number,
+            "feed_roll": roll,
+            "feed_from_m": from_m,
+            "feed_to_m": to_m,
+            "alignment_mm": alignment,
+            "overhang_mm": overhang,
+            "sheet_count": int(sheets) if math.isfinite(sheets) else 0,
+        }
+        return ResultEvent("STACK-01", fields)
+
+    def _finish_eol(self, serial: str) -> ResultEvent:
+        rng = self.rngs["EOL-01"]
+        self.eol_sequence += 1
+        ocv_target = self.targets[("EOL-01", "ocv_v")]
+        ocv = round(ocv_target + rng.gauss(0.0, EOL_SIGMA["ocv_v"]), 4)
+        acir = round(
+            self.targets[("EOL-01", "acir_mohm")] + rng.gauss(0, EOL_SIGMA["acir_mohm"]), 4
+        )
+        capacity = self.capacity_of.pop(serial, self.targets[("FORM-01", "capacity_ah")])
+        capacity = round(capacity + rng.gauss(0.0, EOL_SIGMA["capacity_ah"]), 4)
+        ok = (
+            abs(ocv - ocv_target) <= EOL_LIMITS["ocv_window_v"]
+            and acir <= EOL_LIMITS["acir_max_mohm"]
+            and capacity >= EOL_LIMITS["capacity_min_ah"]
+        )
+        fields = {
+            "serial": serial,
+            "result": "OK" if ok else "NOK",
+            "sequence": self.eol_sequence,
+            "ocv_v": ocv,
+            "acir_mohm": acir,
+            "capacity_ah": capacity,
+        }
+        return ResultEvent("EOL-01", fields)
+
+    def _shift(self, stacked: str) -> None:
+        formed = self.occupant["FORM-01"]
+        if formed:
+            capacity = self._last("FORM-01", "capacity_ah")
+            if math.isfinite(capacity):
+                self.capacity_of[formed] = capacity
+        for here, before in zip(DOWNSTREAM[::-1], DOWNSTREAM[-2::-1], strict=False):
+            self.occupant[here] = self.occupant[before]
+        self.occupant["WIP-01"] = stacked

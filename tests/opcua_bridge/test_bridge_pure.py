@@ -1,0 +1,356 @@
+"""The bridge's sync core: mapping DataValues and events, batching, the spool, the forwarder."""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from asyncua import ua
+from celery import Celery
+
+from opcua_bridge.bridge.batcher import Batcher
+from opcua_bridge.bridge.delivery import CeleryDelivery, DeliveryError, Forwarder
+from opcua_bridge.bridge.mapping import (
+    event_from_fields,
+    iso_utc,
+    sample_from_datavalue,
+    sample_key,
+)
+from opcua_bridge.bridge.spool import Spool
+from tests.opcua_bridge.servers import free_port
+
+NODE = "ns=2;s=COAT-01.ArealLoading"
+SOURCE = datetime(2026, 11, 26, 12, 0, 0, 50_000)
+SERVER = datetime(2026, 11, 26, 12, 0, 0, 51_000)
+
+
+def datavalue(value, variant_type=None, status=0, source=SOURCE, server=SERVER):
+    variant = ua.Variant(value, variant_type) if variant_type else ua.Variant(value)
+    return ua.DataValue(
+        variant, StatusCode=ua.StatusCode(status), SourceTimestamp=source, ServerTimestamp=server
+    )
+
+
+# --- mapping ----------------------------------------------------------------------------------
+
+
+def test_a_good_double_keeps_its_value_timestamps_and_status():
+    sample = sample_from_datavalue(NODE, datavalue(25.02, ua.VariantType.Double))
+
+    assert sample == {
+        "node_id": NODE,
+        "value": 25.02,
+        "source_time": "2026-11-26T12:00:00.050000Z",
+        "server_time": "2026-11-26T12:00:00.051000Z",
+        "status": 0,
+    }
+
+
+def test_a_bad_status_goes_into_the_sample_as_an_integer_with_its_value():
+    bad = ua.StatusCodes.BadSensorFailure
+    sample = sample_from_datavalue(NODE, datavalue(0.0, ua.VariantType.Double, status=bad))
+
+    assert sample["status"] == int(bad) and sample["status"] >= 0x80000000
+    assert sample["value"] == 0.0
+
+
+def test_nan_and_infinities_become_the_strings_of_the_batch_format():
+    values = [float("nan"), float("inf"), float("-inf")]
+    mapped = [
+        sample_from_datavalue(NODE, datavalue(v, ua.VariantType.Float))["value"] for v in values
+    ]
+
+    assert mapped == ["NaN", "Infinity", "-Infinity"]
+    json.dumps(mapped, allow_nan=False)  # the batch is strict JSON
+
+
+def test_strings_booleans_integers_and_null_pass_as_they_are():
+    cases = [
+        (datavalue("25,02", ua.VariantType.String), "25,02"),
+        (datavalue(True, ua.VariantType.Boolean), True),
+        (datavalue(21, ua.VariantType.Int32), 21),
+        (ua.DataValue(ua.Variant(None), SourceTimestamp=SOURCE), None),
+    ]
+
+    assert [sample_from_datavalue(NODE, dv)["value"] for dv, _ in cases] == [
+        expected for _, expected in cases
+    ]
+
+
+def test_a_missing_source_timestamp_is_null_and_the_server_time_stays():
+    sample = sample_from_datavalue(NODE, datavalue(1.0, source=None))
+
+    assert sample["source_time"] is None
+    assert sample["server_time"] == "2026-11-26T12:00:00.051000Z"
+
+
+def test_an_aware_timestamp_is_converted_to_utc():
+    cet = timezone(timedelta(hours=1))
+
+    assert iso_utc(datetime(2026, 11, 26, 13, 0, 0, 123_000, tzinfo=cet)) == (
+        "2026-11-26T12:00:00.123000Z"
+    )
+
+
+def test_an_event_keeps_the_machine_fields_and_its_time():
+    fields = {
+        "EventId": b"\x01\x02",
+        "EventType": ua.NodeId("ResultReady", 2),
+        "Time": SOURCE,
+        "Message": ua.LocalizedText("CELL-000123 OK"),
+        "Severity": 100,
+        "serial": "CELL-000123",
+        "result": "OK",
+        "feed_from_m": 401.2,
+        "alignment_mm": float("nan"),
+        "sequence": 123,
+    }
+
+    event = event_from_fields("ns=2;s=STACK-01", "ResultReady", fields, SERVER)
+
+    assert event == {
+        "node_id": "ns=2;s=STACK-01",
+        "type": "ResultReady",
+        "time": "2026-11-26T12:00:00.050000Z",
+        "fields": {
+            "serial": "CELL-000123",
+            "result": "OK",
+            "feed_from_m": 401.2,
+            "alignment_mm": "NaN",
+            "sequence": 123,
+        },
+    }
+
+
+# --- batcher ----------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_batcher(clock, max_items=3, max_age_s=0.2):
+    return Batcher(
+        source="bridge-test@host",
+        max_items=max_items,
+        max_age_s=max_age_s,
+        monotonic=clock,
+        utc_now=lambda: datetime(2026, 11, 26, 12, 0, 0, 123_000, tzinfo=UTC),
+    )
+
+
+def test_a_batch_closes_when_it_reaches_its_size():
+    batcher = make_batcher(Clock())
+
+    assert batcher.add_sample({"n": 1}) is None
+    assert batcher.add_event({"e": 1}) is None
+    batch = batcher.add_sample({"n": 2})
+
+    assert batch["samples"] == [{"n": 1}, {"n": 2}]
+    assert batch["events"] == [{"e": 1}]
+    assert batch["source"] == "bridge-test@host"
+    assert batch["created_at"] == "2026-11-26T12:00:00.123000Z"
+    assert uuid.UUID(batch["batch_id"]).version == 4
+    assert len(batcher) == 0 and batcher.flush() is None
+
+
+def test_a_batch_is_due_when_its_first_entry_is_older_than_the_time_limit():
+    clock = Clock()
+    batcher = make_batcher(clock, max_items=100, max_age_s=0.25)
+    assert not batcher.due()  # empty: never due
+
+    batcher.add_sample({"n": 1})
+    clock.now += 0.125
+    batcher.add_sample({"n": 2})
+    assert not batcher.due()
+    clock.now += 0.125
+
+    assert batcher.due()
+    assert [s["n"] for s in batcher.flush()["samples"]] == [1, 2]
+    assert not batcher.due()
+
+
+def test_every_batch_has_its_own_id():
+    batcher = make_batcher(Clock(), max_items=1)
+
+    ids = {batcher.add_sample({"n": n})["batch_id"] for n in range(200)}
+
+    assert len(ids) == 200
+
+
+# --- spool ------------------------------------------------------------------------------------
+
+
+def batch(n: int) -> dict:
+    return {"batch_id": f"b{n}", "samples": [{"value": n}], "events": []}
+
+
+def drain(spool: Spool) -> list[str]:
+    found = []
+    while spool.depth:
+        found.append(spool.peek()["batch_id"])
+        spool.pop()
+    return found
+
+
+def test_the_spool_replays_in_the_order_of_appending(tmp_path):
+    spool = Spool(tmp_path)
+    for n in range(5):
+        spool.append(batch(n))
+
+    assert spool.depth == 5
+    assert drain(spool) == ["b0", "b1", "b2", "b3", "b4"]
+    assert spool.peek() is None
+
+
+def test_the_spool_survives_a_reopen_and_keeps_only_what_was_not_delivered(tmp_path):
+    spool = Spool(tmp_path)
+    for n in range(4):
+        spool.append(batch(n))
+    assert spool.peek()["batch_id"] == "b0"
+    spool.pop()  # b0 delivered
+    spool.peek()  # b1 read, but its delivery did not succeed: it stays
+    spool.close()
+
+    reopened = Spool(tmp_path)
+
+    assert reopened.depth == 3
+    assert drain(reopened) == ["b1", "b2", "b3"]
+    reopened.close()
+    assert Spool(tmp_path).depth == 0
+    assert (tmp_path / "batches.jsonl").stat().st_size == 0  # emptied once all was delivered
+
+
+def test_a_torn_last_line_is_set_aside_and_the_rest_replays(tmp_path):
+    spool = Spool(tmp_path)
+    spool.append(batch(0))
+    spool.append(batch(1))
+    spool.close()
+    with open(tmp_path / "batches.jsonl", "ab") as journal:
+        journal.write(b'{"batch_id": "b2", "samples": [{"val')  # the process died mid-write
+
+    reopened = Spool(tmp_path)
+
+    assert reopened.depth == 2
+    assert reopened.corrupt_lines == 1
+    reopened.append(batch(3))
+    assert drain(reopened) == ["b0", "b1", "b3"]
+    assert b'"b2"' in (tmp_path / "corrupt.jsonl").read_bytes()
+
+
+def test_a_line_that_does_not_parse_is_skipped_not_fatal(tmp_path):
+    (tmp_path / "batches.jsonl").write_bytes(
+        json.dumps(batch(0)).encode()
+        + b"\n"
+        + b"\x00\x00garbage\n"
+        + json.dumps(batch(1)).encode()
+        + b"\n"
+    )
+
+    spool = Spool(tmp_path)
+
+    assert drain(spool) == ["b0", "b1"]
+    assert spool.corrupt_lines == 1
+
+
+# --- forwarder --------------------------------------------------------------------------------
+
+
+class FlakyDelivery:
+    def __init__(self) -> None:
+        self.up = True
+        self.delivered: list[str] = []
+
+    def deliver(self, batch: dict) -> None:
+        if not self.up:
+            raise DeliveryError("broker down")
+        self.delivered.append(batch["batch_id"])
+
+
+def test_the_forwarder_spools_while_delivery_fails_and_replays_in_order(tmp_path):
+    delivery = FlakyDelivery()
+    errors: list[str] = []
+    forwarder = Forwarder(delivery=delivery, spool=Spool(tmp_path), on_error=errors.append)
+
+    forwarder._forward(batch(0))
+    delivery.up = False
+    forwarder._forward(batch(1))
+    forwarder._forward(batch(2))
+    delivery.up = True
+    forwarder._forward(batch(3))  # live batch waits behind the spooled ones
+    assert forwarder.spool_depth == 3
+    forwarder._drain_spool(force=True)  # the redelivery tick
+
+    assert delivery.delivered == ["b0", "b1", "b2", "b3"]
+    assert forwarder.spool_depth == 0
+    assert errors == ["delivery failed: broker down"]
+
+
+def test_stopping_the_forwarder_spools_what_could_not_be_delivered(tmp_path):
+    delivery = FlakyDelivery()
+    delivery.up = False
+    forwarder = Forwarder(delivery=delivery, spool=Spool(tmp_path), redeliver_s=0.05)
+    forwarder.start()
+    for n in range(3):
+        forwarder.submit(batch(n))
+
+    forwarder.stop()
+
+    reopened = Spool(tmp_path)
+    assert drain(reopened) == ["b0", "b1", "b2"]
+
+
+def test_a_sample_without_any_timestamp_is_never_taken_for_a_repeat():
+    stamped = sample_from_datavalue(NODE, datavalue(1.0))
+    unstamped = sample_from_datavalue(NODE, datavalue(1.0, source=None, server=None))
+
+    assert sample_key(stamped) == sample_key(dict(stamped))
+    assert sample_key(unstamped) is None
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def test_on_an_eager_app_the_same_apply_async_runs_the_task_in_process():
+    app = Celery("bridge-eager-test", broker="memory://", set_as_current=False)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    received = []
+
+    @app.task(name="bridge-test.ingest", shared=False)
+    def ingest(batch: dict) -> dict:
+        received.append(batch)
+        return {"stored": len(batch["samples"])}
+
+    CeleryDelivery(app, task_name="bridge-test.ingest").deliver(batch(7))
+
+    assert received == [batch(7)]
+
+
+def test_an_eager_app_without_the_task_refuses_instead_of_losing_the_batch():
+    app = Celery("bridge-eager-empty", broker="memory://", set_as_current=False)
+    app.conf.task_always_eager = True
+
+    with pytest.raises(DeliveryError, match="bridge-test.missing is not registered"):
+        CeleryDelivery(app, task_name="bridge-test.missing").deliver(batch(1))
+
+
+def test_the_ingest_task_is_lines_tasks_ingest_batch():
+    from lines.tasks import ingest_batch
+
+    assert (
+        CeleryDelivery(Celery("bridge-name-test", set_as_current=False)).task_name
+        == ingest_batch.name
+    )
+
+
+def test_a_dead_broker_raises_a_delivery_error_instead_of_retrying():
+    port = free_port()  # nothing listens there
+    app = Celery("bridge-dead-broker", broker=f"redis://127.0.0.1:{port}/0", set_as_current=False)
+
+    with pytest.raises(DeliveryError, match="Connection refused"):
+        CeleryDelivery(app).deliver(batch(1))
