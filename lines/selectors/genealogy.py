@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from lines.models import GenealogyEdge, Station, Unit
 
@@ -98,11 +99,16 @@ def _trace_sql(direction: Direction, vendor: str) -> str:
     """
 
 
+def plan_for_walks(cursor: CursorWrapper) -> None:
+    """Inside a transaction: plan this transaction's genealogy walks as index look-ups (above)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(_PG_PLANNER)
+
+
 def _rows(unit: Unit, direction: Direction) -> list[tuple]:
     vendor = connection.vendor
     with transaction.atomic(), connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(_PG_PLANNER)
+        plan_for_walks(cursor)
         cursor.execute(_trace_sql(direction, vendor), [unit.id])
         return cursor.fetchall()
 
@@ -162,8 +168,7 @@ def downstream_counts(*, unit: Unit) -> list[DownstreamCount]:
         GROUP BY u.kind, u.status, u.station_id
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_PG_PLANNER)
+        plan_for_walks(cursor)
         cursor.execute(sql, [unit.id])
         return [DownstreamCount._make(row) for row in cursor.fetchall()]
 
