@@ -24,8 +24,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 demo: seed
-	@echo "MES on http://$(HOST):$(PORT)/admin/ and http://$(HOST):$(PORT)/api/docs/ (demo logins: see README)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py run_demo --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

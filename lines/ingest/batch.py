@@ -1,10 +1,12 @@
-"""Ingesting one batch from the bridge: idempotent, in one transaction, in four phases.
+"""Ingesting one batch from the bridge: idempotent, in one transaction.
 
-1. unit-id changes, in source-time order: units arrive at stations (operations start);
-2. result events: the cell is at the machine, the roll metres its sheets used are consumed;
-3. every value is stored with its unit and roll metre, rejected ones with their reason, and
-   judged (lines.hooks.AFTER_INGEST: quality evaluation, flags, holds);
-4. result events complete their operations, so a quality gate sees the values just judged.
+1. The PLC's unit-id and web-position timelines are read from the batch (and the values stored
+   before it), so every value can be put to its unit and roll metre.
+2. Unit events are applied in source-time order, as the machines did them: a new serial starts
+   its operation; a result event consumes the roll metres the cell's sheets used, stores and
+   judges the measurements it carries, then completes the operation (a quality gate sees them).
+3. All other values are stored, rejected ones with their reason, and judged
+   (lines.hooks.AFTER_INGEST: quality evaluation, flags, holds).
 A batch id seen before changes nothing: a redelivered batch is a no-op.
 """
 
@@ -50,19 +52,10 @@ def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
     tags = tag_map()
     where = Attribution(parsed.samples, tags)
     events = UnitEvents()
-    _arrivals(where, tags, events)
-    results = _results_begin(parsed.events, tags, events)
-    rows = sample_rows(samples=parsed.samples, tags=tags, where=where, batch=record)
-    for event, station, unit in results:
-        rows.extend(event_rows(event=event, station=station, unit_id=unit.pk, batch=record))
-    stored = Sample.objects.bulk_create(rows, batch_size=5000)
-    judged = [s for s in stored if s.station_id is not None]
     flags: list = []
-    hooks.run(hooks.AFTER_INGEST, samples=judged, raised=flags)
-    for event, station, unit in results:
-        events.finished(
-            unit=unit, station=station, ok=event.fields.get("result") == "OK", at=event.time
-        )
+    stored = _unit_events(parsed, tags, where, events, record, flags)
+    rows = sample_rows(samples=parsed.samples, tags=tags, where=where, batch=record)
+    stored += _store_and_judge(rows, flags)
     record.samples, record.events = len(stored), len(parsed.events)
     record.rejected = sum(1 for s in stored if s.rejected_reason)
     record.problems = events.problems
@@ -78,39 +71,57 @@ def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
     )
 
 
-def _arrivals(where: Attribution, tags: dict[str, Tag], events: UnitEvents) -> None:
+def _store_and_judge(rows: list[Sample], flags: list) -> list[Sample]:
+    stored = Sample.objects.bulk_create(rows, batch_size=5000)
+    hooks.run(
+        hooks.AFTER_INGEST, samples=[s for s in stored if s.station_id is not None], raised=flags
+    )
+    return stored
+
+
+def _unit_events(parsed, tags, where, events, record, flags) -> list[Sample]:  # noqa: ANN001
+    """Arrivals and results, merged in the order the machines did them."""
     stations = {t.station_id: t.station for t in tags.values()}
     with_results = {t.station_id for t in tags.values() if t.role == TagRole.RESULT_EVENT}
-    changes = []
+    timeline: list[tuple] = []
     for (station_id, role), line in where.timelines.items():
         if role == TagRole.UNIT_ID:
-            changes.extend((moment, station_id, value) for moment, value in line.changes())
-    for moment, station_id, identifier in sorted(changes, key=lambda c: c[0]):
-        # Where the machine reports each cell's result, the result ends the operation.
-        events.arrived(
-            station=stations[station_id],
-            identifier=str(identifier or ""),
-            at=moment,
-            leaves_previous=station_id not in with_results,
-        )
-
-
-def _results_begin(
-    raw_events: list[RawEvent], tags: dict[str, Tag], events: UnitEvents
-) -> list[tuple]:
-    begun = []
-    for event in sorted(raw_events, key=lambda e: e.time):
-        tag = tags.get(event.node_id)
-        serial = str(event.fields.get("serial") or "")
-        if tag is None or tag.role != TagRole.RESULT_EVENT or not serial:
-            events.problems.append(
-                f"event {event.type} from {event.node_id}: unknown node or no serial"
+            timeline += [(moment, 1, station_id, value) for moment, value in line.changes()]
+    timeline += [(event.time, 0, None, event) for event in parsed.events]  # a result before a move
+    stored: list[Sample] = []
+    for moment, _order, station_id, what in sorted(timeline, key=lambda item: (item[0], item[1])):
+        if isinstance(what, RawEvent):
+            stored += _result(what, tags, events, record, flags)
+        else:
+            # Where the machine reports each cell's result, the result ends the operation.
+            events.arrived(
+                station=stations[station_id],
+                identifier=str(what or ""),
+                at=moment,
+                leaves_previous=station_id not in with_results,
             )
-            continue
-        unit: Unit | None = events.unit_for(station=tag.station, identifier=serial)
-        if unit is None:
-            continue
-        operation = events.started(unit=unit, station=tag.station, at=event.time)
-        events.consume_feed(cell=unit, operation=operation, fields=event.fields, at=event.time)
-        begun.append((event, tag.station, unit))
-    return begun
+    return stored
+
+
+def _result(
+    event: RawEvent, tags: dict[str, Tag], events: UnitEvents, record: IngestBatch, flags: list
+) -> list:
+    tag = tags.get(event.node_id)
+    serial = str(event.fields.get("serial") or "")
+    if tag is None or tag.role != TagRole.RESULT_EVENT or not serial:
+        events.problems.append(
+            f"event {event.type} from {event.node_id}: unknown node or no serial"
+        )
+        return []
+    unit: Unit | None = events.unit_for(station=tag.station, identifier=serial)
+    if unit is None:
+        return []
+    operation = events.started(unit=unit, station=tag.station, at=event.time)
+    events.consume_feed(cell=unit, operation=operation, fields=event.fields, at=event.time)
+    stored = _store_and_judge(
+        event_rows(event=event, station=tag.station, unit_id=unit.pk, batch=record), flags
+    )
+    events.finished(
+        unit=unit, station=tag.station, ok=event.fields.get("result") == "OK", at=event.time
+    )
+    return stored

@@ -54,6 +54,7 @@ def map_tags(plant: Plant) -> None:
         ("ns=2;s=STACK.CellSerial", stacker, "", "unit_id"),
         ("ns=2;s=STACK", stacker, "", "result_event"),
         ("ns=2;s=STACK.Pressure", stacker, "stacking_pressure_mpa", ""),
+        ("ns=2;s=WIP.CellSerial", plant.station("densification"), "", "unit_id"),
     ]:
         Tag.objects.create(node_id=node, station=station, parameter=parameter, role=role)
 

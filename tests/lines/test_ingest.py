@@ -189,3 +189,33 @@ def test_an_unreadable_timestamp_is_kept_as_a_rejection(mapped):
     bad = sample(f"{COAT}.ArealLoading", 25.0, 1) | {"source_time": "yesterday"}
     batch_ingest(batch=batch([bad]))
     assert "ISO 8601" in Sample.objects.get().rejected_reason
+
+
+def test_a_result_and_the_move_to_the_next_station_in_one_batch_apply_in_order(mapped):
+    feed_lanes()
+    report = batch_ingest(
+        batch=batch(
+            [
+                sample(f"{STACK}.CellSerial", "CELL-T-4", 0),
+                sample("ns=2;s=WIP.CellSerial", "CELL-T-4", 21),
+            ],
+            [
+                result(
+                    STACK,
+                    20,
+                    serial="CELL-T-4",
+                    result="OK",
+                    feed_roll="MR-FEED-A",
+                    feed_from_m=0.0,
+                    feed_to_m=1.2,
+                    alignment_mm=0.0,
+                )
+            ],
+        )
+    )
+    steps = Operation.objects.filter(unit__identifier="CELL-T-4").order_by("started_at")
+    assert [(o.station.kind, o.result) for o in steps] == [
+        ("stacking", "passed"),
+        ("densification", ""),
+    ]
+    assert report.problems == []
