@@ -25,7 +25,8 @@ from tests.opcua_bridge.servers import (
     wait_until,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# It runs a redis-server binary of its own: a service, which a fresh embedded machine lacks.
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
