@@ -25,6 +25,16 @@ from mes.errors import Forbidden, InvalidInput, RuleViolation
 Number = Decimal | str | float | int
 
 
+def _refuse_finished_child(child: Unit) -> None:
+    # A held child still records what it consumed: a hold stops further work, not the record of
+    # work done (the stacker reports the metres a flagged cell's sheets used; losing them would
+    # lose exactly the genealogy quality needs).
+    if child.status in UnitStatus.terminal():
+        raise RuleViolation(
+            f"{child.identifier} is {child.get_status_display().lower()} and cannot consume material."
+        )
+
+
 def _refuse_unless_consumable(
     parent: Unit, *, hold_override: bool = False, by: User = None
 ) -> None:
@@ -90,7 +100,8 @@ def unit_consume(
 ) -> GenealogyEdge:
     """Record that `child` consumed a quantity of `parent` (for a roll: the metres from..to).
 
-    Refused: self or cyclic consumption, a parent that is consumed, scrapped, shipped or held,
+    Refused: a child that is consumed, scrapped or shipped (a held child may: the record of
+    what it used is kept), self or cyclic consumption, a parent that is consumed, scrapped, shipped or held,
     more than the parent has left, overlapping roll metres, and an operation of another unit.
     At zero remaining the parent becomes consumed. A quality engineer may consume a held parent
     with `hold_override`; the hooks (quality) then put the child under the parent's holds.
@@ -99,7 +110,7 @@ def unit_consume(
         raise RuleViolation(f"{child.identifier} cannot consume itself.", field="parent")
     locked = lock_units([child.id, parent.id])
     child, parent = locked[child.id], locked[parent.id]
-    refuse_unless_workable(child, "consume material")
+    _refuse_finished_child(child)
     _refuse_unless_consumable(parent, hold_override=hold_override, by=by)
     if operation is not None and operation.unit_id != child.id:
         raise InvalidInput(f"That operation is not one of {child.identifier}'s.", field="operation")

@@ -191,3 +191,19 @@ def test_a_daughter_identifier_taken_rolls_the_whole_split_back(plant):
         services.roll_split(parent=mother, daughter_identifiers=["MR-1-L1", "TAKEN"])
     assert not Unit.objects.filter(identifier="MR-1-L1").exists()
     assert Unit.objects.get(pk=mother.pk).status == UnitStatus.CREATED
+
+
+def test_a_held_cell_still_records_the_metres_it_used(plant):
+    roll, cell = make_roll("ROLL-1", "1200"), make_cell(plant, "CELL-1")
+    Unit.objects.filter(pk=cell.pk).update(status=UnitStatus.ON_HOLD)
+    edge = services.unit_consume(child=cell, parent=roll, position_from_m="0", position_to_m="1.2")
+    assert (edge.child_id, Unit.objects.get(pk=cell.pk).status) == (cell.pk, UnitStatus.ON_HOLD)
+
+
+@pytest.mark.parametrize("status", [UnitStatus.SCRAPPED, UnitStatus.SHIPPED])
+def test_a_finished_cell_consumes_nothing(plant, status):
+    roll, cell = make_roll("ROLL-1", "1200"), make_cell(plant, "CELL-1")
+    Unit.objects.filter(pk=cell.pk).update(status=status)
+    with pytest.raises(RuleViolation, match="cannot consume material"):
+        services.unit_consume(child=cell, parent=roll, position_from_m="0", position_to_m="1.2")
+    assert GenealogyEdge.objects.count() == 0
