@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from asyncua import Server, ua
 
+from . import scenario
 from .address_space import EVENT_FIELDS, AddressSpace, build_address_space
 from .catalog import DEFAULT_LINE_FILE, DEFAULT_TAGS_FILE, LinePlan, load_plan
 from .faults import GOOD, FaultKind
@@ -57,6 +58,7 @@ class SimulatorOptions:
     tags_file: Path = DEFAULT_TAGS_FILE
     history_per_node: int = 100_000
     report_every_s: float = 60.0
+    scenario: str = ""  # a name of opcua_bridge.simulator.scenario.SCENARIOS, or none
 
 
 class LineSimulator:
@@ -338,8 +340,15 @@ async def run_until_signalled(options: SimulatorOptions) -> None:
     simulator = LineSimulator(options)
     try:
         async with simulator:
+            faults = None
+            if options.scenario:
+                faults = asyncio.create_task(
+                    scenario.play(simulator, scenario.SCENARIOS[options.scenario])
+                )
             await stop.wait()
             logger.info("signal received, stopping")
+            if faults is not None:
+                faults.cancel()
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)

@@ -69,3 +69,45 @@ def test_stacked_cells_consume_feed_metres_and_a_coating_drift_flags_the_roll(
         parameter="areal_loading_mg_cm2", unit=flag.unit, position_m__isnull=False
     ).exists()
     assert bridge.status.spool_depth == 0
+
+
+def test_the_demo_scenario_makes_flags_and_a_held_cell_appear(start_simulator, tmp_path):
+    from opcua_bridge.simulator import scenario
+
+    call_command("seed_demo", verbosity=0)
+    sim = start_simulator(speed=30.0)
+    # The demo's steps, compressed: a drift reaching -1.5 mg/cm2 within 1 s, held 3 s, a spike.
+    drift, _clear, spike = scenario.DEMO
+    fast = [
+        scenario.Step(
+            0.5, drift.what, lambda s: s.inject_drift("COAT-01", "areal_loading_mg_cm2", -1.5, 1.0)
+        ),
+        scenario.Step(4.5, "clear", lambda s: s.clear_faults()),
+        scenario.Step(5.0, spike.what, spike.act),
+    ]
+    with _worker():
+        bridge = BridgeRunner(bridge_config(sim.endpoint, tmp_path), CeleryDelivery()).start()
+        try:
+            wait_until(lambda: bridge.status.connected, timeout=20, what="the bridge to connect")
+            sim.run(_play_once(sim.sim, fast))
+            wait_until(
+                lambda: (
+                    Flag.objects.filter(parameter="alignment_mm").exists()
+                    and Flag.objects.filter(parameter="areal_loading_mg_cm2").exists()
+                ),
+                timeout=60,
+                what="the scenario's coating and stacking flags",
+            )
+        finally:
+            bridge.stop()
+    held = Flag.objects.filter(parameter="alignment_mm").first().unit
+    assert held.kind == "cell" and held.status == "on_hold"
+
+
+async def _play_once(simulator, steps) -> None:  # noqa: ANN001
+    import asyncio
+
+    started = asyncio.get_running_loop().time()
+    for step in steps:
+        await asyncio.sleep(max(0.0, started + step.at_s - asyncio.get_running_loop().time()))
+        step.act(simulator)

@@ -35,7 +35,16 @@ class Command(BaseCommand):
         plan = [
             (
                 "simulator",
-                [*manage, "simulate_line", "--endpoint", endpoint, "--speed", str(speed)],
+                [
+                    *manage,
+                    "simulate_line",
+                    "--endpoint",
+                    endpoint,
+                    "--speed",
+                    str(speed),
+                    "--scenario",
+                    "demo",
+                ],
             ),
             ("bridge", [*manage, "run_bridge", "--endpoint", endpoint, "--name", "demo"]),
             ("web", [*manage, "runserver", f"{host}:{port}", "--noreload"]),

@@ -29,6 +29,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
+            "--scenario",
+            choices=["demo"],
+            default="",
+            help="play scheduled faults (demo: a coater drift, a stacker misalignment, every 2 min)",
+        )
+        parser.add_argument(
             "--tick", type=float, default=1.0, help="wall seconds between writes (default 1)"
         )
         parser.add_argument("--certificate", type=Path, help="server certificate (DER or PEM)")
@@ -60,6 +66,7 @@ class Command(BaseCommand):
                 private_key=options["private_key"],
                 users=dict(parse_user(text) for text in options["user"]),
                 allow_none=options["allow_none"],
+                scenario=options["scenario"],
             )
             asyncio.run(run_until_signalled(simulator_options))
         except (SecurityConfigError, ValueError, OSError) as exc:

@@ -1,0 +1,50 @@
+"""Scheduled faults for the demo, so every screen has something true to show within a minute.
+
+A scenario is a list of (wall seconds into the cycle, what to do); it repeats every `cycle_s`.
+It only calls the simulator's own fault injection (the same as its OPC UA methods).
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    at_s: float
+    what: str
+    act: Callable[[object], object]
+
+
+# Areal loading target 25.0 mg/cm2, LSL 24.5: a 1.5 drift takes the coater thin for a stretch of
+# web; stacker alignment limit +-0.2 mm: a 0.45 spike puts one cell out of spec.
+DEMO = [
+    Step(
+        15,
+        "coater drifts thin (areal loading -1.5 mg/cm2)",
+        lambda sim: sim.inject_drift("COAT-01", "areal_loading_mg_cm2", -1.5, 10.0),
+    ),
+    Step(35, "coater back to target", lambda sim: sim.clear_faults()),
+    Step(
+        45,
+        "stacker misaligns one cell (+0.45 mm)",
+        lambda sim: sim.inject_spike("STACK-01", "alignment_mm", 0.45),
+    ),
+]
+SCENARIOS = {"demo": DEMO}
+
+
+async def play(simulator: object, steps: list[Step], *, cycle_s: float = 120.0) -> None:
+    """Run the steps in a loop until cancelled."""
+    while True:
+        started = asyncio.get_running_loop().time()
+        for step in steps:
+            delay = started + step.at_s - asyncio.get_running_loop().time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            logger.info("scenario: %s", step.what)
+            step.act(simulator)
+        await asyncio.sleep(max(0.0, started + cycle_s - asyncio.get_running_loop().time()))
