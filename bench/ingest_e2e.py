@@ -1,0 +1,294 @@
+"""End to end and soak parts of bench.ingest: LineSimulator (in a thread of this process) ->
+`manage.py run_bridge` (subprocess) -> Redis -> one `celery worker --pool solo` -> PostgreSQL.
+
+Latency is source time -> visible: a poller in this process reads new IngestBatch rows every
+50 ms (a batch row is visible only once its transaction committed), so a sample's latency is
+(the poll that first saw its batch) - (its source timestamp), +-50 ms. Also reported: the
+IngestBatch.received_at - source_time part (bridge batching, Redis, waiting in the queue).
+"""
+
+import asyncio
+import json
+import logging
+import math
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django.db.models import Sum
+
+from bench import ingest_work as work
+from lines.models import IngestBatch, Tag
+from mes.celery import app
+from opcua_bridge.simulator import LineSimulator
+
+LEVELS = (0.05, 0.02, 0.01, 0.005)  # simulator tick_s: one write of every value per tick
+WARMUP_S, WINDOW_S = 6.0, 15.0
+QUEUE_SIZE = 1000  # the bench database's tags: a queue that holds a publish interval at any tick
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Sim:
+    """A LineSimulator on its own event loop in a daemon thread."""
+
+    def __init__(self, tick_s: float, speed: float) -> None:
+        self.endpoint = f"opc.tcp://127.0.0.1:{free_port()}/"
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.sim = LineSimulator(
+            endpoint=self.endpoint, speed=speed, tick_s=tick_s, seed=3, history_per_node=1000,
+            report_every_s=3600,
+        )  # fmt: skip
+        self._call(self.sim.start())
+
+    def _call(self, coro, timeout: float = 30) -> Any:  # noqa: ANN001
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def run(self, fn, *args) -> Any:  # noqa: ANN001
+        async def call() -> Any:
+            return fn(*args)
+
+        return self._call(call())
+
+    def values_written(self) -> int:
+        return self.run(lambda: sum(self.sim._seq.values()))
+
+    def close(self) -> None:
+        self._call(self.sim.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+class Poller(threading.Thread):
+    """Records when each IngestBatch row of `source` first became visible (every 50 ms)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(daemon=True)
+        self.source, self.seen, self.stop_at = source, {}, threading.Event()
+
+    def run(self) -> None:
+        last = 0
+        try:
+            while not self.stop_at.wait(0.05):
+                rows = list(
+                    IngestBatch.objects.filter(source=self.source, id__gt=last).values_list(
+                        "id", flat=True
+                    )
+                )
+                now = time.time()
+                for pk in rows:
+                    self.seen.setdefault(pk, now)
+                last = max(rows, default=last)
+        finally:
+            connection.close()
+
+
+def stored(source: str) -> int:
+    return IngestBatch.objects.filter(source=source).aggregate(n=Sum("samples"))["n"] or 0
+
+
+def start_bridge(endpoint: str, name: str, log: Path) -> subprocess.Popen:
+    env = os.environ | {"PYTHONUNBUFFERED": "1", "DATABASE_URL": work.database_url()}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_bridge", "--endpoint", endpoint, "--name", name,
+         "--batch-size", "1000", "--batch-ms", "200"],
+        cwd=work.ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def ceiling(endpoint: str, nodes_file: Path) -> float:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.ingest_ceiling", endpoint, str(nodes_file),
+         str(WARMUP_S / 2), str(WINDOW_S / 1.5)],
+        cwd=work.ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if out.returncode:
+        raise SystemExit(f"ceiling client failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])["per_s"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def latencies(seen: dict[int, float], pks: list[int]) -> dict[str, float]:
+    """p50/p99 of visible - source time and of received_at - source time, in ms."""
+    visible, received = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.batch_id, extract(epoch from s.source_time), extract(epoch from b.received_at)"
+            " FROM lines_sample s JOIN lines_ingestbatch b ON b.id = s.batch_id"
+            " WHERE s.batch_id = ANY(%s)",
+            [pks],
+        )
+        for batch_pk, source_time, received_at in cursor.fetchall():
+            visible.append((seen[batch_pk] - float(source_time)) * 1000)
+            received.append((float(received_at) - float(source_time)) * 1000)
+    return {
+        "latency_samples": len(visible),
+        "latency_p50_ms": percentile(visible, 0.5),
+        "latency_p99_ms": percentile(visible, 0.99),
+        "received_p50_ms": percentile(received, 0.5),
+        "received_p99_ms": percentile(received, 0.99),
+    }
+
+
+def level(tick_s: float, nodes_file: Path, log_dir: Path, *, faults: int = 0) -> dict[str, Any]:
+    """One rate: the asyncua ceiling, then the bridge -> worker pipeline on the same server."""
+    name = f"bench{int(time.time() * 1000) % 10**8}"
+    sim = Sim(tick_s, speed=1.0)
+    bridge = None
+    try:
+        ceiling_per_s = ceiling(sim.endpoint, nodes_file)
+        bridge = start_bridge(sim.endpoint, name, log_dir / f"bridge-{name}.log")
+        source = f"bridge-{name}@{socket.gethostname()}"
+        poller = Poller(source)
+        poller.start()
+        time.sleep(WARMUP_S)
+        s0, w0, t0 = stored(source), sim.values_written(), time.monotonic()
+        first_pk = max(poller.seen, default=0)
+        flag_info = inject_spikes(sim, faults) if faults else None
+        time.sleep(max(0.0, WINDOW_S - (time.monotonic() - t0)))
+        s1, w1, t1 = stored(source), sim.values_written(), time.monotonic()
+        last_pk = max(poller.seen, default=0)
+        poller.stop_at.set()
+        poller.join(5)
+        window = [pk for pk in poller.seen if first_pk < pk <= last_pk]
+        result = {
+            "tick_s": tick_s,
+            "offered_per_s": (w1 - w0) / (t1 - t0),
+            "stored_per_s": (s1 - s0) / (t1 - t0),
+            "ceiling_per_s": ceiling_per_s,
+            **latencies(poller.seen, window),
+        }
+        result["of_ceiling"] = result["stored_per_s"] / ceiling_per_s
+        if flag_info:
+            result["flag_latency"] = flag_latency(flag_info)
+        print(
+            f"e2e tick {tick_s}: offered {result['offered_per_s']:,.0f}/s, stored "
+            f"{result['stored_per_s']:,.0f}/s, ceiling {ceiling_per_s:,.0f}/s, p50/p99 "
+            f"{result['latency_p50_ms']:.0f}/{result['latency_p99_ms']:.0f} ms",
+            flush=True,
+        )
+        return result
+    finally:
+        work.stop(bridge)
+        sim.close()
+        close_old_connections()
+
+
+def inject_spikes(sim: Sim, count: int) -> dict[str, Any]:
+    """A spike (+30 C, over the USL of -50 C) on DRY-01 dew point every 0.4 s. The dry room is
+    no unit, so each spike's batch raises its own flag (a roll's spikes merge into one segment
+    flag, a cell's put the cell on hold)."""
+    started = datetime.now(UTC)
+    for _ in range(count):
+        sim.run(sim.sim.inject_spike, "DRY-01", "dew_point_c", 30.0)
+        time.sleep(0.4)
+    return {"since": started, "count": count}
+
+
+def flag_latency(info: dict[str, Any]) -> dict[str, Any]:
+    """Flag.raised_at - source time of the flagged sample, for out-of-spec flags on the spikes."""
+    from quality.models import Flag
+
+    time.sleep(3)  # the last spikes' batches
+    latencies_ms = []
+    flags = Flag.objects.filter(
+        station__code="DRY-01", parameter="dew_point_c", raised_at__gte=info["since"]
+    ).values_list("raised_at", "sample_ids")
+    with connection.cursor() as cursor:
+        for raised_at, sample_ids in flags:
+            if not sample_ids:
+                continue
+            cursor.execute(
+                "SELECT max(source_time) FROM lines_sample WHERE id = ANY(%s)", [sample_ids]
+            )
+            source_time = cursor.fetchone()[0]
+            latencies_ms.append((raised_at - source_time).total_seconds() * 1000)
+    return {
+        "spikes": info["count"],
+        "n": len(latencies_ms),
+        "p50_ms": percentile(latencies_ms, 0.5),
+        "p99_ms": percentile(latencies_ms, 0.99),
+        "max_ms": max(latencies_ms, default=float("nan")),
+    }
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def soak(tick_s: float, seconds: float, log_dir: Path) -> dict[str, Any]:
+    name = f"soak{int(time.time() * 1000) % 10**8}"
+    sim = Sim(tick_s, speed=1.0)
+    bridge = None
+    try:
+        bridge = start_bridge(sim.endpoint, name, log_dir / f"bridge-{name}.log")
+        source = f"bridge-{name}@{socket.gethostname()}"
+        time.sleep(WARMUP_S)
+        rss = [rss_kb(bridge.pid)]
+        s0, t0 = stored(source), time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            time.sleep(5)
+            rss.append(rss_kb(bridge.pid))
+        rate = (stored(source) - s0) / (time.monotonic() - t0)
+    finally:
+        work.stop(bridge)
+        sim.close()
+    print(f"soak: {seconds:.0f} s at {rate:,.0f}/s, RSS {rss[0]} -> {rss[-1]} kB", flush=True)
+    return {
+        "seconds": seconds, "tick_s": tick_s, "rate_per_s": rate, "rss_start_kb": rss[0],
+        "rss_end_kb": rss[-1], "rss_max_kb": max(rss), "rss_series_kb": rss,
+    }  # fmt: skip
+
+
+def run(*, parts: list[str], soak_s: float, log_dir: Path) -> dict[str, Any]:
+    logging.getLogger("asyncua").setLevel(logging.WARNING)
+    Tag.objects.filter(enabled=True).update(queue_size=QUEUE_SIZE)
+    specs = list(
+        Tag.objects.filter(enabled=True)
+        .exclude(role="result_event")
+        .values_list("node_id", "sampling_interval_ms", "queue_size")
+    )
+    nodes_file = log_dir / "ceiling-nodes.json"
+    nodes_file.write_text(json.dumps(specs))
+    work.declare_queue(app, "celery")
+    with app.connection_for_write() as conn:
+        purged = conn.default_channel.queue_purge("celery")
+    log = log_dir / f"worker-e2e-{int(time.time())}.log"
+    worker = work.start_worker(log, "celery")
+    out: dict[str, Any] = {}
+    try:
+        work.wait_ready(worker, log)
+        if "e2e" in parts:
+            levels = [level(tick, nodes_file, log_dir) for tick in LEVELS]
+            flagged = level(0.01, nodes_file, log_dir, faults=30)
+            out["e2e"] = {
+                "purged_before": purged,
+                "levels": levels,
+                "flag_latency": {**flagged["flag_latency"], "rate_per_s": flagged["stored_per_s"]},
+                "flag_level": flagged,
+            }
+        if "soak" in parts:
+            out["soak"] = soak(0.02, soak_s, log_dir)
+    finally:
+        work.stop(worker)
+    return out

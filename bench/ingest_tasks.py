@@ -1,0 +1,28 @@
+"""The naive baseline of bench.ingest: one Celery task per sample, one ORM insert each.
+
+Imported by the benchmark's worker only (`celery -A mes worker -I bench.ingest_tasks`).
+"""
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from lines.models import Sample, Tag
+
+
+@shared_task(name="bench.ingest_one_sample", acks_late=True)
+def ingest_one_sample(sample: dict, batch_pk: int) -> None:
+    """Look the tag up and insert one Sample row: what a per-value pipeline does."""
+    tag = Tag.objects.filter(node_id=sample["node_id"]).first()
+    value = sample["value"]
+    source_time = parse_datetime(sample["source_time"])
+    Sample.objects.create(
+        station_id=tag.station_id if tag else None,
+        parameter=(tag.parameter or tag.role) if tag else "",
+        node_id=sample["node_id"],
+        value=value if isinstance(value, float | int) and not isinstance(value, bool) else None,
+        raw_value="" if isinstance(value, float | int) else str(value or "")[:200],
+        source_time=source_time,
+        server_time=parse_datetime(sample["server_time"]) or source_time,
+        status_code=sample["status"],
+        batch_id=batch_pk,
+    )
