@@ -42,7 +42,7 @@ def last_stored(*, station: Station, role: str, before: datetime) -> Sample | No
         Sample.objects.filter(
             station=station, parameter=role, source_time__lt=before, rejected_reason=""
         )
-        .order_by("-source_time", "-id")
+        .order_by("-source_time")  # by time alone, so the (station, parameter, time) index answers
         .first()
     )
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Count, Max
 
 from lines.choices import UnitKind
-from lines.models import Sample, Station, Unit
+from lines.models import RouteStep, Sample, Station, Unit
 from lines.services.common import User
 from quality.choices import FlagKind
 from quality.evaluation import ABOVE_USL, BELOW_LSL, DATA_QUALITY, Limits, distance_beyond, evaluate
@@ -59,12 +60,33 @@ def _groups(samples: Sequence[Sample]) -> list[_Group]:
 
 
 class _SpecResolver:
-    """Caches of one evaluation call: recipe per (route, station kind), spec per scope, versions."""
+    """Specs, recipes and version timelines, cached for the worker process.
+
+    Specs change rarely and every ingest batch needs them: a few counts per evaluation call check
+    that nothing changed (counts and newest ids of specs, versions and route steps), and the
+    caches are dropped when something did.
+    """
+
+    _cache: dict[str, object] = {"token": None}
 
     def __init__(self) -> None:
-        self.recipes: dict[tuple, int | None] = {}
-        self.specs: dict[tuple, Spec | None] = {}
-        self.timelines: dict[int, VersionTimeline] = {}
+        # The newest version's time, not only ids: SQLite reuses ids after a rollback.
+        versions = SpecVersion.objects.aggregate(n=Max("id"), at=Max("valid_from"), c=Count("id"))
+        steps = RouteStep.objects.aggregate(n=Max("id"), r=Count("recipe"))
+        token = (
+            Spec.objects.count(),
+            versions["n"],
+            versions["at"],
+            versions["c"],
+            steps["n"],
+            steps["r"],
+        )
+        cache = _SpecResolver._cache
+        if cache["token"] != token:
+            cache.update(token=token, recipes={}, specs={}, timelines={})
+        self.recipes: dict[tuple, int | None] = cache["recipes"]  # type: ignore[assignment]
+        self.specs: dict[tuple, Spec | None] = cache["specs"]  # type: ignore[assignment]
+        self.timelines: dict[int, VersionTimeline] = cache["timelines"]  # type: ignore[assignment]
 
     def spec(self, station: Station, parameter: str, unit: Unit | None) -> Spec | None:
         route_key = (unit.route_id if unit else None, station.kind)
