@@ -276,3 +276,6 @@ class SampleAdmin(ReadOnlyAdmin):
     list_select_related = ["station", "unit"]
     search_fields = ["unit__identifier", "parameter"]
     raw_id_fields = ["station", "unit", "recorded_by"]
+
+
+from lines import admin_tags  # noqa: E402, F401  (the tag map and ingest batches)

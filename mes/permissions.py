@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from mes.roles import DECIDES_QUALITY, MOVES_UNITS, user_roles
+from mes.roles import DECIDES_QUALITY, MAPS_TAGS, MOVES_UNITS, user_roles
 
 
 class _RoleForWrites(BasePermission):
@@ -29,3 +29,10 @@ class CanDecideQuality(_RoleForWrites):
 
     roles = DECIDES_QUALITY
     message = "This change needs the quality engineer role."
+
+
+class CanMapTags(_RoleForWrites):
+    """Quality engineers, integrations (PLC integrators map tags) and admins; not operators."""
+
+    roles = MAPS_TAGS
+    message = "Mapping OPC UA tags needs the quality engineer or integration role."

@@ -13,6 +13,8 @@ ALL_ROLES = (OPERATOR, QUALITY_ENGINEER, INTEGRATION, ADMIN)
 # Who may move units through the line. Quality engineers may too: they rework and disposition.
 MOVES_UNITS = frozenset({OPERATOR, QUALITY_ENGINEER, INTEGRATION, ADMIN})
 DECIDES_QUALITY = frozenset({QUALITY_ENGINEER, ADMIN})
+# PLC integrators map OPC UA tags; quality engineers may too; operators may not.
+MAPS_TAGS = frozenset({QUALITY_ENGINEER, INTEGRATION, ADMIN})
 
 
 def user_roles(user: object) -> frozenset[str]:

@@ -19,17 +19,7 @@ from lines.api.common import WRITE_ERRORS, InputForms, valid, with_errors
 from lines.api.filters import TagFilter
 from lines.api.serializers import TagSerializer
 from lines.models import Tag
-from mes import roles
-from mes.permissions import _RoleForWrites
-
-MAPS_TAGS = frozenset({roles.QUALITY_ENGINEER, roles.INTEGRATION, roles.ADMIN})
-
-
-class CanMapTags(_RoleForWrites):
-    """Quality engineers, integrations (PLC integrators map tags) and admins; not operators."""
-
-    roles = MAPS_TAGS
-    message = "Mapping OPC UA tags needs the quality engineer or integration role."
+from mes.permissions import CanMapTags
 
 
 @extend_schema_view(
