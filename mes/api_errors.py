@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -37,7 +39,15 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
     return Response(_body("invalid", f"Invalid input. {summary}", fields), status=400)
 
 
+def _too_large() -> Response:
+    limit_mib = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+    message = f"The request body is larger than the {limit_mib:g} MiB the API accepts; send less."
+    return Response(_body("too_large", message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return _too_large()  # Django would answer an empty HTML 400
     if isinstance(exc, DomainError):
         http = next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls)), 409)
         fields = {exc.field: [exc.message]} if exc.field else {}
