@@ -44,14 +44,14 @@ class UnitStatus(models.TextChoices):
         return frozenset({cls.CONSUMED, cls.SCRAPPED, cls.SHIPPED})
 
     @classmethod
-    def consumable(cls) -> frozenset[str]:
-        """A parent in one of these may give material to a child unit."""
+    def holdable(cls) -> frozenset[str]:
+        """A hold stops units in these; consumed, scrapped and shipped ones keep their status."""
         return frozenset({cls.CREATED, cls.IN_PROCESS, cls.RELEASED})
 
     @classmethod
-    def workable(cls) -> frozenset[str]:
-        """A unit in one of these may start an operation."""
-        return frozenset({cls.CREATED, cls.IN_PROCESS})
+    def consumable(cls) -> frozenset[str]:
+        """A parent in one of these may give material to a child unit."""
+        return frozenset({cls.CREATED, cls.IN_PROCESS, cls.RELEASED})
 
 
 class MaterialCategory(models.TextChoices):

@@ -42,9 +42,6 @@ class Attribution:
             self.timelines[key] = Timeline(start_value(before, role))
         return self.timelines[key]
 
-    def unit_changes(self, station_id: int) -> Timeline | None:
-        return self.timelines.get((station_id, TagRole.UNIT_ID))
-
     def unit_id(self, station: Station, at: datetime) -> int | None:
         line = self.timelines.get((station.pk, TagRole.UNIT_ID))
         if line is None:

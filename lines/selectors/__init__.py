@@ -6,13 +6,14 @@ from lines.selectors.genealogy import (
     TraceEdge,
     TraceNode,
     downstream_counts,
-    plan_for_walks,
     trace_backward,
     trace_forward,
     unit_has_ancestor,
     unit_whereabouts,
+    walk_cursor,
     whereabouts_of,
 )
+from lines.selectors.telemetry import is_usable_value, usable_samples
 from lines.selectors.units import unit_get_by_identifier
 
 __all__ = [
@@ -22,9 +23,11 @@ __all__ = [
     "TraceNode",
     "trace_backward",
     "downstream_counts",
-    "plan_for_walks",
+    "is_usable_value",
+    "walk_cursor",
     "trace_forward",
     "unit_get_by_identifier",
+    "usable_samples",
     "unit_has_ancestor",
     "unit_whereabouts",
     "whereabouts_of",

@@ -7,6 +7,8 @@ and model instances would cost several times more to build. bench/genealogy.py m
 """
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple
@@ -99,16 +101,20 @@ def _trace_sql(direction: Direction, vendor: str) -> str:
     """
 
 
-def plan_for_walks(cursor: CursorWrapper) -> None:
-    """Inside a transaction: plan this transaction's genealogy walks as index look-ups (above)."""
-    if connection.vendor == "postgresql":
-        cursor.execute(_PG_PLANNER)
+@contextmanager
+def walk_cursor() -> Iterator[CursorWrapper]:
+    """A cursor for a recursive genealogy walk: in a transaction (a savepoint inside the caller's)
+    whose planner settings make the walk index look-ups (above). Every walk of the edge table,
+    here and in quality, goes through this."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_PG_PLANNER)
+        yield cursor
 
 
 def _rows(unit: Unit, direction: Direction) -> list[tuple]:
     vendor = connection.vendor
-    with transaction.atomic(), connection.cursor() as cursor:
-        plan_for_walks(cursor)
+    with walk_cursor() as cursor:
         cursor.execute(_trace_sql(direction, vendor), [unit.id])
         return cursor.fetchall()
 
@@ -167,8 +173,7 @@ def downstream_counts(*, unit: Unit) -> list[DownstreamCount]:
         SELECT u.kind, u.status, u.station_id, COUNT(*) FROM down JOIN {_UNIT} u ON u.id = down.id
         GROUP BY u.kind, u.status, u.station_id
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        plan_for_walks(cursor)
+    with walk_cursor() as cursor:
         cursor.execute(sql, [unit.id])
         return [DownstreamCount._make(row) for row in cursor.fetchall()]
 
@@ -204,6 +209,6 @@ def unit_has_ancestor(*, unit_id: int, ancestor_id: int) -> bool:
         )
         SELECT 1 FROM up WHERE id = %s LIMIT 1
     """
-    with connection.cursor() as cursor:
+    with walk_cursor() as cursor:
         cursor.execute(sql, [unit_id, ancestor_id])
         return cursor.fetchone() is not None

@@ -8,12 +8,13 @@ transition is two statements over the same set: the history rows, then the statu
 from django.db import connection
 from django.utils import timezone
 
+from lines.choices import UnitStatus
 from lines.models import Unit, UnitHistory
 from lines.services.common import User
 
 _UNIT = Unit._meta.db_table
 _HISTORY = UnitHistory._meta.db_table
-_HOLDABLE = "('created', 'in_process', 'released')"
+_HOLDABLE = "(" + ", ".join(f"'{status}'" for status in sorted(UnitStatus.holdable())) + ")"
 
 
 def _transition(

@@ -7,8 +7,6 @@ from lines import selectors as lines_selectors
 from lines.choices import UnitKind, UnitStatus
 from lines.models import Unit
 
-_HOLDABLE = {UnitStatus.CREATED, UnitStatus.IN_PROCESS, UnitStatus.RELEASED}
-
 
 def hold_impact(*, unit: Unit) -> dict[str, Any]:
     """ "If I hold this unit": the units a hold would reach, by kind, how many would stop, and
@@ -22,7 +20,7 @@ def hold_impact(*, unit: Unit) -> dict[str, Any]:
         "root": unit.identifier,
         "units": sum(row.count for row in rows),
         "by_kind": dict(by_kind),
-        "would_stop": sum(row.count for row in rows if row.status in _HOLDABLE),
+        "would_stop": sum(row.count for row in rows if row.status in UnitStatus.holdable()),
         "already_on_hold": sum(row.count for row in rows if row.status == UnitStatus.ON_HOLD),
         "cells": lines_selectors.whereabouts_of(counts=downstream, kind=UnitKind.CELL),
     }

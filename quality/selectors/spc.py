@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lines.models import Sample, Station
+from lines.selectors import usable_samples
 from mes.errors import RuleViolation
 from quality import spc
 from quality.models import Spec, SpecVersion
@@ -76,9 +77,7 @@ def spc_series(
     until: datetime | None = None,
 ) -> SpcSeries:
     """Usable readings (good status, not rejected, finite), oldest first, at most MAX_POINTS newest."""
-    rows = Sample.objects.filter(
-        station=station, parameter=parameter, rejected_reason="", status_code=0, value__isnull=False
-    )
+    rows = usable_samples(Sample.objects.filter(station=station, parameter=parameter))
     if since:
         rows = rows.filter(source_time__gte=since)
     if until:
@@ -88,7 +87,7 @@ def spc_series(
     )
     newest.reverse()
     values = np.array([r[2] for r in newest], dtype=np.float64)
-    finite = np.isfinite(values)  # PostgreSQL keeps NaN as a value
+    finite = np.isfinite(values)  # is_usable_value, for the whole series at once
     return SpcSeries(
         sample_ids=np.array([r[0] for r in newest], dtype=np.int64)[finite],
         times=[r[1] for r, ok in zip(newest, finite, strict=True) if ok],

@@ -5,9 +5,8 @@ aside); nor complete a gated step, or start the one after it, without a usable, 
 measurement of every spec the gate requires. The refusal lists every reason at once.
 """
 
-import math
-
 from lines.models import Operation, RouteStep, Sample, Unit
+from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
 from quality.models import GateRequirement
@@ -21,16 +20,12 @@ def _measurement_gaps(unit: Unit, step: RouteStep) -> list[str]:
     gaps = []
     for requirement in GateRequirement.objects.filter(step=step).select_related("spec"):
         spec = requirement.spec
-        recent = Sample.objects.filter(
-            unit=unit,
-            parameter=spec.parameter,
-            station__kind=spec.station_kind,
-            rejected_reason="",
-            status_code=0,
-            value__isnull=False,
+        recent = usable_samples(
+            Sample.objects.filter(
+                unit=unit, parameter=spec.parameter, station__kind=spec.station_kind
+            )
         ).order_by("-source_time", "-id")[:USABLE_LOOKBACK]
-        # PostgreSQL stores NaN as a value (SQLite as NULL): only a finite value is a measurement.
-        latest = next((s for s in recent if math.isfinite(s.value)), None)
+        latest = next((s for s in recent if is_usable_value(s.value)), None)
         if latest is None:
             gaps.append(f"{spec.parameter} not measured")
             continue

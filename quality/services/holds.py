@@ -2,12 +2,12 @@
 
 from typing import Literal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lines import services as lines_services
 from lines.models import GenealogyEdge, Unit
-from lines.selectors import plan_for_walks
+from lines.selectors import walk_cursor
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
 from quality.choices import HoldState
@@ -29,8 +29,7 @@ _ONLY_THIS_HOLD = f"""
 
 def _add_descendants(hold: Hold) -> None:
     """Members: the held unit and every unit downstream of it, in one recursive statement."""
-    with connection.cursor() as cursor:
-        plan_for_walks(cursor)  # hold_place is atomic: the settings end with its transaction
+    with walk_cursor() as cursor:
         cursor.execute(
             f"""
             WITH RECURSIVE down(id) AS (

@@ -6,10 +6,11 @@ A child's metres are the parent's metres shifted by where the child's range star
 flagged range down the genealogy, keeping only edges whose metre range overlaps it.
 """
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from lines.choices import UnitKind
 from lines.models import GenealogyEdge, Unit
+from lines.selectors import walk_cursor
 from lines.services.common import User
 from quality.choices import FlagKind, FlagState, HoldState
 from quality.models import Flag, Hold
@@ -44,7 +45,7 @@ def segment_reach(
     *, roll_id: int, start_m: float, end_m: float
 ) -> list[tuple[int, str, float, float]]:
     """Units downstream of metres start..end of a roll: (unit id, kind, from, to in its metres)."""
-    with connection.cursor() as cursor:
+    with walk_cursor() as cursor:
         cursor.execute(_WALK, [roll_id, start_m, end_m, roll_id])
         return [(uid, kind, float(lo), float(hi)) for uid, kind, lo, hi in cursor.fetchall()]
 
