@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint format migrate seed bench-genealogy clean
+.PHONY: demo test install lint format migrate seed messages bench-genealogy clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -36,6 +36,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the zh_Hans catalogues from the code and compile them (needs GNU gettext); the
+# compiled .mo files are committed, so installing needs no gettext.
+messages: install
+	for app in mes lines quality; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans); done
 
 # Needs DATABASE_URL pointing at PostgreSQL; see bench/README.md.
 bench-genealogy: install

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_htmx",
     "mes",
     "lines",
     "quality",
@@ -43,9 +44,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (a user's chosen language), before common (language-aware redirects).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -62,6 +66,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -100,12 +105,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The screens speak English and Simplified Chinese; a user's choice, else the browser's language.
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")  # display zone; timestamps are always stored in UTC
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "home"
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -161,6 +171,10 @@ MES_DEFAULT_ROLL_LENGTH_M = env_int("MES_DEFAULT_ROLL_LENGTH_M", 1200)
 
 # Tests (and CI's services run) set this so that a missing service fails instead of skipping.
 MES_REQUIRE_SERVICES = env_bool("MES_REQUIRE_SERVICES", False)
+# Browser tests drive this chromium (Debian's package); CI sets MES_REQUIRE_BROWSER=1 so that a
+# missing browser fails the run. Without it, a machine with no chromium deselects those tests.
+MES_CHROMIUM = env_str("MES_CHROMIUM", "/usr/bin/chromium")
+MES_REQUIRE_BROWSER = env_bool("MES_REQUIRE_BROWSER", False)
 
 LOGGING = {
     "version": 1,

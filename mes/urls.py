@@ -1,10 +1,13 @@
-"""Top-level URLs: admin, the REST API under /api/v1/, and its OpenAPI schema and docs."""
+"""Top-level URLs: the screens, admin, the REST API under /api/v1/, its OpenAPI schema and docs."""
 
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("", include("mes.web.urls")),
+    path("", include("lines.web.urls")),
+    path("", include("quality.web.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lines.api.urls")),
     path("api/v1/", include("quality.api.urls")),

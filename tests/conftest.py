@@ -46,15 +46,21 @@ def api():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `services` need a broker and workers of services mode. In embedded mode they
-    are deselected (reported as such, never a silent skip); with MES_REQUIRE_SERVICES=1 they run
-    and fail if a service is missing."""
+    """Tests marked `services` need a broker and workers of services mode; tests marked `browser`
+    need Debian's chromium. Where those are absent they are deselected (reported as such, never a
+    silent skip); with MES_REQUIRE_SERVICES=1 / MES_REQUIRE_BROWSER=1 (CI) they run and fail if
+    what they need is missing."""
+    import os
+
     from django.conf import settings
 
-    if settings.MES_REQUIRE_SERVICES:
-        return
-    chosen = [item for item in items if item.get_closest_marker("services") is None]
-    dropped = [item for item in items if item.get_closest_marker("services") is not None]
+    needs = []
+    if not settings.MES_REQUIRE_SERVICES:
+        needs.append("services")
+    if not settings.MES_REQUIRE_BROWSER and not os.access(settings.MES_CHROMIUM, os.X_OK):
+        needs.append("browser")
+    dropped = [item for item in items if any(item.get_closest_marker(m) for m in needs)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = chosen
+        items[:] = [item for item in items if item not in dropped]
+        print(f"\ndeselected {len(dropped)} test(s) needing: {', '.join(needs)}")

@@ -1,0 +1,1 @@
+"""The operators' station screens (server-rendered, htmx for partial updates)."""

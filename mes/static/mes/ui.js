@@ -1,0 +1,28 @@
+// Shared behaviour of every screen: the offline banner, language change on select, and focus
+// back on the screen's scan field after every partial update (a barcode scanner types into
+// whatever has focus).
+(function () {
+  "use strict";
+  function banner(offline) {
+    var el = document.getElementById("offline-banner");
+    if (el) { el.hidden = !offline; }
+    document.body.classList.toggle("is-offline", offline);
+  }
+  window.addEventListener("offline", function () { banner(true); });
+  window.addEventListener("online", function () { banner(false); });
+  document.addEventListener("htmx:sendError", function () { banner(true); });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail && e.detail.xhr && e.detail.xhr.status) { banner(false); }
+  });
+  function refocus() {
+    var field = document.querySelector("[data-scan-field]") || document.querySelector("[autofocus]");
+    if (field && document.activeElement !== field && !field.disabled) { field.focus(); }
+  }
+  document.addEventListener("htmx:afterSettle", refocus);
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-submit-on-change]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.submit(); });
+    });
+    if (!navigator.onLine) { banner(true); }
+  });
+})();
