@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("", include("mes.ops.urls")),
     path("", include("mes.web.urls")),
     path("", include("lines.web.urls")),
     path("", include("quality.web.urls")),

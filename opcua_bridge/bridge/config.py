@@ -27,6 +27,7 @@ class BridgeConfig:
 
     endpoint: str = DEFAULT_ENDPOINT
     name: str = "line1"
+    queue: str = ""  # Celery queue of its batches; "" = the default queue (one per line scales out)
     batch_size: int = 500
     batch_ms: int = 200
     security_policy: str = ""  # "" is SecurityPolicy None
@@ -110,7 +111,7 @@ def config_from_options(options: dict) -> BridgeConfig:
 
     Env: OPCUA_ENDPOINT, OPCUA_PASSWORD, OPCUA_USER, OPCUA_SECURITY, OPCUA_CERTIFICATE,
     OPCUA_PRIVATE_KEY, OPCUA_SERVER_CERTIFICATE, BRIDGE_NAME, BRIDGE_BATCH_SIZE, BRIDGE_BATCH_MS,
-    BRIDGE_TAGMAP_POLL_S, OPCUA_PUBLISHING_INTERVAL_MS.
+    BRIDGE_TAGMAP_POLL_S, OPCUA_PUBLISHING_INTERVAL_MS, BRIDGE_QUEUE.
     """
     endpoint = (
         options.get("endpoint")
@@ -120,6 +121,7 @@ def config_from_options(options: dict) -> BridgeConfig:
     return BridgeConfig(
         endpoint=endpoint,
         name=options.get("name") or env_str("BRIDGE_NAME", "line1"),
+        queue=options.get("queue") or env_str("BRIDGE_QUEUE", ""),
         batch_size=options.get("batch_size") or env_int("BRIDGE_BATCH_SIZE", 500),
         batch_ms=options.get("batch_ms") or env_int("BRIDGE_BATCH_MS", 200),
         security_policy=options.get("security") or env_str("OPCUA_SECURITY", ""),

@@ -52,12 +52,15 @@ class CeleryDelivery:
     publish retry policy), which would stall the bridge; here a failure raises at once.
     """
 
-    def __init__(self, app: Any = None, *, task_name: str = "", timeout_s: float = 2.0):
+    def __init__(
+        self, app: Any = None, *, task_name: str = "", timeout_s: float = 2.0, queue: str = ""
+    ):
         if app is None:
             from mes.celery import app
         self.app = app
         self.task_name = task_name or ingest_task_name()
         self.timeout_s = timeout_s
+        self.queue = queue
         self._connection: Any = None
 
     def deliver(self, batch: Batch) -> None:
@@ -73,7 +76,8 @@ class CeleryDelivery:
             finally:
                 close_old_connections()
             return
-        self._run(signature, batch, retry=False, connection=self._broker())
+        routing = {"queue": self.queue} if self.queue else {}
+        self._run(signature, batch, retry=False, connection=self._broker(), **routing)
 
     def _run(self, signature: Any, batch: Batch, **options: Any) -> None:
         try:

@@ -11,7 +11,7 @@ from opcua_bridge.bridge.spool import Spool
 
 def build_bridge(config: BridgeConfig, delivery: Delivery | None = None) -> Bridge:
     forwarder = Forwarder(
-        delivery=delivery or CeleryDelivery(),
+        delivery=delivery or CeleryDelivery(queue=config.queue),
         spool=Spool(config.spool_dir),
         redeliver_s=config.redeliver_s,
     )

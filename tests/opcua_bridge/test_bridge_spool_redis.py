@@ -124,3 +124,16 @@ def test_batches_spool_while_the_broker_is_down_and_drain_in_order_when_it_is_ba
     assert values == [float(n) for n in range(int(values[0]), int(written[-1]) + 1)], (
         "every value from the first spooled batch to the last write, once, in order"
     )
+
+
+def test_a_bridge_with_a_queue_publishes_its_batches_to_that_queue_only(broker):
+    """One queue per line: a worker started with `-Q ingest.line2` takes only line 2's batches."""
+    app = Celery("queue-test", broker=broker.url, set_as_current=False)
+    delivery = CeleryDelivery(app, task_name="lines.ingest_batch", queue="ingest.line2")
+    try:
+        delivery.deliver({"batch_id": "5d2f8a51-0000-4000-8000-000000000002", "samples": []})
+    finally:
+        delivery.close()
+    client = redis.Redis.from_url(broker.url)
+    assert client.llen("ingest.line2") == 1
+    assert client.llen("celery") == 0

@@ -15,6 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--endpoint", help="opc.tcp://host:port/path (default OPCUA_ENDPOINT)")
         parser.add_argument("--name", help="bridge name: spool dir and status file (line1)")
+        parser.add_argument(
+            "--queue", help="Celery queue for its batches (BRIDGE_QUEUE; default queue)"
+        )
         parser.add_argument("--batch-size", type=int, help="samples per batch at most (500)")
         parser.add_argument("--batch-ms", type=int, help="a batch closes after this many ms (200)")
         parser.add_argument("--security", choices=SECURITY_POLICIES, help="security policy")

@@ -1,0 +1,1 @@
+"""Running the MES: health checks, Prometheus metrics, structured logs (docs/operations.md)."""

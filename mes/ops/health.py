@@ -1,0 +1,105 @@
+"""Health checks for each component, each returning (ok, detail). Used by the /health/ views and
+`manage.py health` (container and systemd health checks)."""
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+# A bridge writes its status every few seconds; older than this, it is hung or gone.
+BRIDGE_STALE_S = 30.0
+_migrated = {"ok": False}
+
+
+def database() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not _migrated["ok"]:  # once true it stays true for the life of the process
+            plan = MigrationExecutor(connection).migration_plan(
+                MigrationExecutor(connection).loader.graph.leaf_nodes()
+            )
+            if plan:
+                return False, f"{len(plan)} migration(s) not applied: run manage.py migrate"
+            _migrated["ok"] = True
+    except Exception as exc:  # any failure to reach the database is the answer, not a crash
+        return False, f"database unreachable: {exc.__class__.__name__}: {exc}"
+    return True, connection.vendor
+
+
+def broker() -> tuple[bool, str]:
+    if settings.MES_EMBEDDED:
+        return True, "embedded: tasks run in-process"
+    from mes.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        return False, f"broker unreachable: {exc.__class__.__name__}: {exc}"
+    return True, "redis"
+
+
+def workers(timeout: float = 1.5) -> tuple[bool, str]:
+    if settings.MES_EMBEDDED:
+        return True, "embedded: tasks run in-process"
+    from mes.celery import app
+
+    try:
+        replies = app.control.ping(timeout=timeout) or []
+    except Exception as exc:
+        return False, f"cannot ask the workers: {exc.__class__.__name__}: {exc}"
+    names = sorted(name for reply in replies for name in reply)
+    return (bool(names), ", ".join(names) or "no worker answered a ping")
+
+
+def bridge_statuses() -> list[dict[str, Any]]:
+    from opcua_bridge.bridge.status import read_status
+
+    found = []
+    for path in sorted(Path(settings.VAR_DIR).glob("bridge-status-*.json")):
+        status = read_status(path)
+        if status:
+            found.append(status)
+    return found
+
+
+def status_age_s(status: dict[str, Any]) -> float:
+    updated = status.get("updated_at")
+    if not updated:
+        return float("inf")
+    moment = datetime.fromisoformat(updated.replace("Z", "+00:00"))
+    return max(0.0, time.time() - moment.astimezone(UTC).timestamp())
+
+
+def bridges() -> tuple[bool, str]:
+    statuses = [s for s in bridge_statuses() if s.get("state") != "stopped"]
+    if not statuses:
+        return False, f"no running bridge has written a status in {settings.VAR_DIR}"
+    bad = [
+        f"{s['name']}: {s.get('state')}" + (f" ({s['last_error']})" if s.get("last_error") else "")
+        for s in statuses
+        if not s.get("connected") or status_age_s(s) > BRIDGE_STALE_S
+    ]
+    if bad:
+        return False, "; ".join(bad)
+    return True, ", ".join(f"{s['name']}: {s.get('subscribed_tags', 0)} tags" for s in statuses)
+
+
+COMPONENTS = {
+    "ready": (database, broker),
+    "worker": (database, broker, workers),
+    "bridge": (bridges,),
+}
+
+
+def check(component: str) -> tuple[bool, dict[str, dict[str, Any]]]:
+    results = {}
+    for probe in COMPONENTS[component]:
+        ok, detail = probe()
+        results[probe.__name__] = {"ok": ok, "detail": detail}
+    return all(r["ok"] for r in results.values()), results

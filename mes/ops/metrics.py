@@ -1,0 +1,127 @@
+"""Prometheus text exposition (format 0.0.4) of what a plant watches: samples ingested and
+rejected, flags opened, active holds, Celery queue lengths, task runtimes, bridge state and spool.
+
+Database figures are counts on small or indexed tables; ingest totals come from the counters
+(mes.ops.counters) the workers keep, never from counting the sample table.
+"""
+
+import math
+
+from django.conf import settings
+from django.db.models import Count
+
+from mes.ops import counters
+from mes.ops.health import bridge_statuses, status_age_s
+
+
+def _line(name: str, value: float, **labels: object) -> str:
+    number = "+Inf" if value == math.inf else f"{value:g}"
+    if labels:
+        inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items())
+        return f"{name}{{{inner}}} {number}"
+    return f"{name} {number}"
+
+
+def _escape(value: object) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _family(out: list[str], name: str, kind: str, help_text: str) -> None:
+    out += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+
+
+def _ingest(out: list[str]) -> None:
+    totals = counters.read(
+        [
+            "ingest_batches",
+            "ingest_duplicates",
+            *counters.INGEST_FIELDS.values(),
+        ]
+    )
+    for key, help_text in (
+        ("ingest_batches", "Telemetry batches stored by the ingest."),
+        ("ingest_duplicates", "Redelivered batches recognised and ignored."),
+        ("samples_ingested", "Samples stored by the ingest (rejected ones included)."),
+        ("samples_rejected", "Samples stored as rejected (bad status, NaN, unknown node, ...)."),
+        ("flags", "Flags raised by the ingest's evaluation."),
+    ):
+        name = f"mes_{key}_total" if key != "flags" else "mes_ingest_flags_total"
+        _family(out, name, "counter", help_text)
+        out.append(_line(name, totals[key]))
+
+
+def _tasks(out: list[str]) -> None:
+    from mes.celery import app
+
+    name = "mes_task_runtime_seconds"
+    _family(out, name, "histogram", "Celery task runtimes, from start to finish in the worker.")
+    for task in sorted(t for t in app.tasks if not t.startswith("celery.")):
+        values = counters.read(counters.runtime_names(task))
+        if not values[f"task:{task}:count"]:
+            continue
+        for bound in counters.RUNTIME_BUCKETS:
+            out.append(
+                _line(f"{name}_bucket", values[f"task:{task}:le:{bound}"], task=task, le=bound)
+            )
+        out.append(_line(f"{name}_bucket", values[f"task:{task}:count"], task=task, le="+Inf"))
+        out.append(_line(f"{name}_count", values[f"task:{task}:count"], task=task))
+        out.append(_line(f"{name}_sum", values[f"task:{task}:sum_ms"] / 1000, task=task))
+
+
+def _quality(out: list[str]) -> None:
+    from quality.choices import FlagState, HoldState
+    from quality.models import Flag, Hold
+
+    _family(out, "mes_flags_total", "counter", "Flags ever raised, by kind.")
+    for row in Flag.objects.values("kind").annotate(n=Count("id")).order_by("kind"):
+        out.append(_line("mes_flags_total", row["n"], kind=row["kind"]))
+    _family(out, "mes_flags_open", "gauge", "Flags waiting for a disposition, by severity.")
+    open_flags = Flag.objects.filter(state=FlagState.OPEN)
+    for row in open_flags.values("severity").annotate(n=Count("id")).order_by("severity"):
+        out.append(_line("mes_flags_open", row["n"], severity=row["severity"]))
+    _family(out, "mes_holds_active", "gauge", "Holds in force.")
+    out.append(_line("mes_holds_active", Hold.objects.filter(state=HoldState.ACTIVE).count()))
+
+
+def _queues(out: list[str]) -> None:
+    if settings.MES_EMBEDDED:
+        return
+    from mes.celery import app
+
+    _family(out, "mes_queue_length", "gauge", "Tasks waiting in each Celery queue on Redis.")
+    names = sorted({q.name for q in app.amqp.queues.values()} | {app.conf.task_default_queue})
+    with app.connection_for_read() as conn:
+        client = conn.default_channel.client
+        for queue in names:
+            out.append(_line("mes_queue_length", client.llen(queue), queue=queue))
+
+
+def _bridges(out: list[str]) -> None:
+    statuses = bridge_statuses()
+    for name, kind, help_text, key in (
+        (
+            "mes_bridge_connected",
+            "gauge",
+            "1 when the bridge holds an OPC UA session.",
+            "connected",
+        ),
+        ("mes_bridge_subscribed_tags", "gauge", "Monitored items subscribed.", "subscribed_tags"),
+        ("mes_bridge_samples_per_second", "gauge", "Samples received per second.", "samples_per_s"),
+        ("mes_bridge_spool_depth", "gauge", "Batches waiting in the on-disk spool.", "spool_depth"),
+        ("mes_bridge_samples_total", "counter", "Samples received since start.", "samples_total"),
+        ("mes_bridge_reconnects_total", "counter", "Reconnections since start.", "reconnects"),
+    ):
+        _family(out, name, kind, help_text)
+        for status in statuses:
+            out.append(_line(name, float(status.get(key) or 0), bridge=status["name"]))
+    _family(out, "mes_bridge_status_age_seconds", "gauge", "Seconds since the status was written.")
+    for status in statuses:
+        age = status_age_s(status)
+        out.append(_line("mes_bridge_status_age_seconds", round(age, 1), bridge=status["name"]))
+
+
+def exposition() -> str:
+    out: list[str] = []
+    for part in (_ingest, _tasks, _quality, _queues, _bridges):
+        part(out)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,122 @@
+"""Health endpoints, Prometheus metrics, `manage.py health`, and JSON logs (mes/ops)."""
+
+import json
+import logging
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from lines.tasks import ingest_batch
+from opcua_bridge.bridge.status import BridgeStatus, write_status
+from tests.factories import make_plant
+from tests.lines.ingest_helpers import batch, map_tags, sample
+
+pytestmark = pytest.mark.django_db
+
+
+def _metric(text: str, line_start: str) -> float:
+    found = [line for line in text.splitlines() if line.startswith(line_start + " ")]
+    assert len(found) == 1, f"{line_start} not exactly once in /metrics"
+    return float(found[0].rsplit(" ", 1)[1])
+
+
+def test_liveness_answers_without_signing_in(client):
+    response = client.get("/health/live")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readiness_checks_the_database_and_the_broker(client):
+    response = client.get("/health/ready")
+    assert response.status_code == 200, response.content
+    checks = response.json()["checks"]
+    assert checks["database"]["ok"] and checks["broker"]["ok"]
+
+
+def test_an_unknown_health_check_is_a_404_not_a_crash(client):
+    assert client.get("/health/coffee").status_code == 404
+
+
+def test_bridge_health_follows_the_bridges_status_file(client, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    response = client.get("/health/bridge")
+    assert response.status_code == 503
+    assert "no running bridge" in response.json()["checks"]["bridges"]["detail"]
+
+    status = BridgeStatus(name="line-1", endpoint="opc.tcp://plc:4840/", state="connected")
+    status.connected, status.subscribed_tags, status.spool_depth = True, 42, 3
+    status.updated_at = status.started_at
+    write_status(tmp_path / "bridge-status-line-1.json", status)
+    assert client.get("/health/bridge").status_code == 200
+
+    status.connected, status.state = False, "reconnecting"
+    status.error("BadTimeout")
+    write_status(tmp_path / "bridge-status-line-1.json", status)
+    response = client.get("/health/bridge")
+    assert response.status_code == 503
+    assert "line-1: reconnecting (BadTimeout)" in response.json()["checks"]["bridges"]["detail"]
+
+    text = client.get("/metrics").content.decode()
+    assert _metric(text, 'mes_bridge_spool_depth{bridge="line-1"}') == 3
+    assert _metric(text, 'mes_bridge_connected{bridge="line-1"}') == 0
+
+
+def test_metrics_count_what_the_ingest_task_stored(client):
+    plant = make_plant()
+    map_tags(plant)
+    before = client.get("/metrics").content.decode()
+    payload = batch(
+        [
+            sample("ns=2;s=COAT.ArealLoading", 20.1, 1),
+            sample("ns=2;s=COAT.ArealLoading", "NaN", 2),
+            sample("ns=2;s=NOT.MAPPED", 1.0, 3),
+        ]
+    )
+    ingest_batch.apply(args=[payload])
+    ingest_batch.apply(args=[payload])  # redelivered: counted as a duplicate, not twice
+    after = client.get("/metrics").content.decode()
+
+    def grew(name: str) -> float:
+        return _metric(after, name) - _metric(before, name)
+
+    assert grew("mes_samples_ingested_total") == 3
+    assert grew("mes_samples_rejected_total") == 2
+    assert grew("mes_ingest_batches_total") == 1
+    assert grew("mes_ingest_duplicates_total") == 1
+    assert _metric(after, 'mes_task_runtime_seconds_count{task="lines.ingest_batch"}') >= 2
+    assert "# TYPE mes_flags_total counter" in after
+    assert after.endswith("\n")
+
+
+def test_metrics_ask_for_the_token_when_one_is_set(client, settings):
+    settings.METRICS_TOKEN = "s3cret-scrape"
+    assert client.get("/metrics").status_code == 401
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scrape")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain; version=0.0.4")
+
+
+def test_health_command_exits_non_zero_when_unhealthy(settings, tmp_path, capsys):
+    call_command("health", "ready")
+    assert "database: ok" in capsys.readouterr().out
+    settings.VAR_DIR = tmp_path
+    with pytest.raises(CommandError, match="bridge is not healthy"):
+        call_command("health", "bridge")
+
+
+def test_json_log_lines_are_one_object_each_with_extra_fields():
+    from mes.ops.logging import JsonFormatter
+
+    record = logging.makeLogRecord(
+        {
+            "name": "lines.tasks",
+            "levelno": logging.WARNING,
+            "levelname": "WARNING",
+            "msg": "batch %s refused",
+            "args": ("b-1",),
+            "batch_id": "b-1",
+        }
+    )
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "batch b-1 refused"
+    assert entry["level"] == "WARNING" and entry["batch_id"] == "b-1"
