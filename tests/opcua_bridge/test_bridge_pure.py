@@ -315,6 +315,9 @@ def test_a_sample_without_any_timestamp_is_never_taken_for_a_repeat():
 # --- delivery ---------------------------------------------------------------------------------
 
 
+# The eager path closes stale database connections after each batch: that touches the
+# connection a previous test may have left open, which pytest-django allows only with the mark.
+@pytest.mark.django_db
 def test_on_an_eager_app_the_same_apply_async_runs_the_task_in_process():
     app = Celery("bridge-eager-test", broker="memory://", set_as_current=False)
     app.conf.task_always_eager = True
