@@ -89,10 +89,14 @@ def _queues(out: list[str]) -> None:
     from mes.celery import app
 
     _family(out, "mes_queue_length", "gauge", "Tasks waiting in each Celery queue on Redis.")
-    names = sorted({q.name for q in app.amqp.queues.values()} | {app.conf.task_default_queue})
     with app.connection_for_read() as conn:
         client = conn.default_channel.client
-        for queue in names:
+        # Workers declare their queues (ingest.<line>, ...) as kombu bindings, one key per exchange.
+        names = {app.conf.task_default_queue}
+        for key in client.scan_iter(match="_kombu.binding.*", count=100):
+            for member in client.smembers(key):
+                names.add(member.decode(errors="replace").split("\x06\x16")[-1])
+        for queue in sorted(names):
             out.append(_line("mes_queue_length", client.llen(queue), queue=queue))
 
 
