@@ -83,10 +83,13 @@ class Command(BaseCommand):
         base = f"http://{host}:{port}"
         self.stdout.write(
             f"\nDemo line running, {mode} mode. Ctrl-C stops everything.\n"
-            f"  admin     {base}/admin/        (admin / admin-demo)\n"
-            f"  API docs  {base}/api/docs/     (operator / operator-demo, quality / quality-demo)\n"
-            f"  samples   {base}/api/v1/samples/   flags {base}/api/v1/flags/\n"
-            f"  OPC UA    {endpoint}  (simulated PLCs)\n"
+            f"  sign in   {base}/signin/\n"
+            f"  operator  {base}/station/       (operator / operator-demo): the tablet screens\n"
+            f"  quality   {base}/quality/       (quality / quality-demo): flags, holds, genealogy, SPC\n"
+            f"  admin     {base}/admin/         (admin / admin-demo)\n"
+            f"  API docs  {base}/api/docs/      samples {base}/api/v1/samples/\n"
+            f"  health    {base}/health/ready   metrics {base}/metrics\n"
+            f"  OPC UA    {endpoint}  (simulated PLCs; the demo scenario injects faults every 2 min)\n"
         )
 
     def _supervise(self, processes: dict[str, subprocess.Popen]) -> None:
