@@ -29,7 +29,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright runs, its event loop counts as running in this
+# thread, and later tests that call asyncio.run() (the OPC UA tests) would fail.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
