@@ -2,11 +2,11 @@
 services mode is missing: CI sets MES_REQUIRE_SERVICES=1 with DATABASE_URL and REDIS_URL."""
 
 import redis
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
 
 from mes.celery import app, ping
+from tests.workers import fresh_worker
 
 
 def test_database_backend_matches_the_mode(db):
@@ -22,7 +22,7 @@ def test_a_task_round_trips_through_the_configured_celery():
     assert settings.REDIS_URL, "services mode needs REDIS_URL"
     assert redis.Redis.from_url(settings.REDIS_URL).ping() is True
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with fresh_worker():
         assert ping.delay().get(timeout=20) == "pong"
 
 

@@ -12,10 +12,6 @@ from django.conf import settings
 
 from tests.factories import PASSWORD
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
-# between browser steps are ordinary blocking calls, which Django would otherwise refuse there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 LANDSCAPE = {"width": 1280, "height": 800}
 PORTRAIT = {"width": 800, "height": 1280}
 SIZES = {"landscape": LANDSCAPE, "portrait": PORTRAIT}
@@ -37,10 +33,17 @@ def browser():
 
     if not os.access(settings.MES_CHROMIUM, os.X_OK):
         pytest.fail(f"No chromium at {settings.MES_CHROMIUM}: apt-get install chromium")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=settings.MES_CHROMIUM)
-        yield instance
-        instance.close()
+    # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
+    # between browser steps are ordinary blocking calls, which Django would otherwise refuse
+    # there. Only while the browser runs: subprocesses of other tests must not inherit it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(executable_path=settings.MES_CHROMIUM)
+            yield instance
+            instance.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture

@@ -4,25 +4,20 @@ in services mode (MES_REQUIRE_SERVICES=1). Redelivery of the same batch changes 
 from contextlib import nullcontext
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from lines.models import IngestBatch, Sample, Unit
 from lines.tasks import ingest_batch
-from mes.celery import app
 from tests.factories import make_plant, make_spec
 from tests.lines.ingest_helpers import batch, cathode_route, map_tags, sample
+from tests.workers import fresh_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _deliver(*payloads: dict) -> list[dict]:
     """Each payload through the task, as the bridge sends it; a real worker in services mode."""
-    worker = (
-        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
-        if settings.MES_REQUIRE_SERVICES
-        else nullcontext()
-    )
+    worker = fresh_worker() if settings.MES_REQUIRE_SERVICES else nullcontext()
     with worker:
         return [ingest_batch.apply_async(args=[p]).get(timeout=60) for p in payloads]
 

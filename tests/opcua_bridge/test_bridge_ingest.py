@@ -8,13 +8,13 @@ import contextlib
 import logging
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from lines.models import IngestBatch, Line, Sample, Station, Tag
 from mes.celery import app
 from opcua_bridge.bridge.delivery import CeleryDelivery
 from tests.opcua_bridge.servers import BridgeRunner, PlcServer, bridge_config, wait_until
+from tests.workers import fresh_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ def worker_for_the_mode():
     if app.conf.task_always_eager:
         return contextlib.nullcontext()
     assert settings.REDIS_URL, "services mode needs REDIS_URL"
-    return start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
+    return fresh_worker()
 
 
 def test_samples_of_a_plc_are_stored_by_the_ingest_task(tmp_path):

@@ -5,7 +5,6 @@ to Redis and a real worker runs it."""
 import contextlib
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 
 from lines.models import GenealogyEdge, Operation, Sample, Unit
@@ -13,6 +12,7 @@ from mes.celery import app
 from opcua_bridge.bridge.delivery import CeleryDelivery
 from quality.models import Flag
 from tests.opcua_bridge.servers import BridgeRunner, bridge_config, wait_until
+from tests.workers import fresh_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _worker():
     if app.conf.task_always_eager:
         return contextlib.nullcontext()
-    return start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
+    return fresh_worker()
 
 
 def test_stacked_cells_consume_feed_metres_and_a_coating_drift_flags_the_roll(
