@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from quality.selectors.genealogy_graph import CollapsedGroup, GenealogyGraph, GraphEdge, GraphNode
 from quality.web.labels import KIND, KIND_PLURAL, STATUS, word
 
-BOX_W, BOX_H = 200, 56
-COL_W, ROW_H = 290, 74
+BOX_W, BOX_H = 180, 56
+COL_W, ROW_H = 310, 74  # 130 px between columns: room for an edge's label
 PAD = 16
 
 
@@ -88,12 +88,15 @@ def _mean(row: dict[int, float], ids: list[int]) -> float:
 
 
 def edge_label(edge: GraphEdge, uom: str = "") -> str:
-    parts = []
-    if edge.quantity is not None:
-        parts.append(f"{edge.quantity:g} {uom}".strip())
+    """What the child took: the metre range of a roll (its length is the quantity), else the
+    quantity in the parent's unit of measure."""
     if edge.position_from_m is not None and edge.position_to_m is not None:
-        parts.append(f"{edge.position_from_m:g}–{edge.position_to_m:g} m")
-    return " · ".join(parts)
+        metres = f"{edge.position_from_m:g}–{edge.position_to_m:g} m"
+        taken = edge.position_to_m - edge.position_from_m
+        if edge.quantity is None or abs(edge.quantity - taken) < 1e-9:
+            return metres
+        return f"{edge.quantity:g} {uom} · {metres}"
+    return "" if edge.quantity is None else f"{edge.quantity:g} {uom}".strip()
 
 
 def _path(a: Placed, b: Placed) -> str:
@@ -178,14 +181,15 @@ def genealogy_svg(graph: GenealogyGraph, *, title: str) -> SafeString:
     edges = format_html_join(
         "",
         '<g class="edge" data-edge="{}&gt;{}"><path d="{}"></path>'
-        '<text x="{}" y="{}">{}</text></g>',
+        '<text x="{}" y="{}" text-anchor="end">{}</text></g>',
         (
             (
                 graph.nodes[e.parent_id].identifier,
                 graph.nodes[e.child_id].identifier,
                 _path(nodes[e.parent_id], nodes[e.child_id]),
-                (nodes[e.parent_id].x + BOX_W + nodes[e.child_id].x) // 2 - 30,
-                (nodes[e.parent_id].y + nodes[e.child_id].y) // 2 + BOX_H // 2 - 4,
+                # Beside the child's end, so a fan-out's labels stack with its children.
+                nodes[e.child_id].x - 6,
+                nodes[e.child_id].y + BOX_H // 2 - 5,
                 edge_label(e, graph.nodes[e.parent_id].uom),
             )
             for e in graph.edges
