@@ -48,6 +48,11 @@ def decision_word(code: str) -> str:
 
 
 @register.filter
+def result_word(code: str) -> str:
+    return labels.word(labels.RESULT, code) if code else ""
+
+
+@register.filter
 def thousands(number: int | None) -> str:
     """12,345: the same grouping in both languages of the screens."""
     return "" if number is None else f"{number:,}"

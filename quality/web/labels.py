@@ -42,6 +42,7 @@ DECISION = {
     "scrap": _("Scrap"),
     "use_as_is": _("Use as is"),
 }
+RESULT = {"passed": _("Passed"), "failed": _("Failed")}
 RULE = {
     1: _("1 point more than 3 sigma from the centre line"),
     2: _("2 of 3 consecutive points more than 2 sigma from the centre line, on the same side"),
