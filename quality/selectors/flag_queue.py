@@ -121,3 +121,21 @@ def _samples_around(flag: Flag) -> list[tuple[int, datetime, float]]:
         rows += list(own.values_list(*columns))
     rows += list(after.order_by("source_time", "id").values_list(*columns)[:CONTEXT_SAMPLES])
     return [(i, t, v) for i, t, v in rows if v is not None]
+
+
+@dataclass
+class HoldMembers:
+    count: int
+    by_status: list[tuple[str, int]]
+    first: list[Unit]
+
+
+def hold_members(*, hold: Hold) -> HoldMembers:
+    """How many units a hold reaches, by their status now, and the first of them."""
+    members = Unit.objects.filter(hold_memberships__hold=hold)
+    by_status = members.values_list("status").annotate(n=Count("id")).order_by("-n", "status")
+    return HoldMembers(
+        count=members.count(),
+        by_status=list(by_status),
+        first=list(members.order_by("identifier")[:AFFECTED_SHOWN]),
+    )

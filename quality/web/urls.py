@@ -4,6 +4,7 @@ from quality.web import (
     export_views,
     flag_views,
     genealogy_views,
+    hold_views,
     queue_views,
     recall_views,
     rollmap_views,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("quality/queue/", queue_views.queue_page, name="quality-queue"),
     path("quality/ncrs/new/", queue_views.ncr_create, name="quality-ncr-create"),
     path("quality/flags/<int:flag_id>/", flag_views.flag_page, name="quality-flag"),
+    path("quality/holds/<int:hold_id>/", hold_views.hold_page, name="quality-hold"),
     path("quality/spc/", spc_views.spc_index, name="quality-spc-index"),
     path("quality/spc/<str:station_code>/<str:parameter>/", spc_views.spc_page, name="quality-spc"),
     path(

@@ -117,3 +117,30 @@ def test_an_ncr_without_flags_is_refused(scenario, qe_client):
     assert response.status_code == 400
     assert "Give at least one flag." in response.content.decode()
     assert not Ncr.objects.exists()
+
+
+def test_a_recall_hold_is_released_by_a_signed_disposition_on_its_page(scenario, qe_client):
+    qe_client.post("/quality/recall/SLURRY-1/", {"reason": "viscosity", "password": PASSWORD})
+    hold = Hold.objects.get(unit__identifier="SLURRY-1")
+    page = qe_client.get(f"/quality/holds/{hold.pk}/").content.decode()
+    assert "10 units reached" in page  # the batch, the mother, 2 lanes, 6 cells
+
+    response = qe_client.post(
+        f"/quality/holds/{hold.pk}/",
+        {"decision": "release", "reason": "viscosity within limits", "password": PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert Hold.objects.get(pk=hold.pk).state == HoldState.RELEASED
+    assert _status("MR-1-A-C0") == UnitStatus.CREATED
+    assert _status("MR-1-A-C1") == UnitStatus.ON_HOLD  # still under the segment hold
+
+
+def test_a_hold_disposition_without_the_password_is_refused(scenario, qe_client):
+    response = qe_client.post(
+        f"/quality/holds/{scenario.hold.pk}/", {"decision": "release", "reason": "fine"}
+    )
+
+    assert response.status_code == 400
+    assert Hold.objects.get(pk=scenario.hold.pk).state == HoldState.ACTIVE
+    assert not Disposition.objects.exists()

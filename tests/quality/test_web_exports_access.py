@@ -22,6 +22,8 @@ PAGES = [
     "/quality/spc/T-CALENDERING/thickness_um/chart/",
     "/quality/rolls/MR-1/",
     "/quality/units/MR-1/",
+    "/quality/flags/1/",
+    "/quality/holds/1/",
 ]
 
 

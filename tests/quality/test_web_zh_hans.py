@@ -113,10 +113,12 @@ def test_a_zh_hans_page_has_no_untranslated_text(zh_client, path):
     assert left == [], left
 
 
-def test_the_zh_hans_flag_page_has_no_untranslated_text(zh_client):
+@pytest.mark.parametrize("page", ["flags", "holds"])
+def test_the_zh_hans_flag_and_hold_pages_have_no_untranslated_text(zh_client, page):
     flag = zh_client.scenario.segment_flag
+    pk = flag.pk if page == "flags" else zh_client.scenario.hold.pk
 
-    html = zh_client.get(f"/quality/flags/{flag.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
+    html = zh_client.get(f"/quality/{page}/{pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
 
     left = english_left(html.decode())
     assert left == [], left
