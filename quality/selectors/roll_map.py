@@ -48,6 +48,7 @@ class Segment:
     to_m: float
     cells: list[str]
     cell_count: int
+    source: str  # "flag": a segment flag's metres; "readings": a run of out-of-spec ranges
 
 
 @dataclass
@@ -160,15 +161,15 @@ def _runs(strip: Strip) -> list[tuple[float, float]]:
 
 
 def _segments(result: RollMap, cell_edges) -> list[Segment]:  # noqa: ANN001
-    ranges = [(s.parameter, lo, hi) for s in result.strips for lo, hi in _runs(s)]
-    ranges += [(f.parameter, f.position_from_m, f.position_to_m) for f in result.flags]
+    ranges = [(s.parameter, lo, hi, "readings") for s in result.strips for lo, hi in _runs(s)]
+    ranges += [(f.parameter, f.position_from_m, f.position_to_m, "flag") for f in result.flags]
     segments = []
-    for parameter, lo, hi in sorted(set(ranges), key=lambda r: (r[1], r[0])):
+    for parameter, lo, hi, source in sorted(set(ranges), key=lambda r: (r[1], r[3], r[0])):
         built = cell_edges.filter(position_from_m__lt=hi, position_to_m__gt=lo)
         names = list(
             built.order_by("position_from_m").values_list("child__identifier", flat=True)[
                 :CELLS_SHOWN
             ]
         )
-        segments.append(Segment(parameter, lo, hi, names, built.count()))
+        segments.append(Segment(parameter, lo, hi, names, built.count(), source))
     return segments

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from quality.selectors.roll_map import RollMap
 
 WIDTH = 960
-LABEL_W, RIGHT = 200, 16
+LABEL_W, RIGHT = 210, 34
 STRIP_H, GAP, TOP = 30, 12, 34
 TICKS = 10
 
@@ -25,12 +25,15 @@ def rollmap_svg(result: RollMap, *, title: str) -> SafeString:
 
     strips = format_html_join(
         "",
-        '<g class="strip" data-parameter="{}"><text class="label" x="4" y="{}">{}</text>{}</g>',
+        '<g class="strip" data-parameter="{}"><text class="label" x="4" y="{}">{}</text>'
+        '<text class="station" x="4" y="{}">{}</text>{}</g>',
         (
             (
                 strip.parameter,
-                TOP + row * (STRIP_H + GAP) + STRIP_H * 0.65,
-                f"{strip.parameter} ({strip.station})",
+                TOP + row * (STRIP_H + GAP) + 12,
+                strip.parameter,
+                TOP + row * (STRIP_H + GAP) + 27,
+                strip.station,
                 format_html_join(
                     "",
                     '<rect class="range {}" data-state="{}" data-from-m="{}" data-to-m="{}" '

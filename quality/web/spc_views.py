@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from lines.models import Station, Tag
 from mes.errors import RuleViolation
 from quality.selectors.spc import SpcResult, spc_chart
+from quality.spc.limits import ChartLimits
 from quality.web.access import quality_required
 from quality.web.labels import RULE, word
 from quality.web.spc_svg import Line, series_svg
@@ -34,7 +35,7 @@ def _settings(request: HttpRequest) -> tuple[str, int]:
     return chosen, int(size) if size.isdigit() and 1 <= int(size) <= 10 else 1
 
 
-def _lines(result: SpcResult, limits, *, spec: bool) -> list[Line]:  # noqa: ANN001
+def _lines(result: SpcResult, limits: ChartLimits, *, spec: bool) -> list[Line]:
     lines = [
         Line("ucl", _("UCL"), limits.ucl),
         Line("center", _("CL"), limits.center),

@@ -169,3 +169,11 @@ def test_unit_history_lists_flags_holds_and_status_changes(scenario, qe_client):
     assert f"hold {scenario.hold.pk}" in html
     assert LOADING in html
     assert UnitStatus.ON_HOLD.label in html
+
+
+def test_spc_with_subgroups_draws_x_bar_and_range_charts(scenario, qe_client):
+    html = qe_client.get(f"/quality/spc/T-CALENDERING/{THICKNESS}/?n=2").content.decode()
+
+    assert "X-bar chart of thickness_um at T-CALENDERING" in html
+    assert "Range chart of thickness_um at T-CALENDERING" in html
+    assert html.count('class="point"') + html.count('class="point marked"') == 2 * 50
