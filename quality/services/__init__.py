@@ -5,6 +5,7 @@ from quality.services.evaluate import samples_evaluate
 from quality.services.gate_setup import gate_requirement_create
 from quality.services.holds import hold_add_units, hold_place
 from quality.services.ncrs import ncr_close, ncr_open
+from quality.services.recall import recall_hold
 from quality.services.segments import segment_flag
 from quality.services.spc_flags import spc_flag_violations
 from quality.services.specs import spec_create, spec_revise
@@ -17,6 +18,7 @@ __all__ = [
     "hold_place",
     "ncr_close",
     "ncr_open",
+    "recall_hold",
     "samples_evaluate",
     "segment_flag",
     "spc_flag_violations",

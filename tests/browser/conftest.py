@@ -23,6 +23,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+    # The session's Playwright keeps an event loop running in the main thread until the session
+    # ends, and asyncio.run() refuses to start under it: tests collected after the browser tests
+    # (the OPC UA simulator's) would fail. Browser tests therefore run last (a stable sort).
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 # Per module, not per session: while Playwright runs, its event loop counts as running in this

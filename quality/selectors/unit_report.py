@@ -1,0 +1,93 @@
+"""A unit's traceability report: every operation, a summary of its samples, its flags, holds,
+dispositions, audit entries and status history, in time order within each section."""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Max, Min, Q
+
+from lines.models import Operation, Sample, Unit, UnitHistory
+from lines.selectors import trace_backward
+from quality.models import AuditEntry, Disposition, Flag, Hold
+
+
+@dataclass
+class UnitReport:
+    unit: Unit
+    parents: list[tuple[str, str, float]]  # (identifier, kind, quantity) of direct parents
+    operations: list[Operation]
+    samples: list[dict]
+    flags: list[Flag]
+    holds: list[Hold]
+    dispositions: list[Disposition]
+    audit: list[AuditEntry]
+    history: list[UnitHistory]
+
+
+def unit_report(*, unit: Unit) -> UnitReport:
+    flags = list(
+        Flag.objects.filter(unit=unit)
+        .select_related("station", "spec_version")
+        .order_by("raised_at")
+    )
+    holds = list(
+        Hold.objects.filter(members__unit=unit)
+        .select_related("unit")
+        .distinct()
+        .order_by("placed_at")
+    )
+    dispositions = list(
+        Disposition.objects.filter(Q(hold__in=holds) | Q(flag__in=flags))
+        .select_related("signature__signer", "hold", "flag")
+        .order_by("decided_at")
+    )
+    return UnitReport(
+        unit=unit,
+        parents=_parents(unit),
+        operations=list(
+            Operation.objects.filter(unit=unit)
+            .select_related("station", "step", "started_by", "completed_by")
+            .order_by("started_at")
+        ),
+        samples=_sample_summary(unit),
+        flags=flags,
+        holds=holds,
+        dispositions=dispositions,
+        audit=_audit(flags, holds, dispositions),
+        history=list(
+            UnitHistory.objects.filter(unit=unit).select_related("by").order_by("at", "id")
+        ),
+    )
+
+
+def _parents(unit: Unit) -> list[tuple[str, str, float]]:
+    trace = trace_backward(unit=unit)
+    direct = [e for e in trace.edges if e.child_id == unit.id]
+    return [
+        (trace.nodes[e.parent_id].identifier, trace.nodes[e.parent_id].kind, e.quantity)
+        for e in direct
+    ]
+
+
+def _sample_summary(unit: Unit) -> list[dict]:
+    """Per station and parameter: how many readings, how many unusable, min, mean, max."""
+    return list(
+        Sample.objects.filter(unit=unit)
+        .values("station__code", "parameter")
+        .annotate(
+            count=Count("id"),
+            rejected=Count("id", filter=~Q(rejected_reason="") | ~Q(status_code=0)),
+            low=Min("value"),
+            mean=Avg("value"),
+            high=Max("value"),
+        )
+        .order_by("station__code", "parameter")
+    )
+
+
+def _audit(
+    flags: list[Flag], holds: list[Hold], dispositions: list[Disposition]
+) -> list[AuditEntry]:
+    wanted = Q(entity="flag", entity_id__in=[f.pk for f in flags])
+    wanted |= Q(entity="hold", entity_id__in=[h.pk for h in holds])
+    wanted |= Q(entity="disposition", entity_id__in=[d.pk for d in dispositions])
+    return list(AuditEntry.objects.filter(wanted).select_related("by").order_by("at", "id"))

@@ -1,0 +1,71 @@
+"""The flags and holds queue, and an NCR opened over the flags ticked in it."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from mes.errors import DomainError
+from quality import services
+from quality.choices import FlagState
+from quality.models import Flag
+from quality.selectors.flag_queue import (
+    QUEUE_LIMIT,
+    QueueFilter,
+    active_holds,
+    open_flags,
+    queue_choices,
+)
+from quality.web.access import quality_required
+from quality.web.forms import NcrForm
+from quality.web.labels import SEVERITY
+
+
+def _filters(request: HttpRequest) -> QueueFilter:
+    get = request.GET
+    return QueueFilter(
+        station=get.get("station", ""),
+        parameter=get.get("parameter", ""),
+        severity=get.get("severity", ""),
+        age=get.get("age", ""),
+    )
+
+
+@quality_required
+def queue_page(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    flags = open_flags(filters=filters)
+    context = {
+        "filters": filters,
+        "flags": flags[:QUEUE_LIMIT],
+        "flag_count": flags.count(),
+        "holds": active_holds()[:QUEUE_LIMIT],
+        "choices": queue_choices(),
+        "severities": list(SEVERITY.items()),
+        "ncr_form": NcrForm(),
+    }
+    template = "quality/_queue_flags.html" if request.htmx else "quality/queue.html"
+    return render(request, template, context)
+
+
+@quality_required
+def ncr_create(request: HttpRequest) -> HttpResponse:
+    """Open an NCR over the ticked flags (quality.services.ncr_open audits it)."""
+    if request.method != "POST":
+        return redirect("quality-queue")
+    form = NcrForm(request.POST)
+    ids = [int(i) for i in request.POST.getlist("flags") if i.isdigit()]
+    flags = list(Flag.objects.filter(id__in=ids, state=FlagState.OPEN).order_by("id"))
+    error = ""
+    if form.is_valid():
+        try:
+            ncr = services.ncr_open(
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                flags=flags,
+                by=request.user,
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return render(request, "quality/ncr_opened.html", {"ncr": ncr, "flags": flags})
+    context = {"form": form, "error": error, "flags": flags}
+    return render(request, "quality/ncr_refused.html", context, status=400)
