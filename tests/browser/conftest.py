@@ -23,9 +23,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
-    # The session's Playwright keeps an event loop running in the main thread until the session
-    # ends, and asyncio.run() refuses to start under it: tests collected after the browser tests
-    # (the OPC UA simulator's) would fail. Browser tests therefore run last (a stable sort).
+    # Browser tests run last (a stable sort): they are the slowest, and no Playwright event loop
+    # is then ever alive while other tests call asyncio.run() (see the fixture's scope).
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
