@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from lines.ingest.columns import epoch_us
 from mes.errors import InvalidInput
 
 MAX_SAMPLES = 50_000
@@ -21,14 +22,20 @@ _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
 @dataclass(slots=True)
-class RawSample:
-    node_id: str
-    value: float | None  # a number, or None when what arrived is not one
-    text: str  # what arrived, when it was not a plain number (a serial, "NaN", garbage)
-    source_time: datetime
-    server_time: datetime
-    status: int
-    problem: str = ""  # why the value cannot be used, "" when it can
+class RawValues:
+    """The batch's values as received, column by column, in the batch's order."""
+
+    node_id: list[str] = field(default_factory=list)
+    value: list[float | None] = field(default_factory=list)  # None when what arrived is no number
+    text: list[str] = field(default_factory=list)  # what arrived when not a plain number
+    source_time: list[datetime] = field(default_factory=list)
+    source_us: list[int] = field(default_factory=list)  # source_time as epoch_us
+    server_time: list[datetime] = field(default_factory=list)
+    status: list[int] = field(default_factory=list)
+    problem: list[str] = field(default_factory=list)  # why a value cannot be used, or ""
+
+    def __len__(self) -> int:
+        return len(self.node_id)
 
 
 @dataclass(slots=True)
@@ -43,7 +50,7 @@ class RawEvent:
 class ParsedBatch:
     batch_id: uuid.UUID
     source: str
-    samples: list[RawSample]
+    samples: RawValues
     events: list[RawEvent]
 
 
@@ -84,20 +91,52 @@ def _value(raw: Any) -> tuple[float | None, str, str]:
     )
 
 
-def _sample(item: dict[str, Any]) -> RawSample:
-    value, text, problem = _value(item.get("value"))
-    try:
-        server = _time(item.get("server_time"), "server_time")
-        source = _time(item["source_time"], "source_time") if item.get("source_time") else server
-    except InvalidInput as exc:  # kept, stamped on arrival, never judged
-        server = source = timezone.now()
-        problem = exc.message
-    status = item.get("status", 0)
-    if not isinstance(status, int):
-        raise InvalidInput(f"status must be an integer StatusCode, got {status!r}.", field="status")
-    if status != 0 and not problem:
-        problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
-    return RawSample(str(item.get("node_id", "")), value, text, source, server, status, problem)
+class _Times:
+    """Parsed times by their text: a bridge sends the same stamp as source and server time."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[datetime, int]] = {}
+
+    def parse(self, value: Any, what: str) -> tuple[datetime, int]:
+        if isinstance(value, str) and value in self._seen:
+            return self._seen[value]
+        moment = _time(value, what)
+        self._seen[value] = parsed = (moment, epoch_us(moment))
+        return parsed
+
+
+def _values(items: list[dict[str, Any]]) -> RawValues:
+    out, times = RawValues(), _Times()
+    for item in items:
+        raw = item.get("value")
+        if type(raw) is float and math.isfinite(raw):  # the common case, as _value would say
+            value, text, problem = raw, "", ""
+        else:
+            value, text, problem = _value(raw)
+        try:
+            stamped = times.parse(item.get("server_time"), "server_time")
+            source_time = item.get("source_time")
+            source, source_us = times.parse(source_time, "source_time") if source_time else stamped
+            server = stamped[0]
+        except InvalidInput as exc:  # kept, stamped on arrival, never judged
+            server = source = timezone.now()
+            source_us, problem = epoch_us(source), exc.message
+        status = item.get("status", 0)
+        if not isinstance(status, int):
+            raise InvalidInput(
+                f"status must be an integer StatusCode, got {status!r}.", field="status"
+            )
+        if status != 0 and not problem:
+            problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
+        out.node_id.append(str(item.get("node_id", "")))
+        out.value.append(value)
+        out.text.append(text)
+        out.source_time.append(source)
+        out.source_us.append(source_us)
+        out.server_time.append(server)
+        out.status.append(status)
+        out.problem.append(problem)
+    return out
 
 
 def _event(item: dict[str, Any]) -> RawEvent:
@@ -136,6 +175,6 @@ def batch_parse(batch: Any) -> ParsedBatch:
     return ParsedBatch(
         batch_id,
         str(batch.get("source", ""))[:120],
-        [_sample(s) for s in samples],
+        _values(samples),
         [_event(e) for e in events],
     )

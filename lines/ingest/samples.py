@@ -1,60 +1,72 @@
-"""Turning parsed values into Sample rows: which station and parameter, which unit and metre,
-and why a value cannot be used."""
+"""Turning parsed values into sample rows: which station and parameter, which unit and metre,
+and why a value cannot be used. Column by column: per value, only a tag look-up and appends."""
 
-from datetime import datetime
-
+import numpy as np
 from django.utils import timezone
 
-from lines.ingest.parse import RawEvent, RawSample
+from lines.ingest.columns import SampleColumns, epoch_us
+from lines.ingest.parse import RawEvent, RawValues
 from lines.ingest.timeline import Timeline, last_stored, start_value
-from lines.models import IngestBatch, Sample, Station, Tag, TagRole, Unit
+from lines.models import Station, Tag, TagRole, Unit
 
 # Fields of a result event that describe the event, not a measurement of the cell.
 EVENT_BOOKKEEPING = frozenset(
     {"serial", "result", "sequence", "feed_roll", "feed_from_m", "feed_to_m"}
 )
+UNKNOWN_NODE = "unknown node: not in the tag map"
 
 
 class Attribution:
     """Unit-id and web-position timelines per station, and unit ids by identifier."""
 
-    def __init__(self, samples: list[RawSample], tags: dict[str, Tag]) -> None:
+    def __init__(self, values: RawValues, tags: dict[str, Tag]) -> None:
         self.timelines: dict[tuple[int, str], Timeline] = {}
         self._units: dict[str, int | None] = {}
-        first = min((s.source_time for s in samples), default=timezone.now())
-        for sample in sorted(samples, key=lambda s: s.source_time):
-            tag = tags.get(sample.node_id)
-            if (
-                tag is None
-                or tag.role not in (TagRole.UNIT_ID, TagRole.WEB_POSITION)
-                or sample.problem
-            ):
-                continue
-            line = self._line(tag.station, tag.role, first)
-            line.add(
-                sample.source_time, sample.text if tag.role == TagRole.UNIT_ID else sample.value
+        self.tags: list[Tag | None] = [tags.get(node) for node in values.node_id]
+        first = min(values.source_time, default=timezone.now())
+        roles = (TagRole.UNIT_ID, TagRole.WEB_POSITION)
+        with_role = [
+            i
+            for i, tag in enumerate(self.tags)
+            if tag is not None and tag.role in roles and not values.problem[i]
+        ]
+        for i in sorted(with_role, key=values.source_us.__getitem__):  # stable: batch order ties
+            tag = self.tags[i]
+            value = values.text[i] if tag.role == TagRole.UNIT_ID else values.value[i]
+            self._line(tag.station, tag.role, first).add(
+                values.source_time[i], values.source_us[i], value
             )
 
-    def _line(self, station: Station, role: str, first: datetime) -> Timeline:
+    def _line(self, station: Station, role: str, before: object) -> Timeline:
         key = (station.pk, role)
         if key not in self.timelines:
-            before = last_stored(station=station, role=role, before=first)
-            self.timelines[key] = Timeline(start_value(before, role))
+            stored = last_stored(station=station, role=role, before=before)
+            self.timelines[key] = Timeline(start_value(stored, role))
         return self.timelines[key]
 
-    def unit_id(self, station: Station, at: datetime) -> int | None:
-        line = self.timelines.get((station.pk, TagRole.UNIT_ID))
-        if line is None:
-            before = last_stored(station=station, role=TagRole.UNIT_ID, before=at)
-            line = self.timelines.setdefault(
-                (station.pk, TagRole.UNIT_ID), Timeline(start_value(before, TagRole.UNIT_ID))
-            )
-        identifier = line.at(at)
-        return self.resolve(identifier) if identifier else None
+    def attribute(self, values: RawValues) -> tuple[list[int | None], list[float | None]]:
+        """The unit id and roll metre of every value (None for unit ids and unknown nodes).
 
-    def position(self, station: Station, at: datetime) -> float | None:
-        line = self.timelines.get((station.pk, TagRole.WEB_POSITION))
-        return line.at(at) if line else None  # type: ignore[return-value]
+        A station whose unit id did not change in the batch starts from the unit id stored
+        before its first value in batch order.
+        """
+        units: list[int | None] = [None] * len(values)
+        positions: list[float | None] = [None] * len(values)
+        by_station: dict[int, list[int]] = {}
+        for i, tag in enumerate(self.tags):
+            if tag is not None and tag.role != TagRole.UNIT_ID:
+                by_station.setdefault(tag.station_id, []).append(i)
+        times = np.asarray(values.source_us, dtype=np.int64)
+        for station_pk, members in by_station.items():
+            station, moments = self.tags[members[0]].station, times[members]
+            first = values.source_time[members[0]]
+            identifiers = self._line(station, TagRole.UNIT_ID, first).at_many(moments)
+            ids = {key: self.resolve(key) if key else None for key in set(identifiers)}
+            web = self.timelines.get((station_pk, TagRole.WEB_POSITION))
+            metres = web.at_many(moments) if web else [None] * len(members)
+            for i, identifier, metre in zip(members, identifiers, metres, strict=True):
+                units[i], positions[i] = ids[identifier], metre  # type: ignore[assignment]
+        return units, positions
 
     def resolve(self, identifier: object) -> int | None:
         key = str(identifier)
@@ -65,44 +77,43 @@ class Attribution:
         return self._units[key]
 
 
-def sample_rows(
-    *, samples: list[RawSample], tags: dict[str, Tag], where: Attribution, batch: IngestBatch
-) -> list[Sample]:
-    rows = []
-    for raw in samples:
-        tag = tags.get(raw.node_id)
-        row = Sample(
-            node_id=raw.node_id,
-            value=raw.value,
-            raw_value=raw.text,
-            source_time=raw.source_time,
-            server_time=raw.server_time,
-            status_code=raw.status,
-            batch=batch,
-        )
+def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
+    """The batch's values as sample rows, attributed; unusable ones with the reason."""
+    units, positions = where.attribute(values)
+    out = SampleColumns(
+        node_id=values.node_id,
+        value=values.value,
+        raw_value=values.text,
+        source_time=values.source_time,
+        source_us=values.source_us,
+        server_time=values.server_time,
+        status_code=values.status,
+        unit_id=units,
+        position_m=positions,
+    )
+    for tag, problem, value, text in zip(
+        where.tags, values.problem, values.value, values.text, strict=True
+    ):
         if tag is None:
-            row.rejected_reason = "unknown node: not in the tag map"
+            out.station_id.append(None)
+            out.parameter.append("")
+            out.rejected_reason.append(UNKNOWN_NODE)
+            continue
+        if tag.station_id not in out.stations:
+            out.stations[tag.station_id] = tag.station
+        out.station_id.append(tag.station_id)
+        out.parameter.append(tag.parameter or tag.role)
+        if problem or value is not None or tag.role == TagRole.UNIT_ID:
+            out.rejected_reason.append(problem)
         else:
-            row.station, row.parameter = tag.station, tag.parameter or tag.role
-            row.rejected_reason = raw.problem or _not_a_number(tag, raw)
-            if tag.role != TagRole.UNIT_ID:
-                row.unit_id = where.unit_id(tag.station, raw.source_time)
-                row.position_m = where.position(tag.station, raw.source_time)
-        rows.append(row)
-    return rows
+            out.rejected_reason.append(f"not a number: {text!r}")
+    return out
 
 
-def _not_a_number(tag: Tag, raw: RawSample) -> str:
-    if tag.role == TagRole.UNIT_ID or raw.value is not None:
-        return ""
-    return f"not a number: {raw.text!r}"
-
-
-def event_rows(
-    *, event: RawEvent, station: Station, unit_id: int, batch: IngestBatch
-) -> list[Sample]:
+def event_columns(*, event: RawEvent, station: Station, unit_id: int) -> SampleColumns:
     """The measurements a result event carries, as samples of its cell."""
-    rows = []
+    out = SampleColumns(stations={station.pk: station})
+    moment_us = epoch_us(event.time)
     for name, value in event.fields.items():
         if (
             name in EVENT_BOOKKEEPING
@@ -110,16 +121,16 @@ def event_rows(
             or not isinstance(value, int | float)
         ):
             continue
-        rows.append(
-            Sample(
-                station=station,
-                parameter=name,
-                value=float(value),
-                node_id=event.node_id,
-                source_time=event.time,
-                server_time=event.time,
-                unit_id=unit_id,
-                batch=batch,
-            )
-        )
-    return rows
+        out.node_id.append(event.node_id)
+        out.station_id.append(station.pk)
+        out.parameter.append(name)
+        out.value.append(float(value))
+        out.raw_value.append("")
+        out.source_time.append(event.time)
+        out.source_us.append(moment_us)
+        out.server_time.append(event.time)
+        out.status_code.append(0)
+        out.unit_id.append(unit_id)
+        out.position_m.append(None)
+        out.rejected_reason.append("")
+    return out

@@ -4,8 +4,9 @@ The PLC's own unit-id and web-position tags say it, in source time. A timeline s
 last value stored before the batch (so a batch can begin mid-cell) and steps at each change.
 """
 
-from bisect import bisect_right
 from datetime import datetime
+
+import numpy as np
 
 from lines.models import Sample, Station, TagRole
 
@@ -15,11 +16,13 @@ class Timeline:
 
     def __init__(self, start: object | None) -> None:
         self._times: list[datetime] = []
+        self._times_us: list[int] = []
         self._values: list[object] = []
         self.start = start
 
-    def add(self, moment: datetime, value: object) -> None:
+    def add(self, moment: datetime, moment_us: int, value: object) -> None:
         self._times.append(moment)
+        self._times_us.append(moment_us)
         self._values.append(value)
 
     def changes(self) -> list[tuple[datetime, object]]:
@@ -31,9 +34,11 @@ class Timeline:
                 last = value
         return out
 
-    def at(self, moment: datetime) -> object | None:
-        index = bisect_right(self._times, moment) - 1
-        return self._values[index] if index >= 0 else self.start
+    def at_many(self, moments_us: np.ndarray) -> list[object | None]:
+        """The value in force at each moment (epoch microseconds), as `at` would say one by one."""
+        index = np.searchsorted(np.asarray(self._times_us, dtype=np.int64), moments_us, "right")
+        in_force = [self.start, *self._values]  # index 0: before the first change
+        return [in_force[i] for i in index.tolist()]
 
 
 def last_stored(*, station: Station, role: str, before: datetime) -> Sample | None:
