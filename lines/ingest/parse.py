@@ -91,52 +91,45 @@ def _value(raw: Any) -> tuple[float | None, str, str]:
     )
 
 
-class _Times:
-    """Parsed times by their text: a bridge sends the same stamp as source and server time."""
+def _stamp(value: Any, what: str, seen: dict[str, tuple[datetime, int]]) -> tuple[datetime, int]:
+    """A time and its epoch_us, parsed once per text: a bridge often sends the same stamp as
+    source and server time."""
+    if isinstance(value, str) and value in seen:
+        return seen[value]
+    moment = _time(value, what)
+    seen[value] = parsed = (moment, epoch_us(moment))
+    return parsed
 
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[datetime, int]] = {}
 
-    def parse(self, value: Any, what: str) -> tuple[datetime, int]:
-        if isinstance(value, str) and value in self._seen:
-            return self._seen[value]
-        moment = _time(value, what)
-        self._seen[value] = parsed = (moment, epoch_us(moment))
-        return parsed
+def _row(item: dict[str, Any], seen: dict[str, tuple[datetime, int]]) -> tuple:
+    """One value as the fields of RawValues, in their order."""
+    raw = item.get("value")
+    if type(raw) is float and math.isfinite(raw):  # the common case, as _value would say
+        value, text, problem = raw, "", ""
+    else:
+        value, text, problem = _value(raw)
+    try:
+        stamped = _stamp(item.get("server_time"), "server_time", seen)
+        source_time = item.get("source_time")
+        source, source_us = _stamp(source_time, "source_time", seen) if source_time else stamped
+        server = stamped[0]
+    except InvalidInput as exc:  # kept, stamped on arrival, never judged
+        server = source = timezone.now()
+        source_us, problem = epoch_us(source), exc.message
+    status = item.get("status", 0)
+    if not isinstance(status, int):
+        raise InvalidInput(f"status must be an integer StatusCode, got {status!r}.", field="status")
+    if status != 0 and not problem:
+        problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
+    node_id = item.get("node_id", "")
+    node_id = node_id if type(node_id) is str else str(node_id)
+    return (node_id, value, text, source, source_us, server, status, problem)
 
 
 def _values(items: list[dict[str, Any]]) -> RawValues:
-    out, times = RawValues(), _Times()
-    for item in items:
-        raw = item.get("value")
-        if type(raw) is float and math.isfinite(raw):  # the common case, as _value would say
-            value, text, problem = raw, "", ""
-        else:
-            value, text, problem = _value(raw)
-        try:
-            stamped = times.parse(item.get("server_time"), "server_time")
-            source_time = item.get("source_time")
-            source, source_us = times.parse(source_time, "source_time") if source_time else stamped
-            server = stamped[0]
-        except InvalidInput as exc:  # kept, stamped on arrival, never judged
-            server = source = timezone.now()
-            source_us, problem = epoch_us(source), exc.message
-        status = item.get("status", 0)
-        if not isinstance(status, int):
-            raise InvalidInput(
-                f"status must be an integer StatusCode, got {status!r}.", field="status"
-            )
-        if status != 0 and not problem:
-            problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
-        out.node_id.append(str(item.get("node_id", "")))
-        out.value.append(value)
-        out.text.append(text)
-        out.source_time.append(source)
-        out.source_us.append(source_us)
-        out.server_time.append(server)
-        out.status.append(status)
-        out.problem.append(problem)
-    return out
+    seen: dict[str, tuple[datetime, int]] = {}
+    rows = [_row(item, seen) for item in items]
+    return RawValues(*map(list, zip(*rows, strict=True))) if rows else RawValues()
 
 
 def _event(item: dict[str, Any]) -> RawEvent:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from lines.ingest.columns import SampleColumns, epoch_us
 from lines.ingest.parse import RawEvent, RawValues
-from lines.ingest.timeline import Timeline, last_stored, start_value
+from lines.ingest.timeline import Timeline, starts_stored
 from lines.models import Station, Tag, TagRole, Unit
 
 # Fields of a result event that describe the event, not a measurement of the cell.
@@ -22,34 +22,43 @@ class Attribution:
     def __init__(self, values: RawValues, tags: dict[str, Tag]) -> None:
         self.timelines: dict[tuple[int, str], Timeline] = {}
         self._units: dict[str, int | None] = {}
-        self.tags: list[Tag | None] = [tags.get(node) for node in values.node_id]
-        first = min(values.source_time, default=timezone.now())
+        self.tag_map = tags
+        self.tags: list[Tag | None] = list(map(tags.get, values.node_id))
         roles = (TagRole.UNIT_ID, TagRole.WEB_POSITION)
         with_role = [
             i
             for i, tag in enumerate(self.tags)
             if tag is not None and tag.role in roles and not values.problem[i]
         ]
-        for i in sorted(with_role, key=values.source_us.__getitem__):  # stable: batch order ties
+        with_role.sort(key=values.source_us.__getitem__)  # stable: ties stay in batch order
+        self._start_all(values, with_role)
+        for i in with_role:
             tag = self.tags[i]
             value = values.text[i] if tag.role == TagRole.UNIT_ID else values.value[i]
-            self._line(tag.station, tag.role, first).add(
+            self.timelines[(tag.station_id, tag.role)].add(
                 values.source_time[i], values.source_us[i], value
             )
 
-    def _line(self, station: Station, role: str, before: object) -> Timeline:
-        key = (station.pk, role)
-        if key not in self.timelines:
-            stored = last_stored(station=station, role=role, before=before)
-            self.timelines[key] = Timeline(start_value(stored, role))
-        return self.timelines[key]
+    def _start_all(self, values: RawValues, with_role: list[int]) -> None:
+        """Where every timeline starts, in one query: a role's timeline from the value stored
+        before the batch; the unit id of a station whose unit id did not change in the batch
+        from the one stored before the station's first value in batch order."""
+        first = min(values.source_time, default=timezone.now())
+        keys: dict[tuple[int, str], object] = {}
+        for i in with_role:
+            keys.setdefault((self.tags[i].station_id, self.tags[i].role), first)
+        for i, tag in enumerate(self.tags):
+            if tag is not None and tag.role != TagRole.UNIT_ID:
+                keys.setdefault((tag.station_id, TagRole.UNIT_ID), values.source_time[i])
+        starts = starts_stored([(*key, before) for key, before in keys.items()])
+        self._starts = dict(zip(keys, starts, strict=True))
+        for i in with_role:
+            key = (self.tags[i].station_id, self.tags[i].role)
+            if key not in self.timelines:
+                self.timelines[key] = Timeline(self._starts[key])
 
     def attribute(self, values: RawValues) -> tuple[list[int | None], list[float | None]]:
-        """The unit id and roll metre of every value (None for unit ids and unknown nodes).
-
-        A station whose unit id did not change in the batch starts from the unit id stored
-        before its first value in batch order.
-        """
+        """The unit id and roll metre of every value (None for unit ids and unknown nodes)."""
         units: list[int | None] = [None] * len(values)
         positions: list[float | None] = [None] * len(values)
         by_station: dict[int, list[int]] = {}
@@ -57,31 +66,35 @@ class Attribution:
             if tag is not None and tag.role != TagRole.UNIT_ID:
                 by_station.setdefault(tag.station_id, []).append(i)
         times = np.asarray(values.source_us, dtype=np.int64)
+        per_station = []
         for station_pk, members in by_station.items():
-            station, moments = self.tags[members[0]].station, times[members]
-            first = values.source_time[members[0]]
-            identifiers = self._line(station, TagRole.UNIT_ID, first).at_many(moments)
-            ids = {key: self.resolve(key) if key else None for key in set(identifiers)}
+            key = (station_pk, TagRole.UNIT_ID)
+            line = self.timelines.setdefault(key, Timeline(self._starts[key]))
+            per_station.append((station_pk, members, line.at_many(times[members])))
+        self._resolve_all({key for _, _, found in per_station for key in found if key})
+        for station_pk, members, identifiers in per_station:
             web = self.timelines.get((station_pk, TagRole.WEB_POSITION))
-            metres = web.at_many(moments) if web else [None] * len(members)
+            metres = web.at_many(times[members]) if web else [None] * len(members)
             for i, identifier, metre in zip(members, identifiers, metres, strict=True):
-                units[i], positions[i] = ids[identifier], metre  # type: ignore[assignment]
+                units[i] = self._units[str(identifier)] if identifier else None
+                positions[i] = metre  # type: ignore[assignment]
         return units, positions
 
-    def resolve(self, identifier: object) -> int | None:
-        key = str(identifier)
-        if key not in self._units:
-            self._units[key] = (
-                Unit.objects.filter(identifier=key).values_list("id", flat=True).first()
-            )
-        return self._units[key]
+    def _resolve_all(self, identifiers: set[object]) -> None:
+        wanted = {str(key) for key in identifiers} - self._units.keys()
+        found = dict(Unit.objects.filter(identifier__in=wanted).values_list("identifier", "id"))
+        self._units.update({key: found.get(key) for key in wanted})
 
 
 def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
     """The batch's values as sample rows, attributed; unusable ones with the reason."""
     units, positions = where.attribute(values)
-    out = SampleColumns(
+    tags, unit_id = where.tags, TagRole.UNIT_ID
+    present = (tag for tag in map(where.tag_map.get, set(values.node_id)) if tag is not None)
+    return SampleColumns(
         node_id=values.node_id,
+        station_id=[None if tag is None else tag.station_id for tag in tags],
+        parameter=["" if tag is None else tag.parameter or tag.role for tag in tags],
         value=values.value,
         raw_value=values.text,
         source_time=values.source_time,
@@ -90,24 +103,18 @@ def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
         status_code=values.status,
         unit_id=units,
         position_m=positions,
+        rejected_reason=[
+            UNKNOWN_NODE
+            if tag is None
+            else problem
+            if problem or value is not None or tag.role == unit_id
+            else f"not a number: {text!r}"
+            for tag, problem, value, text in zip(
+                tags, values.problem, values.value, values.text, strict=True
+            )
+        ],
+        stations={tag.station_id: tag.station for tag in present},
     )
-    for tag, problem, value, text in zip(
-        where.tags, values.problem, values.value, values.text, strict=True
-    ):
-        if tag is None:
-            out.station_id.append(None)
-            out.parameter.append("")
-            out.rejected_reason.append(UNKNOWN_NODE)
-            continue
-        if tag.station_id not in out.stations:
-            out.stations[tag.station_id] = tag.station
-        out.station_id.append(tag.station_id)
-        out.parameter.append(tag.parameter or tag.role)
-        if problem or value is not None or tag.role == TagRole.UNIT_ID:
-            out.rejected_reason.append(problem)
-        else:
-            out.rejected_reason.append(f"not a number: {text!r}")
-    return out
 
 
 def event_columns(*, event: RawEvent, station: Station, unit_id: int) -> SampleColumns:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db import connection
 
 from lines.ingest.columns import SampleColumns
 from lines.models import RouteStep, Sample, Station, Unit
@@ -119,6 +119,17 @@ def _by_version(
     return out
 
 
+# The newest version's time, not only ids: SQLite reuses ids after a rollback.
+_TOKEN = (
+    f"SELECT (SELECT COUNT(*) FROM {Spec._meta.db_table}), "
+    f"(SELECT MAX(id) FROM {SpecVersion._meta.db_table}), "
+    f"(SELECT MAX(valid_from) FROM {SpecVersion._meta.db_table}), "
+    f"(SELECT COUNT(*) FROM {SpecVersion._meta.db_table}), "
+    f"(SELECT MAX(id) FROM {RouteStep._meta.db_table}), "
+    f"(SELECT COUNT(recipe_id) FROM {RouteStep._meta.db_table})"
+)
+
+
 class SpecResolver:
     """Specs, recipes and version timelines, cached for the worker process.
 
@@ -130,17 +141,9 @@ class SpecResolver:
     _cache: dict[str, object] = {"token": None}
 
     def __init__(self) -> None:
-        # The newest version's time, not only ids: SQLite reuses ids after a rollback.
-        versions = SpecVersion.objects.aggregate(n=Max("id"), at=Max("valid_from"), c=Count("id"))
-        steps = RouteStep.objects.aggregate(n=Max("id"), r=Count("recipe"))
-        token = (
-            Spec.objects.count(),
-            versions["n"],
-            versions["at"],
-            versions["c"],
-            steps["n"],
-            steps["r"],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_TOKEN)
+            token = cursor.fetchone()
         cache = SpecResolver._cache
         if cache["token"] != token:
             cache.update(token=token, recipes={}, specs={}, timelines={})
