@@ -11,7 +11,8 @@ from typing import Any
 START_CHECKS: list[Callable[..., None]] = []  # (unit=, step=) before an operation starts
 COMPLETE_CHECKS: list[Callable[..., None]] = []  # (unit=, operation=, result=) before completion
 AFTER_CONSUME: list[Callable[..., None]] = []  # (edge=, by=) after a genealogy edge is written
-# (samples=, raised=) after a batch's samples are stored
+# (rows=, raised=) after a batch's samples are stored: rows is a lines.ingest.SampleColumns
+# with the stored ids; rows without a station (unknown nodes) are not for judging
 AFTER_INGEST: list[Callable[..., None]] = []
 # (report=) when seed_demo loads the demo line, so other apps load their part of the demo
 AFTER_DEMO_SEED: list[Callable[..., None]] = []

@@ -16,11 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lines import hooks
+from lines.ingest.columns import SampleColumns
 from lines.ingest.parse import ParsedBatch, RawEvent, batch_parse
-from lines.ingest.samples import Attribution, event_rows, sample_rows
+from lines.ingest.samples import Attribution, event_columns, sample_columns
+from lines.ingest.store import samples_store
 from lines.ingest.tagmap import tag_map
 from lines.ingest.unit_events import UnitEvents
-from lines.models import IngestBatch, Sample, Tag, TagRole, Unit
+from lines.models import IngestBatch, Tag, TagRole, Unit
 
 
 @dataclass
@@ -54,10 +56,10 @@ def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
     events = UnitEvents()
     flags: list = []
     stored = _unit_events(parsed, tags, where, events, record, flags)
-    rows = sample_rows(samples=parsed.samples, tags=tags, where=where, batch=record)
-    stored += _store_and_judge(rows, flags)
-    record.samples, record.events = len(stored), len(parsed.events)
-    record.rejected = sum(1 for s in stored if s.rejected_reason)
+    rows = sample_columns(values=parsed.samples, where=where)
+    stored.append(_store_and_judge(rows, record, flags))
+    record.samples, record.events = sum(map(len, stored)), len(parsed.events)
+    record.rejected = sum(rows.rejected() for rows in stored)
     record.problems = events.problems
     record.save(update_fields=["samples", "events", "rejected", "problems"])
     return IngestReport(
@@ -71,15 +73,13 @@ def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
     )
 
 
-def _store_and_judge(rows: list[Sample], flags: list) -> list[Sample]:
-    stored = Sample.objects.bulk_create(rows, batch_size=5000)
-    hooks.run(
-        hooks.AFTER_INGEST, samples=[s for s in stored if s.station_id is not None], raised=flags
-    )
-    return stored
+def _store_and_judge(rows: SampleColumns, record: IngestBatch, flags: list) -> SampleColumns:
+    samples_store(rows=rows, batch=record)
+    hooks.run(hooks.AFTER_INGEST, rows=rows, raised=flags)
+    return rows
 
 
-def _unit_events(parsed, tags, where, events, record, flags) -> list[Sample]:  # noqa: ANN001
+def _unit_events(parsed, tags, where, events, record, flags) -> list[SampleColumns]:  # noqa: ANN001
     """Arrivals and results, merged in the order the machines did them."""
     stations = {t.station_id: t.station for t in tags.values()}
     with_results = {t.station_id for t in tags.values() if t.role == TagRole.RESULT_EVENT}
@@ -88,7 +88,7 @@ def _unit_events(parsed, tags, where, events, record, flags) -> list[Sample]:  #
         if role == TagRole.UNIT_ID:
             timeline += [(moment, 1, station_id, value) for moment, value in line.changes()]
     timeline += [(event.time, 0, None, event) for event in parsed.events]  # a result before a move
-    stored: list[Sample] = []
+    stored: list[SampleColumns] = []
     for moment, _order, station_id, what in sorted(timeline, key=lambda item: (item[0], item[1])):
         if isinstance(what, RawEvent):
             stored += _result(what, tags, events, record, flags)
@@ -105,7 +105,7 @@ def _unit_events(parsed, tags, where, events, record, flags) -> list[Sample]:  #
 
 def _result(
     event: RawEvent, tags: dict[str, Tag], events: UnitEvents, record: IngestBatch, flags: list
-) -> list:
+) -> list[SampleColumns]:
     tag = tags.get(event.node_id)
     serial = str(event.fields.get("serial") or "")
     if tag is None or tag.role != TagRole.RESULT_EVENT or not serial:
@@ -119,9 +119,9 @@ def _result(
     operation = events.started(unit=unit, station=tag.station, at=event.time)
     events.consume_feed(cell=unit, operation=operation, fields=event.fields, at=event.time)
     stored = _store_and_judge(
-        event_rows(event=event, station=tag.station, unit_id=unit.pk, batch=record), flags
+        event_columns(event=event, station=tag.station, unit_id=unit.pk), record, flags
     )
     events.finished(
         unit=unit, station=tag.station, ok=event.fields.get("result") == "OK", at=event.time
     )
-    return stored
+    return [stored]

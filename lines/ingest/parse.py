@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from lines.ingest.columns import epoch_us
 from mes.errors import InvalidInput
 
 MAX_SAMPLES = 50_000
@@ -21,14 +22,20 @@ _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
 @dataclass(slots=True)
-class RawSample:
-    node_id: str
-    value: float | None  # a number, or None when what arrived is not one
-    text: str  # what arrived, when it was not a plain number (a serial, "NaN", garbage)
-    source_time: datetime
-    server_time: datetime
-    status: int
-    problem: str = ""  # why the value cannot be used, "" when it can
+class RawValues:
+    """The batch's values as received, column by column, in the batch's order."""
+
+    node_id: list[str] = field(default_factory=list)
+    value: list[float | None] = field(default_factory=list)  # None when what arrived is no number
+    text: list[str] = field(default_factory=list)  # what arrived when not a plain number
+    source_time: list[datetime] = field(default_factory=list)
+    source_us: list[int] = field(default_factory=list)  # source_time as epoch_us
+    server_time: list[datetime] = field(default_factory=list)
+    status: list[int] = field(default_factory=list)
+    problem: list[str] = field(default_factory=list)  # why a value cannot be used, or ""
+
+    def __len__(self) -> int:
+        return len(self.node_id)
 
 
 @dataclass(slots=True)
@@ -43,7 +50,7 @@ class RawEvent:
 class ParsedBatch:
     batch_id: uuid.UUID
     source: str
-    samples: list[RawSample]
+    samples: RawValues
     events: list[RawEvent]
 
 
@@ -84,20 +91,45 @@ def _value(raw: Any) -> tuple[float | None, str, str]:
     )
 
 
-def _sample(item: dict[str, Any]) -> RawSample:
-    value, text, problem = _value(item.get("value"))
+def _stamp(value: Any, what: str, seen: dict[str, tuple[datetime, int]]) -> tuple[datetime, int]:
+    """A time and its epoch_us, parsed once per text: a bridge often sends the same stamp as
+    source and server time."""
+    if isinstance(value, str) and value in seen:
+        return seen[value]
+    moment = _time(value, what)
+    seen[value] = parsed = (moment, epoch_us(moment))
+    return parsed
+
+
+def _row(item: dict[str, Any], seen: dict[str, tuple[datetime, int]]) -> tuple:
+    """One value as the fields of RawValues, in their order."""
+    raw = item.get("value")
+    if type(raw) is float and math.isfinite(raw):  # the common case, as _value would say
+        value, text, problem = raw, "", ""
+    else:
+        value, text, problem = _value(raw)
     try:
-        server = _time(item.get("server_time"), "server_time")
-        source = _time(item["source_time"], "source_time") if item.get("source_time") else server
+        stamped = _stamp(item.get("server_time"), "server_time", seen)
+        source_time = item.get("source_time")
+        source, source_us = _stamp(source_time, "source_time", seen) if source_time else stamped
+        server = stamped[0]
     except InvalidInput as exc:  # kept, stamped on arrival, never judged
         server = source = timezone.now()
-        problem = exc.message
+        source_us, problem = epoch_us(source), exc.message
     status = item.get("status", 0)
     if not isinstance(status, int):
         raise InvalidInput(f"status must be an integer StatusCode, got {status!r}.", field="status")
     if status != 0 and not problem:
         problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
-    return RawSample(str(item.get("node_id", "")), value, text, source, server, status, problem)
+    node_id = item.get("node_id", "")
+    node_id = node_id if type(node_id) is str else str(node_id)
+    return (node_id, value, text, source, source_us, server, status, problem)
+
+
+def _values(items: list[dict[str, Any]]) -> RawValues:
+    seen: dict[str, tuple[datetime, int]] = {}
+    rows = [_row(item, seen) for item in items]
+    return RawValues(*map(list, zip(*rows, strict=True))) if rows else RawValues()
 
 
 def _event(item: dict[str, Any]) -> RawEvent:
@@ -136,6 +168,6 @@ def batch_parse(batch: Any) -> ParsedBatch:
     return ParsedBatch(
         batch_id,
         str(batch.get("source", ""))[:120],
-        [_sample(s) for s in samples],
+        _values(samples),
         [_event(e) for e in events],
     )

@@ -1,108 +1,126 @@
-"""Turning parsed values into Sample rows: which station and parameter, which unit and metre,
-and why a value cannot be used."""
+"""Turning parsed values into sample rows: which station and parameter, which unit and metre,
+and why a value cannot be used. Column by column: per value, only a tag look-up and appends."""
 
-from datetime import datetime
-
+import numpy as np
 from django.utils import timezone
 
-from lines.ingest.parse import RawEvent, RawSample
-from lines.ingest.timeline import Timeline, last_stored, start_value
-from lines.models import IngestBatch, Sample, Station, Tag, TagRole, Unit
+from lines.ingest.columns import SampleColumns, epoch_us
+from lines.ingest.parse import RawEvent, RawValues
+from lines.ingest.timeline import Timeline, starts_stored
+from lines.models import Station, Tag, TagRole, Unit
 
 # Fields of a result event that describe the event, not a measurement of the cell.
 EVENT_BOOKKEEPING = frozenset(
     {"serial", "result", "sequence", "feed_roll", "feed_from_m", "feed_to_m"}
 )
+UNKNOWN_NODE = "unknown node: not in the tag map"
 
 
 class Attribution:
     """Unit-id and web-position timelines per station, and unit ids by identifier."""
 
-    def __init__(self, samples: list[RawSample], tags: dict[str, Tag]) -> None:
+    def __init__(self, values: RawValues, tags: dict[str, Tag]) -> None:
         self.timelines: dict[tuple[int, str], Timeline] = {}
         self._units: dict[str, int | None] = {}
-        first = min((s.source_time for s in samples), default=timezone.now())
-        for sample in sorted(samples, key=lambda s: s.source_time):
-            tag = tags.get(sample.node_id)
-            if (
-                tag is None
-                or tag.role not in (TagRole.UNIT_ID, TagRole.WEB_POSITION)
-                or sample.problem
-            ):
-                continue
-            line = self._line(tag.station, tag.role, first)
-            line.add(
-                sample.source_time, sample.text if tag.role == TagRole.UNIT_ID else sample.value
+        self.tag_map = tags
+        self.tags: list[Tag | None] = list(map(tags.get, values.node_id))
+        roles = (TagRole.UNIT_ID, TagRole.WEB_POSITION)
+        with_role = [
+            i
+            for i, tag in enumerate(self.tags)
+            if tag is not None and tag.role in roles and not values.problem[i]
+        ]
+        with_role.sort(key=values.source_us.__getitem__)  # stable: ties stay in batch order
+        self._start_all(values, with_role)
+        for i in with_role:
+            tag = self.tags[i]
+            value = values.text[i] if tag.role == TagRole.UNIT_ID else values.value[i]
+            self.timelines[(tag.station_id, tag.role)].add(
+                values.source_time[i], values.source_us[i], value
             )
 
-    def _line(self, station: Station, role: str, first: datetime) -> Timeline:
-        key = (station.pk, role)
-        if key not in self.timelines:
-            before = last_stored(station=station, role=role, before=first)
-            self.timelines[key] = Timeline(start_value(before, role))
-        return self.timelines[key]
+    def _start_all(self, values: RawValues, with_role: list[int]) -> None:
+        """Where every timeline starts, in one query: a role's timeline from the value stored
+        before the batch; the unit id of a station whose unit id did not change in the batch
+        from the one stored before the station's first value in batch order."""
+        first = min(values.source_time, default=timezone.now())
+        keys: dict[tuple[int, str], object] = {}
+        for i in with_role:
+            keys.setdefault((self.tags[i].station_id, self.tags[i].role), first)
+        for i, tag in enumerate(self.tags):
+            if tag is not None and tag.role != TagRole.UNIT_ID:
+                keys.setdefault((tag.station_id, TagRole.UNIT_ID), values.source_time[i])
+        starts = starts_stored([(*key, before) for key, before in keys.items()])
+        self._starts = dict(zip(keys, starts, strict=True))
+        for i in with_role:
+            key = (self.tags[i].station_id, self.tags[i].role)
+            if key not in self.timelines:
+                self.timelines[key] = Timeline(self._starts[key])
 
-    def unit_id(self, station: Station, at: datetime) -> int | None:
-        line = self.timelines.get((station.pk, TagRole.UNIT_ID))
-        if line is None:
-            before = last_stored(station=station, role=TagRole.UNIT_ID, before=at)
-            line = self.timelines.setdefault(
-                (station.pk, TagRole.UNIT_ID), Timeline(start_value(before, TagRole.UNIT_ID))
+    def attribute(self, values: RawValues) -> tuple[list[int | None], list[float | None]]:
+        """The unit id and roll metre of every value (None for unit ids and unknown nodes)."""
+        units: list[int | None] = [None] * len(values)
+        positions: list[float | None] = [None] * len(values)
+        by_station: dict[int, list[int]] = {}
+        for i, tag in enumerate(self.tags):
+            if tag is not None and tag.role != TagRole.UNIT_ID:
+                by_station.setdefault(tag.station_id, []).append(i)
+        times = np.asarray(values.source_us, dtype=np.int64)
+        per_station = []
+        for station_pk, members in by_station.items():
+            key = (station_pk, TagRole.UNIT_ID)
+            line = self.timelines.setdefault(key, Timeline(self._starts[key]))
+            per_station.append((station_pk, members, line.at_many(times[members])))
+        self._resolve_all({key for _, _, found in per_station for key in found if key})
+        for station_pk, members, identifiers in per_station:
+            web = self.timelines.get((station_pk, TagRole.WEB_POSITION))
+            metres = web.at_many(times[members]) if web else [None] * len(members)
+            for i, identifier, metre in zip(members, identifiers, metres, strict=True):
+                units[i] = self._units[str(identifier)] if identifier else None
+                positions[i] = metre  # type: ignore[assignment]
+        return units, positions
+
+    def _resolve_all(self, identifiers: set[object]) -> None:
+        wanted = {str(key) for key in identifiers} - self._units.keys()
+        found = dict(Unit.objects.filter(identifier__in=wanted).values_list("identifier", "id"))
+        self._units.update({key: found.get(key) for key in wanted})
+
+
+def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
+    """The batch's values as sample rows, attributed; unusable ones with the reason."""
+    units, positions = where.attribute(values)
+    tags, unit_id = where.tags, TagRole.UNIT_ID
+    present = (tag for tag in map(where.tag_map.get, set(values.node_id)) if tag is not None)
+    return SampleColumns(
+        node_id=values.node_id,
+        station_id=[None if tag is None else tag.station_id for tag in tags],
+        parameter=["" if tag is None else tag.parameter or tag.role for tag in tags],
+        value=values.value,
+        raw_value=values.text,
+        source_time=values.source_time,
+        source_us=values.source_us,
+        server_time=values.server_time,
+        status_code=values.status,
+        unit_id=units,
+        position_m=positions,
+        rejected_reason=[
+            UNKNOWN_NODE
+            if tag is None
+            else problem
+            if problem or value is not None or tag.role == unit_id
+            else f"not a number: {text!r}"
+            for tag, problem, value, text in zip(
+                tags, values.problem, values.value, values.text, strict=True
             )
-        identifier = line.at(at)
-        return self.resolve(identifier) if identifier else None
-
-    def position(self, station: Station, at: datetime) -> float | None:
-        line = self.timelines.get((station.pk, TagRole.WEB_POSITION))
-        return line.at(at) if line else None  # type: ignore[return-value]
-
-    def resolve(self, identifier: object) -> int | None:
-        key = str(identifier)
-        if key not in self._units:
-            self._units[key] = (
-                Unit.objects.filter(identifier=key).values_list("id", flat=True).first()
-            )
-        return self._units[key]
+        ],
+        stations={tag.station_id: tag.station for tag in present},
+    )
 
 
-def sample_rows(
-    *, samples: list[RawSample], tags: dict[str, Tag], where: Attribution, batch: IngestBatch
-) -> list[Sample]:
-    rows = []
-    for raw in samples:
-        tag = tags.get(raw.node_id)
-        row = Sample(
-            node_id=raw.node_id,
-            value=raw.value,
-            raw_value=raw.text,
-            source_time=raw.source_time,
-            server_time=raw.server_time,
-            status_code=raw.status,
-            batch=batch,
-        )
-        if tag is None:
-            row.rejected_reason = "unknown node: not in the tag map"
-        else:
-            row.station, row.parameter = tag.station, tag.parameter or tag.role
-            row.rejected_reason = raw.problem or _not_a_number(tag, raw)
-            if tag.role != TagRole.UNIT_ID:
-                row.unit_id = where.unit_id(tag.station, raw.source_time)
-                row.position_m = where.position(tag.station, raw.source_time)
-        rows.append(row)
-    return rows
-
-
-def _not_a_number(tag: Tag, raw: RawSample) -> str:
-    if tag.role == TagRole.UNIT_ID or raw.value is not None:
-        return ""
-    return f"not a number: {raw.text!r}"
-
-
-def event_rows(
-    *, event: RawEvent, station: Station, unit_id: int, batch: IngestBatch
-) -> list[Sample]:
+def event_columns(*, event: RawEvent, station: Station, unit_id: int) -> SampleColumns:
     """The measurements a result event carries, as samples of its cell."""
-    rows = []
+    out = SampleColumns(stations={station.pk: station})
+    moment_us = epoch_us(event.time)
     for name, value in event.fields.items():
         if (
             name in EVENT_BOOKKEEPING
@@ -110,16 +128,16 @@ def event_rows(
             or not isinstance(value, int | float)
         ):
             continue
-        rows.append(
-            Sample(
-                station=station,
-                parameter=name,
-                value=float(value),
-                node_id=event.node_id,
-                source_time=event.time,
-                server_time=event.time,
-                unit_id=unit_id,
-                batch=batch,
-            )
-        )
-    return rows
+        out.node_id.append(event.node_id)
+        out.station_id.append(station.pk)
+        out.parameter.append(name)
+        out.value.append(float(value))
+        out.raw_value.append("")
+        out.source_time.append(event.time)
+        out.source_us.append(moment_us)
+        out.server_time.append(event.time)
+        out.status_code.append(0)
+        out.unit_id.append(unit_id)
+        out.position_m.append(None)
+        out.rejected_reason.append("")
+    return out

@@ -4,10 +4,12 @@ The PLC's own unit-id and web-position tags say it, in source time. A timeline s
 last value stored before the batch (so a batch can begin mid-cell) and steps at each change.
 """
 
-from bisect import bisect_right
 from datetime import datetime
 
-from lines.models import Sample, Station, TagRole
+import numpy as np
+from django.db import connection
+
+from lines.models import Sample, TagRole
 
 
 class Timeline:
@@ -15,11 +17,13 @@ class Timeline:
 
     def __init__(self, start: object | None) -> None:
         self._times: list[datetime] = []
+        self._times_us: list[int] = []
         self._values: list[object] = []
         self.start = start
 
-    def add(self, moment: datetime, value: object) -> None:
+    def add(self, moment: datetime, moment_us: int, value: object) -> None:
         self._times.append(moment)
+        self._times_us.append(moment_us)
         self._values.append(value)
 
     def changes(self) -> list[tuple[datetime, object]]:
@@ -31,23 +35,42 @@ class Timeline:
                 last = value
         return out
 
-    def at(self, moment: datetime) -> object | None:
-        index = bisect_right(self._times, moment) - 1
-        return self._values[index] if index >= 0 else self.start
+    def at_many(self, moments_us: np.ndarray) -> list[object | None]:
+        """The value in force at each moment (epoch microseconds), as `at` would say one by one."""
+        index = np.searchsorted(np.asarray(self._times_us, dtype=np.int64), moments_us, "right")
+        in_force = [self.start, *self._values]  # index 0: before the first change
+        return [in_force[i] for i in index.tolist()]
 
 
-def last_stored(*, station: Station, role: str, before: datetime) -> Sample | None:
-    """The station's last stored value of a role tag before a time (where the batch starts from)."""
-    return (
-        Sample.objects.filter(
-            station=station, parameter=role, source_time__lt=before, rejected_reason=""
-        )
-        .order_by("-source_time")  # by time alone, so the (station, parameter, time) index answers
-        .first()
-    )
+_TABLE = Sample._meta.db_table
+# The newest usable value of one role at one station before a time; the (station, parameter,
+# source_time) index answers each. Wrapped so that SQLite takes ORDER BY/LIMIT inside UNION ALL.
+_ONE = (
+    f"SELECT * FROM (SELECT %s AS k, raw_value, value FROM {_TABLE} "
+    "WHERE station_id = %s AND parameter = %s AND source_time < %s AND rejected_reason = '' "
+    "ORDER BY source_time DESC LIMIT 1) AS k{n}"
+)
 
 
-def start_value(sample: Sample | None, role: str) -> object | None:
-    if sample is None:
+def starts_stored(keys: list[tuple[int, str, datetime]]) -> list[object | None]:
+    """For each (station id, role, time): the role's last stored value at the station before the
+    time (where a batch's timeline starts), in one query for all keys."""
+    if not keys:
+        return []
+    sql = " UNION ALL ".join(_ONE.format(n=n) for n in range(len(keys)))
+    params: list[object] = []
+    for n, (station_id, role, before) in enumerate(keys):
+        params += [n, station_id, role, connection.ops.adapt_datetimefield_value(before)]
+    found: dict[int, tuple[str, float | None]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for n, raw_value, value in cursor.fetchall():
+            found[n] = (raw_value, value)
+    return [_start(found.get(n), role) for n, (_, role, _) in enumerate(keys)]
+
+
+def _start(stored: tuple[str, float | None] | None, role: str) -> object | None:
+    if stored is None:
         return None
-    return sample.raw_value or None if role == TagRole.UNIT_ID else sample.value
+    raw_value, value = stored
+    return raw_value or None if role == TagRole.UNIT_ID else value

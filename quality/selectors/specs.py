@@ -3,8 +3,10 @@
 from bisect import bisect_right
 from datetime import datetime
 
+import numpy as np
 from django.db.models import Q
 
+from lines.ingest.columns import epoch_us
 from lines.models import RouteStep, Station
 from quality.models import Spec, SpecVersion
 
@@ -38,9 +40,20 @@ class VersionTimeline:
             SpecVersion.objects.filter(spec=spec).order_by("valid_from", "version")
         )
         self._starts = [v.valid_from for v in self.versions]
+        self._starts_us: np.ndarray | None = None
+
+    def index(self, when: datetime) -> int:
+        """Position in `versions` of the version in force at `when`; -1 before the first."""
+        return bisect_right(self._starts, when) - 1
+
+    def indexes_us(self, moments_us: np.ndarray) -> np.ndarray:
+        """`index` of many moments at once, given as epoch microseconds."""
+        if self._starts_us is None:
+            self._starts_us = np.array([epoch_us(s) for s in self._starts], dtype=np.int64)
+        return np.searchsorted(self._starts_us, moments_us, "right") - 1
 
     def at(self, when: datetime) -> SpecVersion | None:
-        index = bisect_right(self._starts, when) - 1
+        index = self.index(when)
         return self.versions[index] if index >= 0 else None
 
     def current(self) -> SpecVersion | None:

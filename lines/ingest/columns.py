@@ -1,0 +1,49 @@
+"""A batch's sample rows as columns: one list (or numpy array) per field of lines.Sample.
+
+The ingest handles 1,000 values per batch tens of times a second; a model instance per value
+costs more than storing and judging it. Rows stay columns from parsing to the database, and the
+AFTER_INGEST hook receives them as such (with the ids they were stored under).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from lines.models import Station
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def epoch_us(moment: datetime) -> int:
+    """Microseconds since 1970 UTC: exact, and ordered as the aware datetimes are."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+@dataclass
+class SampleColumns:
+    """Sample rows of one batch, column by column, in the batch's order.
+
+    `station_id` and `unit_id` hold None where the row has none; `ids` are filled in when the
+    rows are stored. `stations` has the Station of every station id in the rows.
+    """
+
+    node_id: list[str] = field(default_factory=list)
+    station_id: list[int | None] = field(default_factory=list)
+    parameter: list[str] = field(default_factory=list)
+    value: list[float | None] = field(default_factory=list)
+    raw_value: list[str] = field(default_factory=list)
+    source_time: list[datetime] = field(default_factory=list)
+    source_us: list[int] = field(default_factory=list)  # source_time as epoch_us
+    server_time: list[datetime] = field(default_factory=list)
+    status_code: list[int] = field(default_factory=list)
+    unit_id: list[int | None] = field(default_factory=list)
+    position_m: list[float | None] = field(default_factory=list)
+    rejected_reason: list[str] = field(default_factory=list)
+    stations: dict[int, Station] = field(default_factory=dict)
+    ids: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.node_id)
+
+    def rejected(self) -> int:
+        return sum(1 for reason in self.rejected_reason if reason)
