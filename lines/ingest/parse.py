@@ -123,7 +123,8 @@ def _row(item: dict[str, Any], seen: dict[str, tuple[datetime, int]]) -> tuple:
         problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
     node_id = item.get("node_id", "")
     node_id = node_id if type(node_id) is str else str(node_id)
-    return (node_id, value, text, source, source_us, server, status, problem)
+    # Kept to what the columns hold, so one oversized value never fails the batch it came in.
+    return (node_id[:255], value, text, source, source_us, server, status, problem[:200])
 
 
 def _values(items: list[dict[str, Any]]) -> RawValues:

@@ -108,7 +108,7 @@ def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
             if tag is None
             else problem
             if problem or value is not None or tag.role == unit_id
-            else f"not a number: {text!r}"
+            else f"not a number: {text!r}"[:200]
             for tag, problem, value, text in zip(
                 tags, values.problem, values.value, values.text, strict=True
             )

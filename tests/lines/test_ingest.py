@@ -191,6 +191,27 @@ def test_an_unreadable_timestamp_is_kept_as_a_rejection(mapped):
     assert "ISO 8601" in Sample.objects.get().rejected_reason
 
 
+def test_oversized_text_node_ids_and_times_are_stored_cut_to_size_not_lost(mapped):
+    """What the PLC sends is kept, cut to the column sizes: one such value never fails its batch."""
+    long_text = "x" * 400
+    report = batch_ingest(
+        batch=batch(
+            [
+                sample(f"{COAT}.ArealLoading", long_text, 1),
+                sample("ns=2;s=" + "N" * 300, 1.0, 2),
+                sample(f"{COAT}.ArealLoading", 25.0, 3) | {"source_time": "t" * 400},
+                sample(f"{COAT}.ArealLoading", 25.1, 4),
+            ]
+        )
+    )
+    assert (report.samples, report.rejected) == (4, 3)
+    rows = list(Sample.objects.order_by("id").values_list("node_id", "rejected_reason", "value"))
+    assert rows[0][1].startswith("not a number: 'xxx") and len(rows[0][1]) == 200
+    assert len(rows[1][0]) == 255 and rows[1][1] == "unknown node: not in the tag map"
+    assert "ISO 8601" in rows[2][1] and len(rows[2][1]) <= 200
+    assert rows[3] == (f"{COAT}.ArealLoading", "", 25.1)
+
+
 def test_a_result_and_the_move_to_the_next_station_in_one_batch_apply_in_order(mapped):
     feed_lanes()
     report = batch_ingest(
