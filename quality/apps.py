@@ -8,7 +8,7 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         # Quality gates and hold propagation plug into the lines transitions (see lines/hooks.py).
         from lines import hooks
-        from quality import demo
+        from quality import demo, demo_grading
         from quality.services import evaluate, gates, grading, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
@@ -17,3 +17,4 @@ class QualityConfig(AppConfig):
         hooks.register(hooks.AFTER_CONSUME, propagation.on_consumed)
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
+        hooks.register(hooks.AFTER_DEMO_SEED, demo_grading.load_demo_grading)
