@@ -96,8 +96,7 @@ def _passport(unit: Unit, ctx: PassportContext, *, qr: bool) -> dict[str, Any]:
     body = {
         "dataModel": DATA_MODEL,
         "generalProductInformation": _general(unit, ctx, profile, link, missing),
-        "materialComposition": _composition(unit, ctx, profile, missing),
-        "circularity": {"recycledContent": _recycled(unit, ctx, missing)},
+        **_materials(unit, ctx, profile, missing),
         "performance": _performance(unit, ctx, profile, missing),
         "testResults": _tests(unit, ctx),
         "qr": {"digitalLink": link, "svg": qr_svg(link) if (qr and link) else None},
@@ -170,6 +169,22 @@ def _lot_masses(unit: Unit, ctx: PassportContext) -> tuple[dict[int, float], lis
             masses[lot_id] = mass
         rows.append({"lot": lot, "amount": amount, "mass_kg": mass, "declared": bool(declared)})
     return masses, rows
+
+
+def _materials(unit, ctx, profile, missing) -> dict[str, Any]:  # noqa: ANN001
+    """The composition and recycled-content groups. They depend only on the lots and amounts
+    in the cell (and the profile), so cells with the same ones share one computation; the
+    groups are then shared between their passports, which callers must not modify."""
+    lots = ctx.ancestry.lots_per_unit(unit.id)
+    key = (getattr(profile, "pk", None), tuple(sorted(lots.items())))
+    found = ctx.materials_cache.get(key)
+    if found is None:
+        own = _Missing()
+        composition = _composition(unit, ctx, profile, own)
+        found = (composition, {"recycledContent": _recycled(unit, ctx, own)}, list(own))
+        ctx.materials_cache[key] = found
+    missing.extend(found[2])
+    return {"materialComposition": found[0], "circularity": found[1]}
 
 
 def _composition(unit, ctx, profile, missing) -> dict[str, Any]:  # noqa: ANN001

@@ -80,6 +80,8 @@ class PassportContext:
     profiles: dict[int, PassportProfile] = field(default_factory=dict)
     stations: dict[int, Station] = field(default_factory=dict)
     spec_units: dict[str, str] = field(default_factory=dict)
+    # Cells stacked from the same lane and foil lots hold the same materials: computed once.
+    materials_cache: dict[tuple, tuple] = field(default_factory=dict)
 
 
 def passport_context(cells: Sequence[Unit], ancestry: Ancestry) -> PassportContext:
