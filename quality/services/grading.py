@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from django.db import transaction
@@ -111,7 +112,9 @@ def cells_grade(
     )
 
 
-def _audit(grades: list[CellGrade], cells: Sequence[Unit], scheme: GradingScheme, by, now):  # noqa: ANN001
+def _audit(
+    grades: list[CellGrade], cells: Sequence[Unit], scheme: GradingScheme, by: User, now: datetime
+) -> None:
     """One audit row per grade: the grade is a quality decision on that cell."""
     fields = ("grade", "reasons", "k_mv_day", "ocv_v", "ocv_median_v", "ocv_deviation_mv")
     audit_many(
