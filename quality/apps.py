@@ -8,11 +8,13 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         # Quality gates and hold propagation plug into the lines transitions (see lines/hooks.py).
         from lines import hooks
-        from quality import demo
-        from quality.services import evaluate, gates, propagation
+        from quality import demo, demo_grading
+        from quality.services import evaluate, gates, grading, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
         hooks.register(hooks.COMPLETE_CHECKS, gates.check_complete)
+        hooks.register(hooks.COMPLETE_CHECKS, grading.check_grade_at_eol)
         hooks.register(hooks.AFTER_CONSUME, propagation.on_consumed)
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
+        hooks.register(hooks.AFTER_DEMO_SEED, demo_grading.load_demo_grading)

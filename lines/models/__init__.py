@@ -1,5 +1,6 @@
 """Models of the lines app, one module per concern."""
 
+from lines.models.declaration import LotDeclaration
 from lines.models.genealogy import GenealogyEdge
 from lines.models.operation import Operation
 from lines.models.plant import Equipment, Line, Station
@@ -12,6 +13,7 @@ __all__ = [
     "GenealogyEdge",
     "IngestBatch",
     "Line",
+    "LotDeclaration",
     "Material",
     "Operation",
     "Product",

@@ -4,6 +4,7 @@ Each service is one transaction, takes keyword arguments, locks what it changes 
 raises a mes.errors.DomainError subclass with an actionable message when it refuses.
 """
 
+from lines.services.declarations import lot_declaration_record
 from lines.services.genealogy import roll_split, unit_consume
 from lines.services.holding import units_put_on_hold, units_scrap_held, units_take_off_hold
 from lines.services.operations import operation_complete, operation_start
@@ -12,6 +13,7 @@ from lines.services.units import material_receive, unit_create, unit_scrap
 from lines.services.work_orders import work_order_create
 
 __all__ = [
+    "lot_declaration_record",
     "material_receive",
     "operation_complete",
     "operation_start",

@@ -1,14 +1,18 @@
 """URLs of the quality API under /api/v1/ (beside the lines API, which shares the prefix)."""
 
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from lines.api.common import IDENTIFIER_PATH
 from quality.api import (
     audit_views,
     disposition_views,
     flag_views,
     gate_views,
+    grading_views,
     hold_views,
     ncr_views,
+    passport_views,
     spc_views,
     spec_views,
 )
@@ -23,5 +27,15 @@ router.register("ncrs", ncr_views.NcrViewSet, basename="ncr")
 router.register("gates", gate_views.GateViewSet, basename="gate")
 router.register("spc", spc_views.SpcViewSet, basename="spc")
 router.register("audit", audit_views.AuditViewSet, basename="audit")
+router.register("gradings", grading_views.GradingViewSet, basename="grading")
+router.register("recalls", grading_views.RecallViewSet, basename="recall")
 
-urlpatterns = router.urls
+_UNIT = rf"^units/(?P<identifier>{IDENTIFIER_PATH})"
+urlpatterns = [
+    *router.urls,
+    re_path(rf"{_UNIT}/passport/$", passport_views.PassportView.as_view(), name="unit-passport"),
+    re_path(rf"{_UNIT}/label/$", passport_views.LabelView.as_view(), name="unit-label"),
+    re_path(
+        rf"{_UNIT}/trace-drill/$", grading_views.TraceDrillView.as_view(), name="unit-trace-drill"
+    ),
+]

@@ -4,18 +4,23 @@ from quality.models.audit import AuditEntry
 from quality.models.decision import Disposition, Signature
 from quality.models.flag import Flag
 from quality.models.gate import GateRequirement
+from quality.models.grading import CellGrade, GradingScheme
 from quality.models.hold import Hold, HoldMember
 from quality.models.ncr import Ncr
+from quality.models.passport import PassportProfile
 from quality.models.spec import Spec, SpecVersion
 
 __all__ = [
     "AuditEntry",
+    "CellGrade",
     "Disposition",
     "Flag",
     "GateRequirement",
+    "GradingScheme",
     "Hold",
     "HoldMember",
     "Ncr",
+    "PassportProfile",
     "Signature",
     "Spec",
     "SpecVersion",

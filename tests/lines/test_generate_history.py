@@ -35,9 +35,11 @@ def cells(prefix: str = "H1") -> list[Unit]:
 
 def parent_edges_by_cell() -> dict[int, list[GenealogyEdge]]:
     edges = defaultdict(list)
-    for edge in GenealogyEdge.objects.filter(child__kind=UnitKind.CELL).select_related(
-        "parent__material"
-    ):
+    # The history's own cells: the demo line it loads first has a graded batch of its own.
+    history = GenealogyEdge.objects.filter(
+        child__kind=UnitKind.CELL, child__identifier__startswith="H1-"
+    )
+    for edge in history.select_related("parent__material"):
         edges[edge.child_id].append(edge)
     return edges
 
@@ -87,7 +89,8 @@ def test_no_two_cells_share_metres_of_a_lane():
     history_generate(cells=300, seed=3, params=COMPACT)
     # then
     ranges = defaultdict(list)
-    for edge in GenealogyEdge.objects.filter(child__kind=UnitKind.CELL, parent__kind="roll"):
+    history = GenealogyEdge.objects.filter(child__identifier__startswith="H1-")
+    for edge in history.filter(child__kind=UnitKind.CELL, parent__kind="roll"):
         ranges[edge.parent_id].append((edge.position_from_m, edge.position_to_m))
     assert len(ranges) > 12
     assert sum(len(r) for r in ranges.values()) == 300
@@ -188,8 +191,9 @@ def test_every_reference_resolves():
         .exclude(operation_id__in=ops)
         .exists()
     )
-    # Every generated edge has its operation (the seed's own feed-roll slit has none).
-    generated = GenealogyEdge.objects.exclude(parent__identifier__startswith="MR-DEMO-")
+    # Every generated edge has its operation (the seed's feed-roll slit and graded batch
+    # record none for their slurry and rolls).
+    generated = GenealogyEdge.objects.filter(child__identifier__startswith="H1-")
     assert not generated.filter(operation__isnull=True).exists()
     assert not Operation.objects.exclude(unit_id__in=units).exists()
     orders = WorkOrder.objects.values("id")

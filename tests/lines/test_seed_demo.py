@@ -58,8 +58,12 @@ SEEDED_COUNTS = {
     "Route": 3,
     "RouteStep": 9,
     "WorkOrder": 1,
-    "Unit": 13 + 3,  # 13 lots, and the feed mother roll slit into two lanes for the stacker
-    "UnitHistory": 13 + 3 + 1,  # a 'created' row each, and the mother's 'slit'
+    # 13 lots, the feed mother roll slit into two lanes for the stacker, and the graded demo
+    # batch of fixtures/demo_grading.toml: a slurry batch, a mother roll, two lanes, ten cells
+    "Unit": 13 + 3 + 14,
+    # a 'created' row each, the two mothers' 'slit', the slurry 'consumed', the ten cells
+    # 'started' and the eight that passed EOL 'route_completed'
+    "UnitHistory": 13 + 3 + 1 + 14 + 1 + 1 + 10 + 8,
     "Tag": 31,
     "Spec": 19,
     "GateRequirement": 4,
@@ -183,7 +187,8 @@ def test_seed_receives_the_material_lots_through_the_service():
         UnitOfMeasure.KG,
     )
     assert (lot.supplier, lot.supplier_lot) == ("Ampcera", "AMP-LPSCL-2404-07")
-    assert (lot.quantity_initial, lot.quantity_remaining) == (Decimal("200"), Decimal("200"))
+    # 12 kg went into the graded demo batch's slurry (fixtures/demo_grading.toml)
+    assert (lot.quantity_initial, lot.quantity_remaining) == (Decimal("200"), Decimal("188"))
     assert list(lot.history.values_list("event", "status_after")) == [("created", "created")]
     foil = Unit.objects.filter(material__code="LI30").order_by("identifier")
     assert [(u.identifier, u.quantity_initial, u.uom) for u in foil] == [
@@ -192,10 +197,13 @@ def test_seed_receives_the_material_lots_through_the_service():
         ("LOT-LI30-0003", Decimal("2000"), UnitOfMeasure.M),
     ]
     kinds = Unit.objects.values_list("identifier", "kind")
+    graded_batch = {"SLURRY-DEMO-GR-01", "MR-DEMO-GR-01", "MR-DEMO-GR-01-A", "MR-DEMO-GR-01-B"}
+    graded_batch |= {f"CELL-DEMO-GR-{n:03d}" for n in range(1, 11)}
     assert {i for i, kind in kinds if kind != UnitKind.MATERIAL_LOT} == {
         "MR-DEMO-01",
         "MR-DEMO-01-A",
         "MR-DEMO-01-B",
+        *graded_batch,
     }
 
 

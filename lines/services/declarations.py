@@ -1,0 +1,83 @@
+"""Supplier declarations on material lots: element content and recycled content."""
+
+import math
+
+from django.db import transaction
+from django.utils import timezone
+
+from lines.choices import UnitKind
+from lines.models import LotDeclaration, Unit
+from lines.services.common import User
+from mes.errors import InvalidInput, RuleViolation
+
+RECYCLED_SOURCES = ("pre_consumer", "post_consumer")
+
+
+def _percent(value: object, *, field: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{field} must be a percentage, got {value!r}.", field=field) from exc
+    if not math.isfinite(number) or not 0 <= number <= 100:
+        raise InvalidInput(f"{field} must be 0..100 %, got {value!r}.", field=field)
+    return number
+
+
+def _elements(elements_pct: dict[str, object]) -> dict[str, float]:
+    checked = {
+        str(symbol): _percent(pct, field=f"elements_pct.{symbol}")
+        for symbol, pct in elements_pct.items()
+    }
+    if sum(checked.values()) > 100.0001:
+        raise InvalidInput("The element contents add up to more than 100 %.", field="elements_pct")
+    return checked
+
+
+def _recycled(recycled_pct: dict[str, dict[str, object]]) -> dict[str, dict[str, float]]:
+    checked = {}
+    for symbol, shares in recycled_pct.items():
+        if not isinstance(shares, dict) or set(shares) - set(RECYCLED_SOURCES):
+            raise InvalidInput(
+                f"recycled_pct.{symbol} must give pre_consumer and/or post_consumer %.",
+                field="recycled_pct",
+            )
+        entry = {k: _percent(v, field=f"recycled_pct.{symbol}.{k}") for k, v in shares.items()}
+        if sum(entry.values()) > 100.0001:
+            raise InvalidInput(
+                f"Recycled {symbol} adds up to more than 100 %.", field="recycled_pct"
+            )
+        checked[str(symbol)] = entry
+    return checked
+
+
+@transaction.atomic
+def lot_declaration_record(
+    *,
+    lot: Unit,
+    mass_kg_per_uom: float,
+    elements_pct: dict[str, object] | None = None,
+    recycled_pct: dict[str, dict[str, object]] | None = None,
+    document: str = "",
+    by: User = None,
+) -> LotDeclaration:
+    """Record the supplier's declaration for a material lot (once: a lot has one certificate).
+
+    Refused: a unit that is not a material lot, a lot already declared, a mass that is not
+    positive, percentages outside 0..100 or adding up past 100.
+    """
+    if lot.kind != UnitKind.MATERIAL_LOT:
+        raise InvalidInput(f"{lot.identifier} is not a material lot.", field="lot")
+    if LotDeclaration.objects.filter(lot=lot).exists():
+        raise RuleViolation(f"{lot.identifier} already has a supplier declaration.", field="lot")
+    mass = float(mass_kg_per_uom)
+    if not math.isfinite(mass) or mass <= 0:
+        raise InvalidInput("mass_kg_per_uom must be above zero.", field="mass_kg_per_uom")
+    return LotDeclaration.objects.create(
+        lot=lot,
+        mass_kg_per_uom=mass,
+        elements_pct=_elements(elements_pct or {}),
+        recycled_pct=_recycled(recycled_pct or {}),
+        document=document.strip(),
+        recorded_at=timezone.now(),
+        recorded_by=by,
+    )
