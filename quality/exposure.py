@@ -40,15 +40,29 @@ def dew_point_weight(dew_point_c: float) -> float:
     return ice_vapour_pressure_hpa(dew_point_c) / ice_vapour_pressure_hpa(REFERENCE_DEW_POINT_C)
 
 
-def _piece_minutes(reading: Reading | None, start: datetime, end: datetime) -> float:
-    """Weighted minutes from start to end with `reading` in force (stale after STALE_AFTER_S)."""
-    seconds = (end - start).total_seconds()
+def _pieces(reading: Reading | None, start: datetime, end: datetime):  # noqa: ANN202
+    """(from, to, weight per minute) with `reading` in force from start to end: the reading's
+    weight while it is fresh, the fallback's once it is STALE_AFTER_S old (or when there is none)."""
     fallback = dew_point_weight(FALLBACK_DEW_POINT_C)
     if reading is None or not math.isfinite(reading[1]):
-        return fallback * seconds / 60.0
-    stale_at = reading[0] + timedelta(seconds=STALE_AFTER_S)
-    fresh = min(seconds, max(0.0, (stale_at - start).total_seconds()))
-    return (dew_point_weight(reading[1]) * fresh + fallback * (seconds - fresh)) / 60.0
+        yield start, end, fallback
+        return
+    stale_at = min(end, max(start, reading[0] + timedelta(seconds=STALE_AFTER_S)))
+    if stale_at > start:
+        yield start, stale_at, dew_point_weight(reading[1])
+    if end > stale_at:
+        yield stale_at, end, fallback
+
+
+def _segments(readings: Iterable[Reading], start: datetime, end: datetime):  # noqa: ANN202
+    """The open period cut into pieces of constant weight per minute, in time order."""
+    ordered = sorted(readings)
+    current = next((r for r in reversed(ordered) if r[0] <= start), None)
+    cursor = start
+    for reading in [r for r in ordered if start < r[0] < end]:
+        yield from _pieces(current, cursor, reading[0])
+        cursor, current = reading[0], reading
+    yield from _pieces(current, cursor, end)
 
 
 def weighted_minutes(
@@ -61,11 +75,34 @@ def weighted_minutes(
     """
     if end <= start or form_weight == 0:
         return 0.0
-    ordered = sorted(readings)
-    current = next((r for r in reversed(ordered) if r[0] <= start), None)
-    total, cursor = 0.0, start
-    for reading in [r for r in ordered if start < r[0] < end]:
-        total += _piece_minutes(current, cursor, reading[0])
-        cursor, current = reading[0], reading
-    total += _piece_minutes(current, cursor, end)
+    total = sum(
+        weight * (to - since).total_seconds() / 60.0
+        for since, to, weight in _segments(readings, start, end)
+    )
     return total * form_weight
+
+
+def time_reaching(
+    readings: Iterable[Reading],
+    start: datetime,
+    end: datetime,
+    *,
+    form_weight: float,
+    amount: float,
+) -> datetime | None:
+    """The instant between `start` and `end` at which the weighted minutes counted from `start`
+    reach `amount` (the minutes grow linearly within a piece), or None if they do not."""
+    if (
+        end <= start
+        or form_weight == 0
+        or amount > weighted_minutes(readings, start, end, form_weight=form_weight)
+    ):
+        return None
+    left = amount
+    for since, to, weight in _segments(readings, start, end):
+        rate = weight * form_weight / 60.0  # weighted minutes per second
+        span = (to - since).total_seconds()
+        if rate > 0 and left <= rate * span:
+            return since + timedelta(seconds=left / rate)
+        left -= rate * span
+    return end
