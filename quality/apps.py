@@ -9,12 +9,13 @@ class QualityConfig(AppConfig):
         # Quality gates and hold propagation plug into the lines transitions (see lines/hooks.py).
         from lines import hooks
         from quality import demo
-        from quality.services import evaluate, exposure_accrual, gates, propagation
+        from quality.services import evaluate, exposure_accrual, gates, pressure, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
         hooks.register(hooks.COMPLETE_CHECKS, gates.check_complete)
         hooks.register(hooks.AFTER_CONSUME, propagation.on_consumed)
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
-        # After the evaluation: exposure flags join the batch's flags.
+        # After the evaluation: derived pressure figures and exposure flags join the batch's flags.
+        hooks.register(hooks.AFTER_INGEST, pressure.after_ingest)
         hooks.register(hooks.AFTER_INGEST, exposure_accrual.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)

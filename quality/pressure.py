@@ -30,6 +30,14 @@ FORMATION = {
     "peak_temperature": "",
 }
 PROFILES = {"densification": DENSIFICATION, "formation": FORMATION}
+# Figures that exist only once the operation has ended: a gate asks for them when the cell starts
+# the next step, not when it completes their own (quality.services.gates).
+FIGURES_AFTER_END = frozenset(
+    name
+    for profile in PROFILES.values()
+    for key in ("time_at_pressure", "peak_pressure", "min_pressure", "peak_temperature")
+    if (name := profile[key])
+)
 
 
 @dataclass(frozen=True)
