@@ -115,3 +115,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("entity", "action")
     search_fields = ("reason", "entity")
     date_hierarchy = "at"
+
+
+from quality import admin_solid_state  # noqa: E402, F401  (exposure budgets, pressure profiles)
