@@ -8,7 +8,7 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         # Quality gates and hold propagation plug into the lines transitions (see lines/hooks.py).
         from lines import hooks
-        from quality import demo
+        from quality import demo, demo_solid_state
         from quality.services import evaluate, exposure_accrual, gates, pressure, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
@@ -19,3 +19,4 @@ class QualityConfig(AppConfig):
         hooks.register(hooks.AFTER_INGEST, pressure.after_ingest)
         hooks.register(hooks.AFTER_INGEST, exposure_accrual.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
+        hooks.register(hooks.AFTER_DEMO_SEED, demo_solid_state.load_demo_solid_state)
