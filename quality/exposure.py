@@ -18,7 +18,7 @@ must not make exposure free.
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 REFERENCE_DEW_POINT_C = -40.0
@@ -28,6 +28,7 @@ WARNING_FRACTION = 0.8
 HOLD_FRACTION = 1.0
 
 Reading = tuple[datetime, float]
+Piece = tuple[datetime, datetime, float]  # from, to, weight per minute
 
 
 def ice_vapour_pressure_hpa(dew_point_c: float) -> float:
@@ -40,7 +41,7 @@ def dew_point_weight(dew_point_c: float) -> float:
     return ice_vapour_pressure_hpa(dew_point_c) / ice_vapour_pressure_hpa(REFERENCE_DEW_POINT_C)
 
 
-def _pieces(reading: Reading | None, start: datetime, end: datetime):  # noqa: ANN202
+def _pieces(reading: Reading | None, start: datetime, end: datetime) -> Iterator[Piece]:
     """(from, to, weight per minute) with `reading` in force from start to end: the reading's
     weight while it is fresh, the fallback's once it is STALE_AFTER_S old (or when there is none)."""
     fallback = dew_point_weight(FALLBACK_DEW_POINT_C)
@@ -54,7 +55,7 @@ def _pieces(reading: Reading | None, start: datetime, end: datetime):  # noqa: A
         yield stale_at, end, fallback
 
 
-def _segments(readings: Iterable[Reading], start: datetime, end: datetime):  # noqa: ANN202
+def _segments(readings: Iterable[Reading], start: datetime, end: datetime) -> Iterator[Piece]:
     """The open period cut into pieces of constant weight per minute, in time order."""
     ordered = sorted(readings)
     current = next((r for r in reversed(ordered) if r[0] <= start), None)

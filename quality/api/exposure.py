@@ -16,6 +16,7 @@ from lines.api import resolve as lines_resolve
 from lines.api.common import WRITE_ERRORS, valid, with_errors
 from lines.api.inputs import ResolvingSerializer, reference
 from lines.api.serializers import code_of
+from lines.models import Unit
 from mes.errors import NotFound
 from mes.permissions import CanDecideQuality, CanMoveUnits
 from quality.choices import ExposureForm
@@ -121,7 +122,7 @@ class LotExposureSerializer(serializers.ModelSerializer):
         return any(period.closed_at is None for period in account.periods.all())
 
 
-def _report(unit) -> dict:  # noqa: ANN001
+def _report(unit: Unit) -> dict:
     return LotExposureSerializer(lot_exposure_of(unit=unit)).data
 
 

@@ -274,7 +274,14 @@ def exposure_scan(
     return account
 
 
-def _apply(account, period, action, zone, form, at) -> None:  # noqa: ANN001
+def _apply(
+    account: LotExposure,
+    period: ExposurePeriod | None,
+    action: str,
+    zone: DryZone | None,
+    form: str,
+    at: datetime,
+) -> None:
     """Change the periods for one scan: open, close, or close here and open there."""
     name = account.unit.identifier
     if action == ExposureAction.OPENED:

@@ -140,7 +140,14 @@ def pressure_profile_record(
     return _store(operation, names, figures, series, (threshold, source), by)
 
 
-def _store(operation, names, figures, series, threshold, by) -> tuple[PressureProfile, list[Flag]]:  # noqa: ANN001
+def _store(
+    operation: Operation,
+    names: dict[str, str],
+    figures: ProfileFigures,
+    series: dict[str, tuple[np.ndarray, np.ndarray]],
+    threshold: tuple[float | None, str],
+    by: User,
+) -> tuple[PressureProfile, list[Flag]]:
     derived = Sample.objects.bulk_create(_derived(operation, names, figures))
     hold_times = series.get(names["hold_time"], (np.array([]), np.array([])))[1]
     usable_hold = hold_times[np.isfinite(hold_times)]
