@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lines.choices import StationKind
+from lines.locks import lock_units
 from lines.models import Material, Product, Station, Unit
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
@@ -155,6 +156,7 @@ def lot_exposure_start(
 ) -> LotExposure:
     """Start a lot's exposure account in a zone, closed. `carried_in_weighted_min` is exposure it
     had before (a sample drawn at goods-in, a transfer), declared with a reason and audited."""
+    lock_units([unit.pk])
     budget = budget_of(unit)
     carried = _non_negative(carried_in_weighted_min, "carried_in_weighted_min")
     if carried and not reason.strip():
@@ -247,6 +249,9 @@ def exposure_scan(
     """
     if action not in SCAN_ACTIONS:
         raise InvalidInput(f"Action must be one of {', '.join(SCAN_ACTIONS)}.", field="action")
+    # The unit's row first, then its account: the order the ingest's accrual takes them in, and
+    # it serialises two first scans that would both create the account.
+    lock_units([unit.pk])
     account = LotExposure.objects.select_for_update().filter(unit=unit).first()
     if account is None:
         if zone is None:

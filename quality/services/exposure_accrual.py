@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
+from lines.locks import lock_units
 from lines.models import Sample
 from lines.selectors import is_usable_value, usable_samples
 from lines.services.common import User
@@ -141,9 +142,11 @@ def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str,
 
 def zone_accrue(*, zone: DryZone, until: datetime, by: User = None) -> list[Flag]:
     """Count every lot open in the zone up to `until` (the newest dew-point reading)."""
+    open_here = LotExposure.objects.filter(periods__zone=zone, periods__closed_at__isnull=True)
+    # Units first, then accounts, as the scans take them (a hold writes the unit row).
+    lock_units(open_here.values_list("unit_id", flat=True))
     accounts = (
-        LotExposure.objects.select_for_update(of=("self",))
-        .filter(periods__zone=zone, periods__closed_at__isnull=True)
+        open_here.select_for_update(of=("self",))
         .select_related("budget", "unit", "zone__station")
         .order_by("id")
     )
