@@ -24,6 +24,9 @@ from quality.services.audit import audit_record, snapshot
 from quality.services.evaluate import samples_evaluate
 
 LOOKBACK = timedelta(hours=1)  # operations that ended this long before a batch's first reading
+# No press or formation operation lasts longer: bounds the look-up on the (station, started_at)
+# index, so it reads the last week's operations, not the station's whole history.
+LONGEST_OPERATION = timedelta(days=7)
 DERIVED_NODE = "derived:pressure_profile"  # node_id of derived samples: no PLC node sent them
 READ_PARAMETERS = frozenset(
     name
@@ -190,6 +193,7 @@ def after_ingest(*, samples: Sequence[Sample], raised: list[Flag]) -> None:
         Operation.objects.filter(
             station_id__in={s.station_id for s in read},
             completed_at__isnull=False,
+            started_at__gte=since - LONGEST_OPERATION,
             completed_at__gte=since,
             pressure_profile__isnull=True,
         )
