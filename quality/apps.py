@@ -9,11 +9,19 @@ class QualityConfig(AppConfig):
         # Quality gates and hold propagation plug into the lines transitions (see lines/hooks.py).
         from lines import hooks
         from quality import demo, demo_solid_state
-        from quality.services import evaluate, exposure_accrual, gates, pressure, propagation
+        from quality.services import (
+            evaluate,
+            exposure,
+            exposure_accrual,
+            gates,
+            pressure,
+            propagation,
+        )
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
         hooks.register(hooks.COMPLETE_CHECKS, gates.check_complete)
         hooks.register(hooks.AFTER_CONSUME, propagation.on_consumed)
+        hooks.register(hooks.AFTER_CONSUME, exposure.on_consumed)
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
         # After the evaluation: derived pressure figures and exposure flags join the batch's flags.
         hooks.register(hooks.AFTER_INGEST, pressure.after_ingest)

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from lines.choices import StationKind
+from lines.choices import StationKind, UnitStatus
 from lines.locks import lock_units
-from lines.models import Material, Product, Station, Unit
+from lines.models import GenealogyEdge, Material, Product, Station, Unit
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
 from quality.choices import ExposureAction, ExposureForm
@@ -309,3 +309,18 @@ def _apply(
         if period is not None:
             _close(period, at)
             _open(account, at)
+
+
+def on_consumed(*, edge: GenealogyEdge, by: User) -> None:
+    """lines.hooks.AFTER_CONSUME: a lot used up has no container left open; its open period ends
+    when it was used up, counted to then. The consumption holds the lot's row lock already."""
+    if edge.parent.status != UnitStatus.CONSUMED:
+        return
+    account = LotExposure.objects.select_for_update().filter(unit_id=edge.parent_id).first()
+    period = account.periods.filter(closed_at__isnull=True).first() if account else None
+    if period is None:
+        return
+    at = max(edge.created_at, period.accrued_until)
+    account_accrue(account, until=at, by=by)
+    _close(period, at)
+    _event(account, ExposureAction.CLOSED, at, by, f"used up by {edge.child.identifier}")

@@ -194,3 +194,25 @@ def test_a_lot_without_a_budget_cannot_be_tracked(plant, dry_room, operator):
     with pytest.raises(RuleViolation, match="no exposure budget"):
         exposure_scan(unit=nmc, action="opened", zone=dry_room, by=operator)
     assert not LotExposure.objects.exists()
+
+
+def test_a_lot_used_up_while_open_stops_counting_when_it_was_used_up(
+    plant, powder_lot, dry_room, operator
+):
+    ingest_dew_points("DR-1", [(-1, -40.0)])
+    exposure_scan(unit=powder_lot, action="opened", zone=dry_room, at=t(0), by=operator)
+    slurry = lines_services.unit_create(identifier="SL-2", kind="slurry_batch", quantity="20")
+    lines_services.unit_consume(child=slurry, parent=powder_lot, quantity="20", at=t(5))
+    ingest_dew_points("DR-1", [(10, -40.0)])
+    lot = account(powder_lot)
+    assert lot.accrued_weighted_min == pytest.approx(5.0)
+    assert lot.periods.get().closed_at == t(5)
+    closed = lot.events.get(action=ExposureAction.CLOSED)
+    assert (closed.at, closed.detail, closed.by) == (t(5), "used up by SL-2", None)
+
+
+def test_a_lot_partly_used_stays_open(plant, powder_lot, dry_room, operator):
+    exposure_scan(unit=powder_lot, action="opened", zone=dry_room, at=t(0), by=operator)
+    slurry = lines_services.unit_create(identifier="SL-3", kind="slurry_batch", quantity="5")
+    lines_services.unit_consume(child=slurry, parent=powder_lot, quantity="5", at=t(5))
+    assert account(powder_lot).periods.get().closed_at is None
