@@ -137,3 +137,6 @@ class CellGradeAdmin(ReadOnlyAdmin):
 @admin.register(PassportProfile)
 class PassportProfileAdmin(ReadOnlyAdmin):
     list_display = ("product", "manufacturer_name", "chemistry", "rated_capacity_ah", "gtin")
+
+
+from quality import admin_solid_state  # noqa: E402, F401  (exposure budgets, pressure profiles)

@@ -5,8 +5,10 @@ costs more than storing and judging it. Rows stay columns from parsing to the da
 AFTER_INGEST hook receives them as such (with the ids they were stored under).
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from lines.models import Station
 
@@ -47,3 +49,31 @@ class SampleColumns:
 
     def rejected(self) -> int:
         return sum(1 for reason in self.rejected_reason if reason)
+
+    def readings(self, parameters: Collection[str]) -> list["Reading"]:
+        """The rows of some parameters as records, for hooks that look at a few of them."""
+        return [
+            Reading(
+                self.station_id[i],
+                parameter,
+                self.value[i],
+                self.source_time[i],
+                self.status_code[i],
+                self.rejected_reason[i],
+                self.unit_id[i],
+            )
+            for i, parameter in enumerate(self.parameter)
+            if parameter in parameters
+        ]
+
+
+class Reading(NamedTuple):
+    """One stored row, read by attribute (as a lines.Sample would be)."""
+
+    station_id: int | None
+    parameter: str
+    value: float | None
+    source_time: datetime
+    status_code: int
+    rejected_reason: str
+    unit_id: int | None

@@ -20,7 +20,10 @@ class Step:
 
 
 # Areal loading target 25.0 mg/cm2, LSL 24.5: a 1.5 drift takes the coater thin for a stretch of
-# web; stacker alignment limit +-0.2 mm: a 0.45 spike puts one cell out of spec.
+# web; stacker alignment limit +-0.2 mm: a 0.45 spike puts one cell out of spec. The dry room's
+# dew point (-60 degC) rises 7 K, to -53 (within its -50 limit with 5 sigma to spare), while a door
+# stands open: the open SE powder lot of the demo spends its exposure budget 2.6 times
+# faster meanwhile (fixtures/demo_solid_state.toml).
 DEMO = [
     Step(
         15,
@@ -33,6 +36,12 @@ DEMO = [
         "stacker misaligns one cell (+0.45 mm)",
         lambda sim: sim.inject_spike("STACK-01", "alignment_mm", 0.45),
     ),
+    Step(
+        50,
+        "dry-room door open: dew point rises to -53 degC",
+        lambda sim: sim.inject_drift("DRY-01", "dew_point_c", 7.0, 20.0),
+    ),
+    Step(105, "dry-room door closed", lambda sim: sim.clear_faults("DRY-01")),
 ]
 SCENARIOS = {"demo": DEMO}
 

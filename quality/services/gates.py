@@ -2,7 +2,9 @@
 
 A unit cannot complete a gated step, or start any step, while it has an open flag (SPC warnings
 aside); nor complete a gated step, or start the one after it, without a usable, in-spec
-measurement of every spec the gate requires. The refusal lists every reason at once.
+measurement of every spec the gate requires. The refusal lists every reason at once. Figures of
+an operation's whole profile (time at pressure, peak temperature: quality.pressure) are recorded
+once it has ended, so they are required to start the next step, not to complete their own.
 """
 
 from lines.models import Operation, RouteStep, Sample, Unit
@@ -10,16 +12,19 @@ from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
 from quality.models import GateRequirement
+from quality.pressure import FIGURES_AFTER_END
 from quality.selectors.specs import VersionTimeline
 from quality.services.flags import open_flags_of
 
 USABLE_LOOKBACK = 20  # recent readings searched for the latest usable one
 
 
-def _measurement_gaps(unit: Unit, step: RouteStep) -> list[str]:
+def _measurement_gaps(unit: Unit, step: RouteStep, *, completing: bool) -> list[str]:
     gaps = []
     for requirement in GateRequirement.objects.filter(step=step).select_related("spec"):
         spec = requirement.spec
+        if completing and spec.parameter in FIGURES_AFTER_END:
+            continue  # recorded when the operation has ended; required to start the next step
         recent = usable_samples(
             Sample.objects.filter(
                 unit=unit, parameter=spec.parameter, station__kind=spec.station_kind
@@ -36,15 +41,16 @@ def _measurement_gaps(unit: Unit, step: RouteStep) -> list[str]:
     return gaps
 
 
-def gate_refusals(*, unit: Unit, step: RouteStep | None) -> list[str]:
-    """Every reason the unit may not pass `step`'s gate now (empty when it may)."""
+def gate_refusals(*, unit: Unit, step: RouteStep | None, completing: bool = False) -> list[str]:
+    """Every reason the unit may not pass `step`'s gate now (empty when it may). `completing`:
+    the unit is completing `step` itself, so figures of its whole profile cannot exist yet."""
     reasons = [
         f"open flag {f.pk}: {f.get_kind_display().lower()} {f.parameter}"
         + (f" {f.value:g} ({f.limit})" if f.value is not None else "")
         for f in open_flags_of(unit.pk)
     ]
     if step is not None:
-        reasons.extend(_measurement_gaps(unit, step))
+        reasons.extend(_measurement_gaps(unit, step, completing=completing))
     return reasons
 
 
@@ -68,7 +74,7 @@ def check_complete(*, unit: Unit, operation: Operation, result: str) -> None:
     step = operation.step
     if result != "passed" or step is None or not GateRequirement.objects.filter(step=step).exists():
         return  # a failed result may always be recorded
-    reasons = gate_refusals(unit=unit, step=step)
+    reasons = gate_refusals(unit=unit, step=step, completing=True)
     if reasons:
         raise RuleViolation(
             f"{unit.identifier} cannot complete '{step.name}', quality gate: "

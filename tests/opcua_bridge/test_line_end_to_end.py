@@ -77,7 +77,7 @@ def test_the_demo_scenario_makes_flags_and_a_held_cell_appear(start_simulator, t
     call_command("seed_demo", verbosity=0)
     sim = start_simulator(speed=30.0)
     # The demo's steps, compressed: a drift reaching -1.5 mg/cm2 within 1 s, held 3 s, a spike.
-    drift, _clear, spike = scenario.DEMO
+    drift, _clear, spike = scenario.DEMO[:3]
     fast = [
         scenario.Step(
             0.5, drift.what, lambda s: s.inject_drift("COAT-01", "areal_loading_mg_cm2", -1.5, 1.0)

@@ -32,7 +32,8 @@ class Command(BaseCommand):
             "--scenario",
             choices=["demo"],
             default="",
-            help="play scheduled faults (demo: a coater drift, a stacker misalignment, every 2 min)",
+            help="play scheduled faults (demo: a coater drift, a stacker misalignment, a dry-room "
+            "door left open, every 2 min)",
         )
         parser.add_argument(
             "--tick", type=float, default=1.0, help="wall seconds between writes (default 1)"

@@ -1,0 +1,34 @@
+"""Reads of cells' pressure profiles and the readings behind them."""
+
+from django.db.models import QuerySet
+
+from lines.models import Sample, Unit
+from quality.models import PressureProfile
+from quality.pressure import PROFILES
+
+SERIES_LIMIT = 10_000  # readings per parameter in a pressure answer (a 30 min hold at 1 Hz: 1,800)
+
+
+def pressure_profiles_of(*, unit: Unit) -> QuerySet[PressureProfile]:
+    return PressureProfile.objects.filter(unit=unit).select_related("station").order_by("ended_at")
+
+
+def pressure_series(profile: PressureProfile) -> dict[str, list[tuple]]:
+    """The readings behind a profile: per parameter, (source time, value, OPC UA status)."""
+    kind = profile.station.kind
+    names = [PROFILES[kind][key] for key in ("pressure", "temperature") if PROFILES[kind][key]]
+    series: dict[str, list[tuple]] = {name: [] for name in names}
+    rows = (
+        Sample.objects.filter(
+            unit_id=profile.unit_id,
+            station_id=profile.station_id,
+            parameter__in=names,
+            source_time__gte=profile.started_at,
+            source_time__lte=profile.ended_at,
+        )
+        .order_by("source_time", "id")
+        .values_list("parameter", "source_time", "value", "status_code")
+    )
+    for parameter, at, value, status in rows[: SERIES_LIMIT * len(names)]:
+        series[parameter].append((at, value, status))
+    return series
