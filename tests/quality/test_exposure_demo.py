@@ -24,7 +24,9 @@ def seed() -> str:
 @pytest.mark.django_db
 def test_seed_demo_tracks_the_se_powder_lot_open_near_its_budget():
     report = seed()
-    assert "exposure: 3 budgets, 1 zones created; open lots: LOT-LPSCL-0001" in report
+    assert (
+        "exposure: 3 budgets, 1 zones created; open lots: LOT-LPSCL-0001, LOT-LPSCL-0002" in report
+    )
     lot = LotExposure.objects.get(unit__identifier="LOT-LPSCL-0001")
     assert (lot.budget.material.code, lot.budget.budget_weighted_min) == ("LPSCL", 20.0)
     assert (lot.zone.code, lot.zone.station.code, lot.form) == ("DR-1", "DRY-01", "powder")
@@ -39,7 +41,20 @@ def test_seed_demo_tracks_the_se_powder_lot_open_near_its_budget():
     ).exists()
     # A second seed changes nothing
     assert "open lots: already tracked" in seed()
-    assert (LotExposure.objects.count(), DryZone.objects.count()) == (1, 1)
+    assert (LotExposure.objects.count(), DryZone.objects.count()) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_the_demo_wet_lot_is_held_by_the_first_minute_of_dry_room_readings():
+    from lines.models import Unit
+    from quality.services.exposure_accrual import zone_accrue
+
+    seed()
+    wet = LotExposure.objects.get(unit__identifier="LOT-LPSCL-0002")
+    assert wet.accrued_weighted_min == 19.9 and exposure_state(wet) == "warning"
+    zone_accrue(zone=wet.zone, until=datetime.now(UTC) + timedelta(minutes=1))
+    assert Unit.objects.get(identifier="LOT-LPSCL-0002").status == "on_hold"
+    assert Unit.objects.get(identifier="LOT-LPSCL-0001").status != "on_hold"
 
 
 class _ModelFaults:
