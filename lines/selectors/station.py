@@ -3,7 +3,7 @@ its last operations."""
 
 from dataclasses import dataclass
 
-from lines.models import Operation, Sample, Station, Tag, Unit
+from lines.models import Operation, Sample, SampleSource, Station, Tag, Unit
 
 
 def unit_open_operation(*, unit: Unit) -> Operation | None:
@@ -33,7 +33,8 @@ class LatestValue:
 
 
 def station_latest_values(*, station: Station) -> list[LatestValue]:
-    """The newest sample of each parameter mapped to the station's enabled tags.
+    """The newest PLC sample of each parameter mapped to the station's enabled tags (manual
+    measurements belong to their unit, not to the machine's current state).
 
     One indexed look-up per parameter (station, parameter, source_time): a station has a few
     dozen tags at most, while its sample table grows by millions of rows a day.
@@ -49,7 +50,7 @@ def station_latest_values(*, station: Station) -> list[LatestValue]:
     for parameter in parameters:
         sample = (
             Sample.objects.select_related("unit")
-            .filter(station=station, parameter=parameter)
+            .filter(station=station, parameter=parameter, source=SampleSource.PLC)
             .order_by("-source_time", "-id")
             .first()
         )
