@@ -269,3 +269,14 @@ def test_the_live_panel_shows_the_latest_value_with_limits_and_alarm(signed_in, 
 
     assert "0.27 mm" in page and "Out of spec: above USL 0.2" in page
     assert "-0.2 … 0.2" in page
+
+
+def test_a_chinese_tablet_gets_the_refusal_in_chinese(signed_in, cell, quality_engineer):
+    quality_services.hold_place(unit=cell, reason="隔膜批次召回", by=quality_engineer)
+
+    page = signed_in.get(
+        f"{STACK}unit/", {"unit": "C-1"}, headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    ).content.decode()
+
+    assert "C-1 处于暂停状态，不能开始。请联系质量部门审核该暂停。" in page
+    assert "已暂停：请勿加工此单元。" in page and "隔膜批次召回" in page
