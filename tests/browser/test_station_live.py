@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import accessibility_violations, screenshot
-from tests.browser.station_helpers import give_badge, sign_in_with_badge, stacking_station
-from tests.factories import add_samples
+from tests.browser.station_helpers import give_badge, scan, sign_in_with_badge, stacking_station
+from tests.factories import add_samples, make_cell
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,3 +41,28 @@ def test_live_values_update_while_the_page_is_open(live_server, open_page, opera
     expect(page.locator("#scan")).to_have_value("CELL-")
     assert accessibility_violations(page) == []
     screenshot(page, f"station-live-alarm-{size}")
+
+
+def test_a_live_refresh_leaves_the_focus_in_the_field_being_typed(
+    live_server, open_page, operator, plant
+):
+    station = stacking_station(plant)
+    make_cell(plant, "CELL-000130")
+    give_badge(operator)
+    page = open_page()
+    sign_in_with_badge(page, live_server)
+    page.goto(f"{live_server.url}/station/T-STACKING/")
+    scan(page, "CELL-000130")
+    page.get_by_role("button", name="Start").click()
+    field = page.get_by_label("stack_pressure_mpa")
+    field.click()
+    page.keyboard.type("1.0")
+
+    add_samples(station, "stack_pressure_mpa", [1.02])
+
+    expect(page.locator('tr[data-parameter="stack_pressure_mpa"] [data-value]')).to_have_text(
+        "1.02 MPa"
+    )
+    expect(field).to_be_focused()
+    page.keyboard.type("3")
+    expect(field).to_have_value("1.03")
