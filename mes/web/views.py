@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mes import roles
+from mes.auth import badge_locked
 from mes.models import OperatorProfile
 
 # The station a tablet was last used at (set by the station screen): after sign-in the operator
@@ -75,15 +76,20 @@ def signin_badge(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return HttpResponseRedirect(_landing(request))
     form = BadgeForm(request.POST or None)
-    refused = False
+    refused = locked = False
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, **form.cleaned_data)
         if user is not None:
             login(request, user, backend="mes.auth.BadgePinBackend")
             return _speak_their_language(request, HttpResponseRedirect(_landing(request)))
+        locked = badge_locked(form.cleaned_data["badge_number"])
     if request.method == "POST":
         refused = True
-    context = {"next": request.POST.get("next") or request.GET.get("next", ""), "refused": refused}
+    context = {
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "refused": refused,
+        "locked": locked,
+    }
     return render(request, "mes/signin_badge.html", context)
 
 
