@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mes import roles
@@ -38,7 +37,6 @@ def _speak_their_language(request: HttpRequest, response: HttpResponse) -> HttpR
     """A language set on the user's profile wins over the browser's from sign-in on."""
     profile = OperatorProfile.objects.filter(user=request.user).first()
     if profile and profile.language:
-        translation.activate(profile.language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             profile.language,
