@@ -1,26 +1,29 @@
-"""Enumerations of the production domain, with the named groups that rules are written against."""
+"""Enumerations of the production domain, with the named groups that rules are written against.
+
+Labels the station screen shows (kinds, statuses, results) are translated (lines/locale)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StationKind(models.TextChoices):
-    MIXING = "mixing", "Mixing"
-    COATING = "coating", "Coating and drying"
-    CALENDERING = "calendering", "Calendering"
-    SLITTING = "slitting", "Slitting"
-    STACKING = "stacking", "Stacking"
-    DENSIFICATION = "densification", "Densification (warm isostatic pressing)"
-    SEALING = "sealing", "Pouch sealing"
-    FORMATION = "formation", "Formation"
-    EOL = "eol", "End-of-line grading"
-    DRY_ROOM = "dry_room", "Dry-room monitor"
+    MIXING = "mixing", _("Mixing")
+    COATING = "coating", _("Coating and drying")
+    CALENDERING = "calendering", _("Calendering")
+    SLITTING = "slitting", _("Slitting")
+    STACKING = "stacking", _("Stacking")
+    DENSIFICATION = "densification", _("Densification (warm isostatic pressing)")
+    SEALING = "sealing", _("Pouch sealing")
+    FORMATION = "formation", _("Formation")
+    EOL = "eol", _("End-of-line grading")
+    DRY_ROOM = "dry_room", _("Dry-room monitor")
 
 
 class UnitKind(models.TextChoices):
-    MATERIAL_LOT = "material_lot", "Material lot"
-    SLURRY_BATCH = "slurry_batch", "Slurry batch"
-    ROLL = "roll", "Electrode roll"
-    CELL = "cell", "Cell"
+    MATERIAL_LOT = "material_lot", _("Material lot")
+    SLURRY_BATCH = "slurry_batch", _("Slurry batch")
+    ROLL = "roll", _("Electrode roll")
+    CELL = "cell", _("Cell")
 
 
 class UnitOfMeasure(models.TextChoices):
@@ -30,13 +33,13 @@ class UnitOfMeasure(models.TextChoices):
 
 
 class UnitStatus(models.TextChoices):
-    CREATED = "created", "Created"
-    IN_PROCESS = "in_process", "In process"
-    ON_HOLD = "on_hold", "On hold"
-    RELEASED = "released", "Released"
-    CONSUMED = "consumed", "Consumed"
-    SCRAPPED = "scrapped", "Scrapped"
-    SHIPPED = "shipped", "Shipped"
+    CREATED = "created", _("Created")
+    IN_PROCESS = "in_process", _("In process")
+    ON_HOLD = "on_hold", _("On hold")
+    RELEASED = "released", _("Released")
+    CONSUMED = "consumed", _("Consumed")
+    SCRAPPED = "scrapped", _("Scrapped")
+    SHIPPED = "shipped", _("Shipped")
 
     @classmethod
     def terminal(cls) -> frozenset[str]:
@@ -66,8 +69,8 @@ class MaterialCategory(models.TextChoices):
 
 
 class OperationResult(models.TextChoices):
-    PASSED = "passed", "Passed"
-    FAILED = "failed", "Failed"
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
 
 
 class WorkOrderStatus(models.TextChoices):

@@ -37,6 +37,7 @@ from lines.models import (
 )
 from mes import roles
 from mes.errors import InvalidInput
+from mes.models import OperatorProfile
 
 DEMO_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_line.toml"
 DEMO_LINE_CODE = "SSB-L1"
@@ -53,6 +54,7 @@ class DemoLogin:
     password: str
     created: bool
     token: str = ""
+    badge: str = ""
 
 
 @dataclass
@@ -268,4 +270,17 @@ def _ensure_user(item: Spec) -> DemoLogin:
     # The role is what the demo is about: restore it even on an existing user.
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     token = Token.objects.get_or_create(user=user)[0].key if item.get("token") else ""
-    return DemoLogin(item["username"], role, item["password"], created, token)
+    badge = _ensure_badge(user, item)
+    return DemoLogin(item["username"], role, item["password"], created, token, badge)
+
+
+def _ensure_badge(user: Any, item: Spec) -> str:
+    """Give the demo user its badge and PIN unless it has a badge already (never reset a PIN)."""
+    if not item.get("badge"):
+        return ""
+    profile = OperatorProfile.objects.filter(user=user).first()
+    if profile is None and not OperatorProfile.objects.filter(badge_number=item["badge"]).exists():
+        profile = OperatorProfile(user=user, badge_number=item["badge"])
+        profile.set_pin(str(item["pin"]))
+        profile.save()
+    return f"badge {item['badge']}, PIN {item['pin']}" if profile else ""

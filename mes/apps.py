@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class MesConfig(AppConfig):
-    """The project package as an app: shared screens (mes/web), operations (mes/ops), commands."""
+    """The project package as an app: the screens' shell (mes/web) and its records (badge
+    sign-in, form receipts; mes/models.py), operations (mes/ops), commands (run_demo, health)."""
 
     name = "mes"
     verbose_name = "MES"

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: signs out a tablet left alone (MES_IDLE_SIGNOUT_S).
+    "mes.web.idle.IdleSignOutMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -142,6 +144,14 @@ STORAGES = {
 
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
+# Operators sign in at the tablet with a badge and a PIN as well as with a password.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "mes.auth.BadgePinBackend",
+]
+# A signed-in screen with no one using it signs out after this many seconds (0 = never). Polling
+# of live values does not count as use.
+MES_IDLE_SIGNOUT_S = env_int("MES_IDLE_SIGNOUT_S", 900)
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

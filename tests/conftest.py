@@ -13,6 +13,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def language_reset_after_each_test():
+    """A request in Chinese leaves its language active in the thread (LocaleMiddleware activates
+    per request and never resets; the test client runs in the test's thread), and the services'
+    messages are translated: without this, a test's outcome would depend on the one before."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def plant(db) -> Plant:
     return make_plant()

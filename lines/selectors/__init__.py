@@ -13,11 +13,18 @@ from lines.selectors.genealogy import (
     walk_cursor,
     whereabouts_of,
 )
+from lines.selectors.station import (
+    LatestValue,
+    station_latest_values,
+    station_recent_operations,
+    unit_open_operation,
+)
 from lines.selectors.telemetry import is_usable_value, usable_samples
 from lines.selectors.units import unit_get_by_identifier
 
 __all__ = [
     "DownstreamCount",
+    "LatestValue",
     "Trace",
     "TraceEdge",
     "TraceNode",
@@ -30,5 +37,8 @@ __all__ = [
     "usable_samples",
     "unit_has_ancestor",
     "unit_whereabouts",
+    "unit_open_operation",
+    "station_latest_values",
+    "station_recent_operations",
     "whereabouts_of",
 ]

@@ -5,6 +5,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lines.choices import UnitStatus
 from lines.models import Unit, UnitHistory
@@ -36,7 +38,11 @@ def to_decimal(value: object, *, field: str, allow_zero: bool = False) -> Decima
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
-        raise InvalidInput(f"{field} must be a number, got {value!r}.", field=field) from exc
+        raise InvalidInput(
+            _("%(field)s must be a number, got %(value)s.")
+            % {"field": field, "value": repr(value)},
+            field=field,
+        ) from exc
     if not number.is_finite():
         raise InvalidInput(f"{field} must be a finite number, got {value!r}.", field=field)
     if number < 0 or (number == 0 and not allow_zero):
@@ -79,13 +85,27 @@ def save_unit(
         )
 
 
+# What a refusal says could not be done; the sentence around it is translated whole.
+ACTION_START = gettext_lazy("be started")
+ACTION_COMPLETE = gettext_lazy("be completed")
+ACTION_CONSUME = gettext_lazy("be consumed")
+ACTION_SCRAP = gettext_lazy("be scrapped here")
+
+
 def refuse_unless_workable(unit: Unit, action: str) -> None:
-    """Refuse any work on a unit that is held, finished or gone, saying what to do instead."""
+    """Refuse any work on a unit that is held, finished or gone, saying what to do instead.
+
+    The message is in the language of the request (the station screen shows it as it is)."""
+    names = {"unit": unit.identifier, "action": action}
     if unit.status == UnitStatus.ON_HOLD:
         raise RuleViolation(
-            f"{unit.identifier} is on hold and cannot {action}. Call quality to review the hold."
+            _("%(unit)s is on hold and cannot %(action)s. Call quality to review the hold.") % names
         )
     if unit.status in UnitStatus.terminal():
+        names["status"] = unit.get_status_display().lower()
         raise RuleViolation(
-            f"{unit.identifier} is {unit.get_status_display().lower()} and cannot {action}."
+            _(
+                "%(unit)s is %(status)s and cannot %(action)s. Set it aside and call your shift lead."
+            )
+            % names
         )

@@ -6,12 +6,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines import hooks, selectors
 from lines.choices import UnitKind, UnitOfMeasure, UnitStatus
 from lines.locks import lock_units
 from lines.models import GenealogyEdge, Operation, Unit
 from lines.services.common import (
+    ACTION_CONSUME,
     User,
     qty_text,
     refuse_unless_workable,
@@ -45,7 +47,7 @@ def _refuse_unless_consumable(
             )
         return
     if parent.status not in UnitStatus.consumable():
-        refuse_unless_workable(parent, "be consumed")
+        refuse_unless_workable(parent, ACTION_CONSUME)
         raise RuleViolation(f"{parent.identifier} cannot be consumed in status {parent.status}.")
 
 
@@ -56,21 +58,27 @@ def _metre_range(
     if start is None and end is None:
         if parent.kind == UnitKind.ROLL:
             raise InvalidInput(
-                f"{parent.identifier} is a roll: give the metres used (from and to).",
+                _("%(unit)s is a roll: give the metres used (from and to).")
+                % {"unit": parent.identifier},
                 field="position_from_m",
             )
         return None
     if start is None or end is None or parent.uom != UnitOfMeasure.M:
         raise InvalidInput(
-            "Give both from and to metres, and only for a parent measured in metres.",
+            _("Give both from and to metres, and only for a parent measured in metres."),
             field="position_from_m",
         )
     low = to_decimal(start, field="position_from_m", allow_zero=True)
     high = to_decimal(end, field="position_to_m")
     if high <= low or high > parent.quantity_initial:
         raise InvalidInput(
-            f"Metres {qty_text(low)}..{qty_text(high)} are not a range within "
-            f"{parent.identifier} (0..{qty_text(parent.quantity_initial)} m).",
+            _("Metres %(low)s..%(high)s are not a range within %(unit)s (0..%(length)s m).")
+            % {
+                "low": qty_text(low),
+                "high": qty_text(high),
+                "unit": parent.identifier,
+                "length": qty_text(parent.quantity_initial),
+            },
             field="position_to_m",
         )
     overlap = GenealogyEdge.objects.filter(
@@ -78,8 +86,14 @@ def _metre_range(
     ).first()
     if overlap is not None:
         raise RuleViolation(
-            f"Metres {qty_text(low)}..{qty_text(high)} of {parent.identifier} overlap metres "
-            f"{qty_text(overlap.position_from_m)}..{qty_text(overlap.position_to_m)} already used.",
+            _("Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s already used.")
+            % {
+                "low": qty_text(low),
+                "high": qty_text(high),
+                "unit": parent.identifier,
+                "from": qty_text(overlap.position_from_m),
+                "to": qty_text(overlap.position_to_m),
+            },
             field="position_from_m",
         )
     return low, high
@@ -107,7 +121,9 @@ def unit_consume(
     with `hold_override`; the hooks (quality) then put the child under the parent's holds.
     """
     if child.id == parent.id:
-        raise RuleViolation(f"{child.identifier} cannot consume itself.", field="parent")
+        raise RuleViolation(
+            _("%(unit)s cannot consume itself.") % {"unit": child.identifier}, field="parent"
+        )
     locked = lock_units([child.id, parent.id])
     child, parent = locked[child.id], locked[parent.id]
     _refuse_finished_child(child)
@@ -167,13 +183,21 @@ def _quantity(
             )
         qty = length
     elif quantity is None:
-        raise InvalidInput(f"Give the quantity of {parent.identifier} used.", field="quantity")
+        raise InvalidInput(
+            _("Give the quantity of %(unit)s used.") % {"unit": parent.identifier},
+            field="quantity",
+        )
     else:
         qty = to_decimal(quantity, field="quantity")
     if qty > parent.quantity_remaining:
         raise RuleViolation(
-            f"{parent.identifier} has {qty_text(parent.quantity_remaining)} {parent.uom} left; "
-            f"cannot consume {qty_text(qty)} {parent.uom}.",
+            _("%(unit)s has %(left)s %(uom)s left; cannot consume %(qty)s %(uom)s.")
+            % {
+                "unit": parent.identifier,
+                "left": qty_text(parent.quantity_remaining),
+                "uom": parent.uom,
+                "qty": qty_text(qty),
+            },
             field="quantity",
         )
     return qty

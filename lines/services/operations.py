@@ -4,12 +4,19 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines import hooks
 from lines.choices import OperationResult, UnitStatus
 from lines.locks import lock_units
 from lines.models import Operation, RouteStep, Station, Unit
-from lines.services.common import User, refuse_unless_workable, save_unit
+from lines.services.common import (
+    ACTION_COMPLETE,
+    ACTION_START,
+    User,
+    refuse_unless_workable,
+    save_unit,
+)
 from mes.errors import InvalidInput, RuleViolation
 
 
@@ -17,21 +24,64 @@ def _check_step(unit: Unit, station: Station, step: RouteStep | None) -> RouteSt
     """The step to start: the unit's current step, which must match `step` and the station's kind."""
     current = unit.current_step
     if unit.route_id is None or current is None:
-        done = "has completed its route" if unit.route_id else "has no route"
-        raise RuleViolation(f"{unit.identifier} {done}; there is no step to start.")
+        if unit.route_id:
+            message = _("%(unit)s has completed its route; there is no step to start.")
+        else:
+            message = _("%(unit)s has no route; there is no step to start.")
+        raise RuleViolation(message % {"unit": unit.identifier})
+    names = {"unit": unit.identifier, "next": current.sequence, "next_name": current.name}
     if step is not None and step.id != current.id:
-        order = "was already done" if step.sequence < current.sequence else "is not reached yet"
-        raise RuleViolation(
-            f"Step {step.sequence} '{step.name}' {order} for {unit.identifier}; "
-            f"its next step is {current.sequence} '{current.name}'.",
-            field="step",
-        )
+        if step.sequence < current.sequence:
+            message = _(
+                "Step %(step)s '%(step_name)s' was already done for %(unit)s; "
+                "its next step is %(next)s '%(next_name)s'."
+            )
+        else:
+            message = _(
+                "Step %(step)s '%(step_name)s' is not reached yet for %(unit)s; "
+                "its next step is %(next)s '%(next_name)s'."
+            )
+        names.update(step=step.sequence, step_name=step.name)
+        raise RuleViolation(message % names, field="step")
     if station.kind != current.station_kind:
         raise RuleViolation(
-            f"{unit.identifier} is due for '{current.name}' ({current.get_station_kind_display()}); "
-            f"{station.code} is a {station.get_kind_display()} station.",
+            _(
+                "%(unit)s is due for '%(next_name)s' (%(kind)s); "
+                "%(station)s is a %(station_kind)s station."
+            )
+            % {
+                **names,
+                "kind": current.get_station_kind_display(),
+                "station": station.code,
+                "station_kind": station.get_kind_display(),
+            },
             field="station",
         )
+    return current
+
+
+def operation_start_check(
+    *, unit: Unit, station: Station, step: RouteStep | None = None
+) -> RouteStep:
+    """Every rule operation_start applies, without writing anything: the step it would start,
+    or the RuleViolation it would raise. The station screen asks this when a unit is scanned, so
+    a held or out-of-order unit is refused before anyone works on it."""
+    refuse_unless_workable(unit, ACTION_START)
+    open_op = Operation.objects.filter(unit=unit, completed_at__isnull=True).first()
+    if open_op is not None:
+        raise RuleViolation(
+            _(
+                "%(unit)s is already in operation at %(station)s since %(since)s UTC; "
+                "complete that first."
+            )
+            % {
+                "unit": unit.identifier,
+                "station": open_op.station.code,
+                "since": f"{open_op.started_at:%Y-%m-%d %H:%M:%S}",
+            }
+        )
+    current = _check_step(unit, station, step)
+    hooks.run(hooks.START_CHECKS, unit=unit, step=current)
     return current
 
 
@@ -51,15 +101,7 @@ def operation_start(
     backs the in-code check against two tablets starting the same unit at once.
     """
     unit = lock_units([unit.id])[unit.id]
-    refuse_unless_workable(unit, "be started")
-    open_op = Operation.objects.filter(unit=unit, completed_at__isnull=True).first()
-    if open_op is not None:
-        raise RuleViolation(
-            f"{unit.identifier} is already in operation at {open_op.station.code} since "
-            f"{open_op.started_at:%Y-%m-%d %H:%M:%S} UTC; complete that first."
-        )
-    current = _check_step(unit, station, step)
-    hooks.run(hooks.START_CHECKS, unit=unit, step=current)
+    current = operation_start_check(unit=unit, station=station, step=step)
     try:
         with transaction.atomic():
             operation = Operation.objects.create(
@@ -98,13 +140,7 @@ def operation_complete(
         )
     unit = lock_units([operation.unit_id])[operation.unit_id]
     operation = Operation.objects.select_for_update().get(pk=operation.pk)
-    if operation.completed_at is not None:
-        who = f" by {operation.completed_by}" if operation.completed_by else ""
-        raise RuleViolation(
-            f"This operation on {unit.identifier} was already completed{who} at "
-            f"{operation.completed_at:%Y-%m-%d %H:%M:%S} UTC as {operation.result}."
-        )
-    refuse_unless_workable(unit, "be completed")
+    operation_complete_check(operation=operation, unit=unit)
     hooks.run(hooks.COMPLETE_CHECKS, unit=unit, operation=operation, result=result)
     # A PLC's clock may run behind ours: never end before the start.
     operation.completed_at = max(at or timezone.now(), operation.started_at)
@@ -114,6 +150,30 @@ def operation_complete(
     operation.save(update_fields=["completed_at", "completed_by", "result", "note"])
     _advance(unit, operation, by)
     return operation
+
+
+def operation_complete_check(*, operation: Operation, unit: Unit) -> None:
+    """The refusals of operation_complete that do not depend on the result (already completed,
+    unit held or gone), without writing anything. The quality gate, which depends on the
+    result, is checked when the operator completes."""
+    if operation.completed_at is not None:
+        names = {
+            "unit": unit.identifier,
+            "at": f"{operation.completed_at:%Y-%m-%d %H:%M:%S}",
+            "result": operation.get_result_display().lower(),
+        }
+        if operation.completed_by:
+            names["who"] = str(operation.completed_by)
+            message = _(
+                "This operation on %(unit)s was already completed by %(who)s at %(at)s UTC "
+                "as %(result)s."
+            )
+        else:
+            message = _(
+                "This operation on %(unit)s was already completed at %(at)s UTC as %(result)s."
+            )
+        raise RuleViolation(message % names)
+    refuse_unless_workable(unit, ACTION_COMPLETE)
 
 
 def _advance(unit: Unit, operation: Operation, by: User) -> None:

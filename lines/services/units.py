@@ -9,6 +9,7 @@ from lines.choices import UnitKind, UnitOfMeasure, UnitStatus
 from lines.locks import lock_units
 from lines.models import Material, Operation, Product, Route, Unit, UnitHistory, WorkOrder
 from lines.services.common import (
+    ACTION_SCRAP,
     User,
     check_identifier,
     refuse_unless_workable,
@@ -118,7 +119,7 @@ def unit_scrap(*, unit: Unit, reason: str, by: User = None) -> Unit:
     if not reason.strip():
         raise InvalidInput("Say why the unit is scrapped.", field="reason")
     unit = lock_units([unit.id])[unit.id]
-    refuse_unless_workable(unit, "be scrapped here")
+    refuse_unless_workable(unit, ACTION_SCRAP)
     now = timezone.now()
     Operation.objects.filter(unit=unit, completed_at__isnull=True).update(
         completed_at=now, completed_by=by, result="failed", note=f"scrapped: {reason.strip()}"

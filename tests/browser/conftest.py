@@ -28,8 +28,9 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
-# Per module, not per session: while Playwright runs, its event loop counts as running in this
-# thread, and later tests that call asyncio.run() (the OPC UA tests) would fail.
+# Per module, not per session: Playwright's sync API keeps an asyncio loop running in the main
+# thread while it is open, and every later test that calls asyncio.run() (the OPC UA bridge and
+# simulator tests) would fail with "cannot be called from a running event loop".
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -285,7 +285,10 @@ def test_scrapping_twice_is_a_409_and_changes_nothing(plant, operator, api):
     api.force_authenticate(operator)
     response = api.post(f"{UNITS}C-1/scrap/", {"reason": "again"}, format="json")
     assert response.status_code == 409
-    assert response.json()["error"]["message"] == "C-1 is scrapped and cannot be scrapped here."
+    assert (
+        response.json()["error"]["message"]
+        == "C-1 is scrapped and cannot be scrapped here. Set it aside and call your shift lead."
+    )
     assert UnitHistory.objects.filter(unit=cell).count() == 2
 
 

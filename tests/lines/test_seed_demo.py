@@ -26,6 +26,7 @@ from lines.models import (
     WorkOrder,
 )
 from mes import roles
+from mes.models import OperatorProfile
 from quality.models import GateRequirement, Spec
 
 pytestmark = pytest.mark.django_db
@@ -285,6 +286,21 @@ def test_seed_again_keeps_a_changed_password_and_the_token():
     operator.refresh_from_db()
     assert operator.check_password("my-own-secret-1") is True
     assert Token.objects.get().key == key
+
+
+def test_seed_gives_the_demo_operator_a_badge_and_never_resets_its_pin():
+    # given
+    out = seed()
+    profile = OperatorProfile.objects.get(badge_number="B-1001")
+    assert profile.user.username == "operator" and profile.check_pin("1001")
+    assert "station screens: badge B-1001, PIN 1001" in out
+    profile.set_pin("8642")
+    profile.save()
+    # when
+    seed()
+    # then
+    profile.refresh_from_db()
+    assert profile.check_pin("8642") and OperatorProfile.objects.count() == 1
 
 
 def test_seed_refuses_a_missing_fixture_and_writes_nothing(tmp_path: Path):

@@ -51,3 +51,5 @@ class Command(BaseCommand):
             out(f"  {login.username:<12} {login.role:<18} {login.password}{kept}")
             if login.token:
                 out(f"  {'':<12} API token: {login.token}")
+            if login.badge:
+                out(f"  {'':<12} station screens: {login.badge}")

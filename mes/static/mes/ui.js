@@ -18,7 +18,14 @@
     var field = document.querySelector("[data-scan-field]") || document.querySelector("[autofocus]");
     if (field && document.activeElement !== field && !field.disabled) { field.focus(); }
   }
-  document.addEventListener("htmx:afterSettle", refocus);
+  // On afterSwap, not afterSettle: the swap and this run in one task, so a field the operator
+  // taps in the settle delay (20 ms) is not then taken from them.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    // A panel that refreshes itself (live values; marked data-passive) must not pull the focus
+    // away from a field the operator is typing in.
+    if (e.target && e.target.closest && e.target.closest("[data-passive]")) { return; }
+    refocus();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-submit-on-change]").forEach(function (el) {
       el.addEventListener("change", function () { el.form.submit(); });

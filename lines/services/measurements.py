@@ -1,0 +1,79 @@
+"""Manual measurements: a value an operator measured by hand, stored and judged like a PLC value."""
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lines import hooks
+from lines.choices import UnitStatus
+from lines.models import Sample, SampleSource, Station, Unit
+from lines.services.common import User
+from mes.errors import InvalidInput, RuleViolation
+
+PARAMETER_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass
+class Measurement:
+    """The stored sample and the flags its judgement raised (empty when in spec)."""
+
+    sample: Sample
+    flags: list = field(default_factory=list)
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    unit: Unit,
+    station: Station,
+    parameter: str,
+    value: float | str,
+    by: User = None,
+    at: datetime | None = None,
+) -> Measurement:
+    """Store a manual measurement of a unit at a station and judge it at once.
+
+    It becomes a Sample with source `manual` and the operator in `recorded_by`, and goes through
+    the same judgement as telemetry (lines.hooks.AFTER_INGEST: the quality evaluation raises a
+    flag, and holds the unit when the spec says so). A held unit may still be measured (the
+    value is evidence for the hold's review); a consumed, scrapped or shipped one may not.
+    """
+    if not PARAMETER_RE.match(parameter or ""):
+        raise InvalidInput(_("Choose the parameter measured."), field="parameter")
+    number = _finite(value)
+    if unit.status in UnitStatus.terminal():
+        raise RuleViolation(
+            _("%(unit)s is %(status)s; it cannot be measured any more.")
+            % {"unit": unit.identifier, "status": unit.get_status_display().lower()}
+        )
+    now = timezone.now()
+    sample = Sample.objects.create(
+        station=station,
+        parameter=parameter,
+        value=number,
+        source_time=at or now,
+        server_time=now,
+        unit=unit,
+        source=SampleSource.MANUAL,
+        recorded_by=by,
+    )
+    raised: list = []
+    hooks.run(hooks.AFTER_INGEST, samples=[sample], raised=raised)
+    return Measurement(sample, raised)
+
+
+def _finite(value: float | str) -> float:
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError as exc:
+        raise InvalidInput(
+            _("%(value)s is not a number.") % {"value": repr(value)}, field="value"
+        ) from exc
+    if not math.isfinite(number):
+        raise InvalidInput(_("Give a finite number."), field="value")
+    return number

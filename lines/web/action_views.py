@@ -1,0 +1,147 @@
+"""The station screen's writes: start, complete, consume, measure. Each is one service call,
+applied once per form (mes.web.once), answered with the unit card and what happened."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lines import selectors, services
+from lines.models import Station, Unit
+from lines.services.common import qty_text
+from lines.web.access import moves_units
+from lines.web.quality_reads import limits_for
+from lines.web.station_views import card_context, screen_context
+from mes.errors import NotFound, RuleViolation
+from mes.web.once import submit_once
+
+
+def _answer(
+    request: HttpRequest, code: str, action: str, apply: Callable[[Station, Unit], str]
+) -> HttpResponse:
+    station = get_object_or_404(Station, code=code)
+    identifier = request.POST.get("unit", "").strip()
+    try:
+        unit = selectors.unit_get_by_identifier(identifier=identifier)
+    except NotFound as exc:
+        return render(request, "lines/_card.html", {"station": station, "notice": exc.message})
+    outcome = submit_once(
+        key=request.POST.get("key", ""),
+        user=request.user,
+        action=action,
+        subject=unit.identifier,
+        apply=lambda: apply(station, unit),
+    )
+    notice = {"notice": outcome.message, "notice_ok": outcome.ok}
+    if request.htmx:
+        context = {"station": station, **card_context(station=station, identifier=identifier)}
+        return render(request, "lines/_card.html", {**context, **notice})
+    context = screen_context(station=station, identifier=identifier)
+    return render(request, "lines/station.html", {**context, **notice})
+
+
+def _open_operation_here(station: Station, unit: Unit):  # noqa: ANN202
+    operation = selectors.unit_open_operation(unit=unit)
+    if operation is None or operation.station_id != station.pk:
+        raise RuleViolation(
+            _("%(unit)s is not in operation at %(station)s: start it first.")
+            % {"unit": unit.identifier, "station": station.code}
+        )
+    return operation
+
+
+@require_POST
+@moves_units
+def start(request: HttpRequest, code: str) -> HttpResponse:
+    def apply(station: Station, unit: Unit) -> str:
+        operation = services.operation_start(unit=unit, station=station, by=request.user)
+        return _("%(unit)s started: %(step)s at %(station)s.") % {
+            "unit": unit.identifier,
+            "step": operation.step.get_station_kind_display() if operation.step else "",
+            "station": station.code,
+        }
+
+    return _answer(request, code, "start", apply)
+
+
+@require_POST
+@moves_units
+def complete(request: HttpRequest, code: str) -> HttpResponse:
+    def apply(station: Station, unit: Unit) -> str:
+        operation = services.operation_complete(
+            operation=_open_operation_here(station, unit),
+            result=request.POST.get("result", ""),
+            note=request.POST.get("note", "").strip(),
+            by=request.user,
+        )
+        return _("%(unit)s completed as %(result)s.") % {
+            "unit": unit.identifier,
+            "result": operation.get_result_display().lower(),
+        }
+
+    return _answer(request, code, "complete", apply)
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+@require_POST
+@moves_units
+def consume(request: HttpRequest, code: str) -> HttpResponse:
+    def apply(station: Station, unit: Unit) -> str:
+        parent = selectors.unit_get_by_identifier(identifier=request.POST.get("parent", "").strip())
+        edge = services.unit_consume(
+            child=unit,
+            parent=parent,
+            quantity=_blank_is_none(request.POST.get("quantity")),
+            position_from_m=_blank_is_none(request.POST.get("position_from_m")),
+            position_to_m=_blank_is_none(request.POST.get("position_to_m")),
+            operation=_open_operation_here(station, unit),
+            by=request.user,
+        )
+        return _("%(unit)s consumed %(qty)s %(uom)s of %(parent)s.") % {
+            "unit": unit.identifier,
+            "qty": qty_text(edge.quantity),
+            "uom": parent.uom,
+            "parent": parent.identifier,
+        }
+
+    return _answer(request, code, "consume", apply)
+
+
+@require_POST
+@moves_units
+def measure(request: HttpRequest, code: str) -> HttpResponse:
+    def apply(station: Station, unit: Unit) -> str:
+        _open_operation_here(station, unit)
+        parameter = request.POST.get("parameter", "")
+        measured = services.measurement_record(
+            unit=unit,
+            station=station,
+            parameter=parameter,
+            value=request.POST.get("value", ""),
+            by=request.user,
+        )
+        limits = limits_for(station=station, parameter=parameter, unit=unit)
+        names = {
+            "parameter": parameter,
+            "value": f"{measured.sample.value:.6g}",
+            "uom": limits.uom if limits else "",
+        }
+        broken = [flag.limit for flag in measured.flags if flag.limit]
+        if broken:
+            names["limit"] = broken[0]
+            return (
+                _(
+                    "Recorded %(parameter)s = %(value)s %(uom)s: OUT OF SPEC (%(limit)s). "
+                    "Call quality."
+                )
+                % names
+            )
+        return _("Recorded %(parameter)s = %(value)s %(uom)s: in spec.") % names
+
+    return _answer(request, code, "measure", apply)

@@ -1,0 +1,54 @@
+"""The live panel of a station screen: the newest value of each PLC parameter with its limits
+and verdict, and the last operations at the station. Polled every second by the page."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from lines import selectors
+from lines.models import Operation, Station
+from lines.web import quality_reads
+
+
+@dataclass(frozen=True)
+class LiveRow:
+    parameter: str
+    value: float | None
+    uom: str
+    limits: str
+    state: str
+    alarm: bool
+    at: object  # source time of the value, or None
+
+
+def live_rows(*, station: Station) -> list[LiveRow]:
+    rows = []
+    for latest in selectors.station_latest_values(station=station):
+        sample = latest.sample
+        unit = sample.unit if sample else None
+        limits = quality_reads.limits_for(station=station, parameter=latest.parameter, unit=unit)
+        if sample is None:
+            state, alarm = _("No value yet"), False
+        elif sample.rejected_reason:
+            state, alarm = _("Unusable value (sensor or signal fault)"), True
+        else:
+            state, alarm = quality_reads.verdict_text(sample.value, limits, sample.status_code)
+        rows.append(
+            LiveRow(
+                parameter=latest.parameter,
+                value=sample.value if sample else None,
+                uom=limits.uom if limits else "",
+                limits=limits.text if limits else "",
+                state=state,
+                alarm=alarm,
+                at=sample.source_time if sample else None,
+            )
+        )
+    return rows
+
+
+def live_context(*, station: Station) -> dict[str, list[LiveRow] | list[Operation]]:
+    return {
+        "live": live_rows(station=station),
+        "recent": selectors.station_recent_operations(station=station),
+    }

@@ -1,0 +1,19 @@
+"""Choosing the station a tablet works at. The choice is remembered by the tablet (a cookie set
+by the station screen), so the next operator to sign in lands on it."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lines.models import Station
+from mes.web.views import STATION_COOKIE
+
+
+@login_required
+def station_pick(request: HttpRequest) -> HttpResponse:
+    stations = list(Station.objects.select_related("line").order_by("line__code", "code"))
+    cookie = request.COOKIES.get(STATION_COOKIE, "")
+    remembered = next((s.code for s in stations if s.code == cookie), "")
+    return render(
+        request, "lines/station_pick.html", {"stations": stations, "remembered": remembered}
+    )

@@ -1,0 +1,67 @@
+"""The station screen (/station/<code>/) and its partials: the unit card after a scan, the
+live panel. Reads only; the writes are in action_views."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from lines import selectors
+from lines.models import Station, Unit
+from lines.web.card import card_for
+from lines.web.live import live_context
+from mes.errors import NotFound
+from mes.web.views import STATION_COOKIE
+
+REMEMBER_STATION_S = 365 * 24 * 3600
+
+
+def card_context(*, station: Station, identifier: str) -> dict:
+    """The unit card for a scanned identifier, or the refusal when there is no such unit."""
+    identifier = identifier.strip()
+    if not identifier:
+        return {}
+    try:
+        unit = selectors.unit_get_by_identifier(identifier=identifier)
+    except NotFound as exc:
+        return {"notice": exc.message, "notice_ok": False}
+    return {"card": card_for(station=station, unit=unit)}
+
+
+def screen_context(*, station: Station, unit: Unit | None = None, identifier: str = "") -> dict:
+    if unit is not None:
+        identifier = unit.identifier
+    return {
+        "station": station,
+        **card_context(station=station, identifier=identifier),
+        **live_context(station=station),
+    }
+
+
+@login_required
+def station_screen(request: HttpRequest, code: str) -> HttpResponse:
+    station = get_object_or_404(Station, code=code)
+    context = screen_context(station=station, identifier=request.GET.get("unit", ""))
+    response = render(request, "lines/station.html", context)
+    response.set_cookie(
+        STATION_COOKIE, station.code, max_age=REMEMBER_STATION_S, samesite="Lax", httponly=True
+    )
+    return response
+
+
+@login_required
+def station_unit(request: HttpRequest, code: str) -> HttpResponse:
+    """The unit card for a scan (htmx swaps it into the page; nothing changes by scanning)."""
+    station = get_object_or_404(Station, code=code)
+    context = {
+        "station": station,
+        **card_context(station=station, identifier=request.GET.get("unit", "")),
+    }
+    return render(request, "lines/_card.html", context)
+
+
+@login_required
+def station_live(request: HttpRequest, code: str) -> HttpResponse:
+    station = get_object_or_404(Station, code=code)
+    return render(
+        request, "lines/_live.html", {"station": station, **live_context(station=station)}
+    )
