@@ -59,12 +59,23 @@ def _test_database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _worker_in_transaction() -> bool:
+    """Another session of this database is inside a transaction: the worker is in the batch."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+            "AND xact_start IS NOT NULL"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def _wait(condition, what: str, seconds: float = 90) -> None:  # noqa: ANN001
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.2)
+        time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -88,9 +99,13 @@ def test_a_killed_worker_s_batch_is_redelivered_and_stored_once(tmp_path):
         task_id = ingest_batch.apply_async(args=[payload], queue=queue).id
         received = f"[{task_id}] received".encode()
         _wait(lambda: received in log.read_bytes(), "the worker to receive the batch")
-        time.sleep(1.0)  # inside the batch: storing 40,000 samples takes several seconds
+        # Killed inside the batch's transaction, long before its commit (the batch takes far
+        # longer than this poll); then the dead worker's session must be gone before counting,
+        # for a commit already sent would still complete on the server.
+        _wait(_worker_in_transaction, "the worker to open the batch's transaction", seconds=30)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
+        _wait(lambda: not _worker_in_transaction(), "the killed worker's session to end")
         assert f"[{task_id}] succeeded".encode() not in log.read_bytes(), "finished before the kill"
         assert IngestBatch.objects.count() == 0
         second = _worker(log, queue)
