@@ -50,6 +50,27 @@ class SampleColumns:
     def rejected(self) -> int:
         return sum(1 for reason in self.rejected_reason if reason)
 
+    @classmethod
+    def of_samples(cls, samples: list) -> "SampleColumns":
+        """Stored lines.Sample rows as columns (a manual measurement judged like telemetry)."""
+        rows = cls(ids=[s.pk for s in samples])
+        for s in samples:
+            rows.node_id.append(s.node_id)
+            rows.station_id.append(s.station_id)
+            rows.parameter.append(s.parameter)
+            rows.value.append(s.value)
+            rows.raw_value.append(s.raw_value)
+            rows.source_time.append(s.source_time)
+            rows.source_us.append(epoch_us(s.source_time))
+            rows.server_time.append(s.server_time)
+            rows.status_code.append(s.status_code)
+            rows.unit_id.append(s.unit_id)
+            rows.position_m.append(s.position_m)
+            rows.rejected_reason.append(s.rejected_reason)
+            if s.station_id is not None:
+                rows.stations[s.station_id] = s.station
+        return rows
+
     def readings(self, parameters: Collection[str]) -> list["Reading"]:
         """The rows of some parameters as records, for hooks that look at a few of them."""
         return [

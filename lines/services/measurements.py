@@ -63,7 +63,10 @@ def measurement_record(
         recorded_by=by,
     )
     raised: list = []
-    hooks.run(hooks.AFTER_INGEST, samples=[sample], raised=raised)
+    # Imported here: lines.ingest builds on these services, so a module-level import would loop.
+    from lines.ingest.columns import SampleColumns
+
+    hooks.run(hooks.AFTER_INGEST, rows=SampleColumns.of_samples([sample]), raised=raised)
     return Measurement(sample, raised)
 
 

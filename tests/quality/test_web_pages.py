@@ -168,7 +168,7 @@ def test_unit_history_lists_flags_holds_and_status_changes(scenario, qe_client):
     assert "Traceability report: MR-1-A-C1" in html
     assert f"hold {scenario.hold.pk}" in html
     assert LOADING in html
-    assert UnitStatus.ON_HOLD.label in html
+    assert str(UnitStatus.ON_HOLD.label) in html
 
 
 def test_spc_with_subgroups_draws_x_bar_and_range_charts(scenario, qe_client):
