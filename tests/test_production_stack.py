@@ -15,21 +15,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from mes import roles
 from tests.factories import make_user
 from tests.opcua_bridge.servers import free_port, wait_until
+from tests.workers import subprocess_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _get(url: str, token: str = "") -> tuple[int, bytes]:
@@ -52,7 +46,7 @@ class Stack:
         self.queue = f"ingest.stack-{secrets.token_hex(4)}"
         self.env = {
             **os.environ,
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": subprocess_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "MES_VAR_DIR": str(tmp_path),
             "STATIC_ROOT": str(tmp_path / "static"),

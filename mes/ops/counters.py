@@ -23,19 +23,11 @@ def cache():  # noqa: ANN201
     return caches["default"]
 
 
-def add(name: str, amount: float = 1) -> None:
+def add(name: str, amount: int = 1) -> None:
     key = PREFIX + name
     store = cache()
-    if amount == int(amount):
-        try:
-            store.incr(key, int(amount))
-            return
-        except ValueError:  # not there yet
-            if store.add(key, int(amount), timeout=None):
-                return
-            store.incr(key, int(amount))
-            return
-    store.set(key, (store.get(key) or 0) + amount, timeout=None)
+    store.add(key, 0, timeout=None)  # a no-op when the counter exists; atomic on Redis
+    store.incr(key, amount)
 
 
 def read(names: list[str]) -> dict[str, float]:

@@ -20,9 +20,8 @@ def database() -> tuple[bool, str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         if not _migrated["ok"]:  # once true it stays true for the life of the process
-            plan = MigrationExecutor(connection).migration_plan(
-                MigrationExecutor(connection).loader.graph.leaf_nodes()
-            )
+            executor = MigrationExecutor(connection)
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
             if plan:
                 return False, f"{len(plan)} migration(s) not applied: run manage.py migrate"
             _migrated["ok"] = True

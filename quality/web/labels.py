@@ -1,38 +1,30 @@
 """Words for the codes the screens show (unit kinds, statuses, decisions...), translatable.
 
-The enumerations live in lines.choices and quality.choices with English labels for the API and
-the admin; the screens name them through these, so the zh-hans catalogue of quality covers them.
+Unit kinds, statuses and operation results are named by lines.choices' own (translated) labels.
+Quality's enumerations carry long English labels for the API and the admin; the screens name
+them with the short words here, so the zh-hans catalogue of quality covers them.
 """
 
+from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
-KIND = {
-    "material_lot": _("Material lot"),
-    "slurry_batch": _("Slurry batch"),
-    "roll": _("Roll"),
-    "cell": _("Cell"),
-}
+from lines.choices import OperationResult, UnitKind, UnitStatus
+
+KIND = UnitKind
 KIND_PLURAL = {
     "material_lot": _("material lots"),
     "slurry_batch": _("slurry batches"),
     "roll": _("rolls"),
     "cell": _("cells"),
 }
-STATUS = {
-    "created": _("Created"),
-    "in_process": _("In process"),
-    "on_hold": _("On hold"),
-    "released": _("Released"),
-    "consumed": _("Consumed"),
-    "scrapped": _("Scrapped"),
-    "shipped": _("Shipped"),
-}
+STATUS = UnitStatus
 SEVERITY = {"minor": _("Minor"), "major": _("Major"), "critical": _("Critical")}
 FLAG_KIND = {
     "out_of_spec": _("Out of spec"),
     "data_quality": _("Data quality"),
     "spc_rule": _("SPC rule"),
     "missing_measurement": _("Missing measurement"),
+    "exposure": _("Moisture exposure"),
 }
 FLAG_STATE = {"open": _("Open"), "dispositioned": _("Dispositioned")}
 HOLD_STATE = {"active": _("Active"), "released": _("Released")}
@@ -42,7 +34,7 @@ DECISION = {
     "scrap": _("Scrap"),
     "use_as_is": _("Use as is"),
 }
-RESULT = {"passed": _("Passed"), "failed": _("Failed")}
+RESULT = OperationResult
 RULE = {
     1: _("1 point more than 3 sigma from the centre line"),
     2: _("2 of 3 consecutive points more than 2 sigma from the centre line, on the same side"),
@@ -55,6 +47,7 @@ RULE = {
 }
 
 
-def word(table: dict, code: object) -> str:
+def word(table: dict | type[TextChoices], code: object) -> str:
     """The translated word for a code, or the code itself when the table does not know it."""
-    return str(table.get(code, code))
+    words = dict(table.choices) if isinstance(table, type) else table
+    return str(words.get(code, code))

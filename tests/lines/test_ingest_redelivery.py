@@ -17,6 +17,7 @@ from lines.models import IngestBatch, Sample
 from lines.tasks import ingest_batch
 from tests.factories import make_plant, make_spec
 from tests.lines.ingest_helpers import batch, cathode_route, map_tags, sample
+from tests.workers import subprocess_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ SAMPLES = 40_000  # large enough that the worker is still inside the batch when 
 def _worker(log: Path, queue: str) -> subprocess.Popen:
     env = os.environ | {
         "PYTHONUNBUFFERED": "1",  # the test reads the log to know when the batch is being worked
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": subprocess_database_url(),
         "CELERY_VISIBILITY_TIMEOUT": "3",  # the killed worker's batch comes back after 3 s
     }
     return subprocess.Popen(
@@ -52,11 +53,6 @@ def _worker(log: Path, queue: str) -> subprocess.Popen:
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-
-
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _worker_in_transaction() -> bool:
