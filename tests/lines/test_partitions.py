@@ -78,3 +78,38 @@ def test_upkeep_command_creates_months_ahead_and_refuses_a_short_retention(capsy
     assert ahead.name in {name for name, _ in partitions.partitions()}
     with pytest.raises(Exception, match="at least 31"):
         call_command("telemetry_partitions", "--archive-before-days", "7")
+
+
+def test_the_sample_table_has_no_row_constraints_and_the_orm_still_protects_what_it_names(
+    plant,
+):
+    """lines_sample has no database foreign keys (docs/telemetry.md): deleting a unit, station or
+    batch that samples name is refused by the ORM's PROTECT, and nothing is deleted."""
+    from django.db.models import ProtectedError
+
+    from lines.models import IngestBatch, Station, Unit
+    from tests.factories import make_cell
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint "
+            "WHERE conrelid = 'lines_sample'::regclass AND contype = 'f'"
+        )
+        assert cursor.fetchone()[0] == 0
+    station = plant.station("stacking")
+    unit = make_cell(plant, "CELL-PROTECT-1")
+    record = IngestBatch.objects.create(
+        batch_id="5b1f0b4e-6b73-4f0f-9a52-0d1c2b3a4f51",
+        source="test",
+        received_at=datetime.now(UTC),
+    )
+    Sample.objects.create(
+        station=station, unit=unit, batch=record, parameter="stacking_pressure_mpa",
+        value=1.2, source_time=datetime.now(UTC), server_time=datetime.now(UTC),
+    )  # fmt: skip
+    for owner in (unit, station, record):
+        with pytest.raises(ProtectedError):
+            owner.delete()
+    assert Unit.objects.filter(pk=unit.pk).exists()
+    assert Station.objects.filter(pk=station.pk).exists()
+    assert Sample.objects.filter(unit=unit).count() == 1
