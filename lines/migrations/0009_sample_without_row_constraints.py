@@ -6,35 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lines', '0008_lot_declarations'),
+        ("lines", "0008_lot_declarations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='sample',
-            name='batch',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lines.ingestbatch'),
+            model_name="sample",
+            name="batch",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="lines.ingestbatch",
+            ),
         ),
         migrations.AlterField(
-            model_name='sample',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="sample",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='sample',
-            name='station',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lines.station'),
+            model_name="sample",
+            name="station",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="lines.station",
+            ),
         ),
         migrations.AlterField(
-            model_name='sample',
-            name='unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='samples', to='lines.unit'),
+            model_name="sample",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="samples",
+                to="lines.unit",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sample',
-            index=models.Index(condition=models.Q(('recorded_by__isnull', False)), fields=['recorded_by'], name='sample_recorded_by_idx'),
+            model_name="sample",
+            index=models.Index(
+                condition=models.Q(("recorded_by__isnull", False)),
+                fields=["recorded_by"],
+                name="sample_recorded_by_idx",
+            ),
         ),
     ]
