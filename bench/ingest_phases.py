@@ -1,7 +1,7 @@
 """Where the ingest stage's time goes: bench batches ingested in this process (no Celery), with
 the wall time of each phase of lines.ingest.batch_ingest summed. Services mode, like bench.ingest.
 
-    .venv/bin/python -m bench.ingest_phases [--batches 50] [--warm-up 10] [--line-step 0.1]
+    .venv/bin/python -m bench.ingest_phases [--batches 50] [--warm-up 10] [--line-step 0.1] [--per-batch 1000]
 """
 
 import argparse
@@ -48,10 +48,11 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=50)
     parser.add_argument("--warm-up", type=int, default=10)
     parser.add_argument("--line-step", type=float, default=0.1)
+    parser.add_argument("--per-batch", type=int, default=1000)
     args = parser.parse_args()
     run = uuid.uuid4().hex[:6].upper()
     payloads = work.build_batches(
-        batches=args.warm_up + args.batches, per_batch=1000, seed=7, run=run,
+        batches=args.warm_up + args.batches, per_batch=args.per_batch, seed=7, run=run,
         source=f"bench-phases-{run}", line_step_s=args.line_step,
     )  # fmt: skip
     spent: dict[str, float] = defaultdict(float)
@@ -73,7 +74,8 @@ def main() -> None:
         batch.batch_ingest(batch=payload)
     total = time.perf_counter() - began
     per = 1000 / args.batches
-    print(f"{total * per:.1f} ms per batch of 1,000 ({args.batches * 1000 / total:,.0f}/s)")
+    rate = args.batches * args.per_batch / total
+    print(f"{total * per:.1f} ms per batch of {args.per_batch:,} ({rate:,.0f}/s)")
     for label, seconds in spent.items():
         print(f"  {label:32s} {seconds * per:6.1f} ms  {seconds / total:4.0%}")
     rest = total - sum(spent.values())

@@ -95,9 +95,18 @@ def database_url() -> str:
 
 def start_worker(log: Path, queue: str, *, include: str = "") -> subprocess.Popen:
     """One solo-pool worker consuming `queue` only (a fresh name per run)."""
-    env = os.environ | {"PYTHONUNBUFFERED": "1", "DATABASE_URL": database_url()}
+    # Persistent database connections, as deploy/production.env.example sets them: with 0, every
+    # task opens a new connection and loses psycopg's prepared statements.
+    env = os.environ | {
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": database_url(),
+        "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+    }
+    # BENCH_WORKER_PROFILE=path: the worker runs under cProfile and writes its stats there.
+    profile = os.environ.get("BENCH_WORKER_PROFILE")
     command = [
-        sys.executable, "-m", "celery", "-A", "mes", "worker", "--pool", "solo",
+        sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []),
+        "-m", "celery", "-A", "mes", "worker", "--pool", "solo",
         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
         "-Q", queue,
     ]  # fmt: skip
