@@ -72,12 +72,20 @@ def test_every_variable_the_deploy_files_set_is_documented():
 def test_compose_file_wires_every_role(tmp_path):
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert {"db", "redis", "migrate", "web", "worker", "bridge", "simulator"} <= set(services)
+    roles = {"db", "redis", "migrate", "web", "worker", "ingest-line1", "bridge", "simulator"}
+    assert roles <= set(services)
     assert services["simulator"]["profiles"] == ["simulator"]
     commands = {name: " ".join(s.get("command") or []) for name, s in services.items()}
     assert "celery -A mes worker" in commands["worker"]
     assert "run_bridge" in commands["bridge"] and "--queue ingest.line1" in commands["bridge"]
-    assert "ingest.line1" in commands["worker"]  # a worker consumes the bridge's queue
+    # The bridge's queue has exactly one consumer process (batches are stored in order); the
+    # shared queue's workers do not take from it.
+    consumers = [name for name, c in commands.items() if "-Q" in c and "ingest.line1" in c]
+    assert consumers == ["ingest-line1"]
+    assert "--concurrency 1" in commands["ingest-line1"]
+    assert "ingest.line1" not in commands["worker"]
+    unit = (DEPLOY / "systemd" / "mes-ingest@.service").read_text()
+    assert "-Q ingest.%i" in unit and "--concurrency 1" in unit
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     assert "gunicorn mes.wsgi" in dockerfile.replace('", "', " ").replace('"', "")
     # The full check needs the docker compose plugin; the plain docker client has no `compose`.

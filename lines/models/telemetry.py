@@ -75,8 +75,9 @@ class Sample(models.Model):
     """
 
     # No database constraints or single-column indexes on the foreign keys: the per-row
-    # constraint checks cost the ingest a third of its time, the composite indexes below lead
-    # with station and unit, and on_delete=PROTECT is enforced by the ORM (docs/telemetry.md).
+    # constraint checks cost the ingest a third of its time, each index another tenth of its
+    # COPY, the composite indexes below lead with station and unit, and on_delete=PROTECT is
+    # enforced by the ORM (docs/telemetry.md).
     station = models.ForeignKey(
         "lines.Station",
         on_delete=models.PROTECT,
@@ -95,6 +96,7 @@ class Sample(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,  # nothing reads samples by batch; ingest batches are never deleted
     )
     raw_value = models.CharField(max_length=200, blank=True)  # what arrived, when it was no number
     value = models.FloatField(null=True, blank=True)
