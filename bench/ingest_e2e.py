@@ -101,10 +101,11 @@ def stored(source: str) -> int:
 
 
 def start_bridge(endpoint: str, name: str, log: Path) -> subprocess.Popen:
+    # The bridge's defaults (BRIDGE_BATCH_SIZE 2000, BRIDGE_BATCH_MS 200), as deployed.
     env = os.environ | {"PYTHONUNBUFFERED": "1", "DATABASE_URL": work.database_url()}
+    env.pop("BRIDGE_BATCH_SIZE", None), env.pop("BRIDGE_BATCH_MS", None)
     return subprocess.Popen(
-        [sys.executable, "manage.py", "run_bridge", "--endpoint", endpoint, "--name", name,
-         "--batch-size", "1000", "--batch-ms", "200"],
+        [sys.executable, "manage.py", "run_bridge", "--endpoint", endpoint, "--name", name],
         cwd=work.ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )  # fmt: skip
 
