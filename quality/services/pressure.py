@@ -178,8 +178,9 @@ def _store(
         action="recorded",
         after=snapshot(profile, PROFILE_FIELDS),
     )
-    loaded = Sample.objects.filter(pk__in=[s.pk for s in derived]).select_related("station", "unit")
-    return profile, samples_evaluate(samples=list(loaded), by=by)
+    for sample in derived:  # as samples_evaluate wants them, without reading them back
+        sample.station, sample.unit = operation.station, operation.unit
+    return profile, samples_evaluate(samples=derived, by=by)
 
 
 def after_ingest(*, rows: SampleColumns, raised: list[Flag]) -> None:
