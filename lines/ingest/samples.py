@@ -47,8 +47,11 @@ class Attribution:
         keys: dict[tuple[int, str], object] = {}
         for i in with_role:
             keys.setdefault((self.tags[i].station_id, self.tags[i].role), first)
+        # Only stations that report a unit id have one: the dry room's values belong to no unit
+        # (and a station whose unit-id tag left the map no longer names its last unit forever).
+        reporting = {t.station_id for t in self.tag_map.values() if t.role == TagRole.UNIT_ID}
         for i, tag in enumerate(self.tags):
-            if tag is not None and tag.role != TagRole.UNIT_ID:
+            if tag is not None and tag.role != TagRole.UNIT_ID and tag.station_id in reporting:
                 keys.setdefault((tag.station_id, TagRole.UNIT_ID), values.source_time[i])
         starts = starts_stored([(*key, before) for key, before in keys.items()])
         self._starts = dict(zip(keys, starts, strict=True))
@@ -69,7 +72,7 @@ class Attribution:
         per_station = []
         for station_pk, members in by_station.items():
             key = (station_pk, TagRole.UNIT_ID)
-            line = self.timelines.setdefault(key, Timeline(self._starts[key]))
+            line = self.timelines.setdefault(key, Timeline(self._starts.get(key)))
             per_station.append((station_pk, members, line.at_many(times[members])))
         self._resolve_all({key for _, _, found in per_station for key in found if key})
         for station_pk, members, identifiers in per_station:

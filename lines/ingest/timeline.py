@@ -4,7 +4,7 @@ The PLC's own unit-id and web-position tags say it, in source time. A timeline s
 last value stored before the batch (so a batch can begin mid-cell) and steps at each change.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.db import connection
@@ -43,30 +43,44 @@ class Timeline:
 
 
 _TABLE = Sample._meta.db_table
-# The newest usable value of one role at one station before a time; the (station, parameter,
+# The newest usable value of one role at one station in [since, before); the (station, parameter,
 # source_time) index answers each. Wrapped so that SQLite takes ORDER BY/LIMIT inside UNION ALL.
 _ONE = (
     f"SELECT * FROM (SELECT %s AS k, raw_value, value FROM {_TABLE} "
-    "WHERE station_id = %s AND parameter = %s AND source_time < %s AND rejected_reason = '' "
-    "ORDER BY source_time DESC LIMIT 1) AS k{n}"
+    "WHERE station_id = %s AND parameter = %s AND source_time < %s AND source_time >= %s "
+    "AND rejected_reason = '' ORDER BY source_time DESC LIMIT 1) AS k{n}"
 )
+# Looked for first: a running station reported its unit id within the last day. The bound lets
+# PostgreSQL skip older partitions (planning and probing them was most of the query's time);
+# the rest are looked for without it.
+RECENT = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def starts_stored(keys: list[tuple[int, str, datetime]]) -> list[object | None]:
     """For each (station id, role, time): the role's last stored value at the station before the
-    time (where a batch's timeline starts), in one query for all keys."""
+    time (where a batch's timeline starts): one query for all keys, a second for those with no
+    value within RECENT."""
+    found = _newest(keys, recent=True)
+    older = [n for n in range(len(keys)) if n not in found]
+    if older:
+        more = _newest([keys[n] for n in older], recent=False)
+        found.update({older[m]: row for m, row in more.items()})
+    return [_start(found.get(n), role) for n, (_, role, _) in enumerate(keys)]
+
+
+def _newest(keys: list[tuple[int, str, datetime]], *, recent: bool) -> dict[int, tuple]:
     if not keys:
-        return []
+        return {}
     sql = " UNION ALL ".join(_ONE.format(n=n) for n in range(len(keys)))
     params: list[object] = []
+    adapt = connection.ops.adapt_datetimefield_value
     for n, (station_id, role, before) in enumerate(keys):
-        params += [n, station_id, role, connection.ops.adapt_datetimefield_value(before)]
-    found: dict[int, tuple[str, float | None]] = {}
+        since = before - RECENT if recent else _EPOCH
+        params += [n, station_id, role, adapt(before), adapt(since)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for n, raw_value, value in cursor.fetchall():
-            found[n] = (raw_value, value)
-    return [_start(found.get(n), role) for n, (_, role, _) in enumerate(keys)]
+        return {n: (raw_value, value) for n, raw_value, value in cursor.fetchall()}
 
 
 def _start(stored: tuple[str, float | None] | None, role: str) -> object | None:

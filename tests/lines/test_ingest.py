@@ -169,6 +169,14 @@ def test_a_later_batch_continues_with_the_unit_already_at_the_station(mapped):
     assert Sample.objects.get(parameter="stacking_pressure_mpa").unit.identifier == "CELL-T-3"
 
 
+def test_a_unit_id_reported_days_before_the_batch_still_names_the_unit(mapped):
+    # The look-up of where a batch starts tries the last day first (lines.ingest.timeline.RECENT)
+    batch_ingest(batch=batch([sample(f"{STACK}.CellSerial", "CELL-T-4", 0)]))
+    three_days = timedelta(days=3).total_seconds()
+    batch_ingest(batch=batch([sample(f"{STACK}.Pressure", 0.98, three_days)]))
+    assert Sample.objects.get(parameter="stacking_pressure_mpa").unit.identifier == "CELL-T-4"
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
