@@ -6,11 +6,13 @@ Called by the operator scans (quality.services.exposure) and after each ingest b
 quality.exposure (docs/solid-state.md).
 """
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import reduce
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from lines.ingest.columns import SampleColumns
@@ -188,21 +190,31 @@ def _accrue_below_thresholds(zone: DryZone, until: datetime) -> bool:
         if any(before < f * budget <= before + added for f in (WARNING_FRACTION, HOLD_FRACTION)):
             return False
         updates.append((period_id, start, counted + added, account_id, before, before + added))
+    # One statement per table, each row guarded by the figure read above.
+    accounts = LotExposure.objects.filter(
+        _any(Q(pk=a, accrued_weighted_min=before) for _, _, _, a, before, _ in updates)
+    )
+    periods_left = ExposurePeriod.objects.filter(
+        _any(Q(pk=p, accrued_until=start) for p, start, *_ in updates), closed_at__isnull=True
+    )
     try:
         with transaction.atomic():
-            for period_id, start, counted, account_id, before, after in updates:
-                account = LotExposure.objects.filter(pk=account_id, accrued_weighted_min=before)
-                period = ExposurePeriod.objects.filter(
-                    pk=period_id, accrued_until=start, closed_at__isnull=True
+            if accounts.update(
+                accrued_weighted_min=Case(
+                    *(When(pk=a, then=Value(after)) for _, _, _, a, _, after in updates)
                 )
-                if not (
-                    account.update(accrued_weighted_min=after)
-                    and period.update(weighted_min=counted, accrued_until=until)
-                ):
-                    raise _Changed
+            ) != len(updates) or periods_left.update(
+                weighted_min=Case(*(When(pk=p, then=Value(w)) for p, _, w, *_ in updates)),
+                accrued_until=until,
+            ) != len(updates):
+                raise _Changed
     except _Changed:
         return False
     return True
+
+
+def _any(conditions: Iterable[Q]) -> Q:
+    return reduce(operator.or_, conditions)
 
 
 class _Changed(Exception):

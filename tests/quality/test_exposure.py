@@ -63,6 +63,33 @@ def test_the_ingest_counts_open_lots_as_dew_point_readings_arrive(powder_lot, dr
     assert account(powder_lot).periods.get().accrued_until == t(6)
 
 
+def test_a_scan_between_the_ingests_read_and_write_sends_it_to_the_locked_path(
+    powder_lot, dry_room, operator, monkeypatch
+):
+    """The ingest counts lots below their thresholds without locks, each update guarded by the
+    figure it read; a scan that counts the lot in between (injected here, in the same
+    transaction) fails the guard, and the locked path counts each minute once."""
+    from quality.services import exposure_accrual
+
+    exposure_scan(unit=powder_lot, action="opened", zone=dry_room, at=t(0), by=operator)
+    ingest_dew_points("DR-1", [(0, -40.0)])
+    real = exposure_accrual.zone_readings
+    fallbacks = []
+
+    def scan_in_between(zone, start, end):  # noqa: ANN001, ANN202
+        if not fallbacks:
+            fallbacks.append("scanned")
+            exposure_scan(unit=powder_lot, action="closed", at=t(3), by=operator)
+        return real(zone, start, end)
+
+    monkeypatch.setattr(exposure_accrual, "zone_readings", scan_in_between)
+    ingest_dew_points("DR-1", [(5, -40.0)])
+    assert fallbacks == ["scanned"]
+    lot = account(powder_lot)
+    assert lot.accrued_weighted_min == pytest.approx(3.0)  # open minutes 0-3 at -40 degC, once
+    assert lot.periods.get().weighted_min == pytest.approx(3.0)
+
+
 def test_a_closed_lot_accrues_nothing(powder_lot, dry_room, operator):
     exposure_scan(unit=powder_lot, action="opened", zone=dry_room, at=t(0), by=operator)
     exposure_scan(unit=powder_lot, action="closed", at=t(1), by=operator)
