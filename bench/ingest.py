@@ -206,6 +206,13 @@ def print_table(report: dict[str, Any]) -> None:
             f"{line['stored_per_s']:,.0f} stored/s; ceiling {line['ceiling_per_s']:,.0f}/s",
             f"p50/p99 {line['latency_p50_ms']:.0f}/{line['latency_p99_ms']:.0f} ms",
         ))  # fmt: skip
+        cpu = line.get("cpu") or {}
+        if cpu.get("us_total"):
+            parts = ", ".join(f"{k} {v:.0f}" for k, v in cpu["us_per_value"].items())
+            rows.append((
+                "  CPU per stored value, us", f"{cpu['us_total']:.0f} ({parts})",
+                f"{cpu['cores']} cores carry {cpu['machine_limit_per_s']:,.0f}/s at that cost",
+            ))  # fmt: skip
     if "flag_latency" in report.get("e2e", {}):
         f = report["e2e"]["flag_latency"]
         rows.append(

@@ -29,7 +29,7 @@ from lines.models import IngestBatch, Tag
 from mes.celery import app
 from opcua_bridge.simulator import LineSimulator
 
-LEVELS = (0.05, 0.02, 0.01, 0.005)  # simulator tick_s: one write of every value per tick
+LEVELS = (0.05, 0.02, 0.01, 0.005, 0.002)  # simulator tick_s: every value written once a tick
 WARMUP_S, WINDOW_S = 6.0, 15.0
 QUEUE_SIZE = 1000  # the bench database's tags: a queue that holds a publish interval at any tick
 
@@ -148,7 +148,51 @@ def latencies(seen: dict[int, float], pks: list[int]) -> dict[str, float]:
     }
 
 
-def level(tick_s: float, nodes_file: Path, log_dir: Path, *, faults: int = 0) -> dict[str, Any]:
+def _cpu_s(stat: Path) -> float:
+    """utime + stime of a process or thread, seconds (/proc/.../stat; the name may hold spaces)."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pids_named(name: str) -> list[int]:
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == name:
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_seconds(sim: "Sim", bridge_pid: int, worker_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each part of the pipeline: the simulator (its thread in this
+    process), the bridge, the worker, PostgreSQL (every postgres process) and Redis."""
+    return {
+        "simulator": _cpu_s(Path(f"/proc/self/task/{sim.thread.native_id}/stat")),
+        "bridge": _cpu_s(Path(f"/proc/{bridge_pid}/stat")),
+        "worker": _cpu_s(Path(f"/proc/{worker_pid}/stat")),
+        "postgresql": sum(_cpu_s(Path(f"/proc/{p}/stat")) for p in _pids_named("postgres")),
+        "redis": sum(_cpu_s(Path(f"/proc/{p}/stat")) for p in _pids_named("redis-server")),
+    }
+
+
+def cpu_per_value(before: dict[str, float], after: dict[str, float], values: float) -> dict:
+    """Microseconds of CPU per stored value, per part and in total, over a window; and the rate
+    the machine's cores could carry at that cost if every part could use them fully."""
+    per = {k: (after[k] - before[k]) * 1e6 / values for k in before} if values else {}
+    total = sum(per.values())
+    cores = os.cpu_count() or 1
+    return {"us_per_value": per, "us_total": total, "cores": cores,
+            "machine_limit_per_s": cores * 1e6 / total if total else None}  # fmt: skip
+
+
+def level(
+    tick_s: float, nodes_file: Path, log_dir: Path, *, worker_pid: int, faults: int = 0
+) -> dict[str, Any]:
     """One rate: the asyncua ceiling, then the bridge -> worker pipeline on the same server."""
     name = f"bench{int(time.time() * 1000) % 10**8}"
     sim = Sim(tick_s, speed=1.0)
@@ -161,10 +205,12 @@ def level(tick_s: float, nodes_file: Path, log_dir: Path, *, faults: int = 0) ->
         poller.start()
         time.sleep(WARMUP_S)
         s0, w0, t0 = stored(source), sim.values_written(), time.monotonic()
+        cpu0 = cpu_seconds(sim, bridge.pid, worker_pid)
         first_pk = max(poller.seen, default=0)
         flag_info = inject_spikes(sim, faults) if faults else None
         time.sleep(max(0.0, WINDOW_S - (time.monotonic() - t0)))
         s1, w1, t1 = stored(source), sim.values_written(), time.monotonic()
+        cpu1 = cpu_seconds(sim, bridge.pid, worker_pid)
         last_pk = max(poller.seen, default=0)
         poller.stop_at.set()
         poller.join(5)
@@ -175,14 +221,18 @@ def level(tick_s: float, nodes_file: Path, log_dir: Path, *, faults: int = 0) ->
             "stored_per_s": (s1 - s0) / (t1 - t0),
             "ceiling_per_s": ceiling_per_s,
             **latencies(poller.seen, window),
+            "cpu": cpu_per_value(cpu0, cpu1, s1 - s0),
         }
         result["of_ceiling"] = result["stored_per_s"] / ceiling_per_s
         if flag_info:
             result["flag_latency"] = flag_latency(flag_info)
+        cpu = result["cpu"]
         print(
             f"e2e tick {tick_s}: offered {result['offered_per_s']:,.0f}/s, stored "
             f"{result['stored_per_s']:,.0f}/s, ceiling {ceiling_per_s:,.0f}/s, p50/p99 "
-            f"{result['latency_p50_ms']:.0f}/{result['latency_p99_ms']:.0f} ms",
+            f"{result['latency_p50_ms']:.0f}/{result['latency_p99_ms']:.0f} ms; CPU per value "
+            + ", ".join(f"{k} {v:.0f}" for k, v in cpu.get("us_per_value", {}).items())
+            + f" = {cpu.get('us_total', 0):.0f} us",
             flush=True,
         )
         return result
@@ -280,8 +330,8 @@ def run(*, parts: list[str], soak_s: float, log_dir: Path) -> dict[str, Any]:
     try:
         work.wait_ready(worker, log)
         if "e2e" in parts:
-            levels = [level(tick, nodes_file, log_dir) for tick in LEVELS]
-            flagged = level(0.01, nodes_file, log_dir, faults=30)
+            levels = [level(tick, nodes_file, log_dir, worker_pid=worker.pid) for tick in LEVELS]
+            flagged = level(0.01, nodes_file, log_dir, worker_pid=worker.pid, faults=30)
             out["e2e"] = {
                 "purged_before": purged,
                 "levels": levels,
