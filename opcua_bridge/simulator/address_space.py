@@ -9,7 +9,7 @@ position). Plus a `Simulator` object whose methods inject faults. Node ids come 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 
 from asyncua import Server, ua
@@ -84,13 +84,19 @@ def unit_information(unit: Unit) -> ua.EUInformation:
 
 
 async def build_address_space(
-    server: Server, plan: LinePlan, methods: tuple[MethodSpec, ...]
+    server: Server,
+    plan: LinePlan,
+    methods: tuple[MethodSpec, ...],
+    stations: Collection[str] | None = None,
 ) -> AddressSpace:
-    """Register the namespace (first, so it gets index 2) and add every node of the line."""
+    """Register the namespace (first, so it gets index 2) and add every node of the line's
+    machines (of `stations` only, when given)."""
     idx = await server.register_namespace(plan.settings.namespace_uri)
     space = AddressSpace(namespace_index=idx)
     space.event_type = await _add_event_type(server, idx)
     for machine in MACHINES:
+        if stations is not None and machine.station not in stations:
+            continue
         obj = await server.nodes.objects.add_object(
             ua.NodeId(machine.station, idx), ua.QualifiedName(machine.station, idx)
         )

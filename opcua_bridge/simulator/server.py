@@ -59,6 +59,9 @@ class SimulatorOptions:
     history_per_node: int = 100_000
     report_every_s: float = 60.0
     scenario: str = ""  # a name of opcua_bridge.simulator.scenario.SCENARIOS, or none
+    # Serve only these machines (station codes; empty: all). The whole line is still modelled,
+    # so a machine's values are those a whole-line simulator would serve: one process per PLC.
+    stations: tuple[str, ...] = ()
 
 
 class LineSimulator:
@@ -73,7 +76,11 @@ class LineSimulator:
         opts = self.options
         check_security_options(opts.endpoint, opts.certificate, opts.private_key, opts.allow_none)
         self.plan: LinePlan = load_plan(opts.line_file, opts.tags_file)
+        known = {tag.station for tag in self.plan.tags}
+        if unknown := sorted(set(opts.stations) - known):
+            raise ValueError(f"no such machine: {', '.join(unknown)} (known: {sorted(known)})")
         self.model = LineModel(self.plan, seed=self.options.seed)
+        self._serves = set(opts.stations or known)
         self.steps = 0
         self._server: Server | None = None
         self._space: AddressSpace | None = None
@@ -231,7 +238,9 @@ class LineSimulator:
             users=opts.users,
             allow_none=opts.allow_none,
         )
-        space = await build_address_space(server, self.plan, simulator_methods(self))
+        space = await build_address_space(
+            server, self.plan, simulator_methods(self), stations=self._serves
+        )
         return server, space
 
     async def _stop_server(self) -> None:
@@ -271,6 +280,8 @@ class LineSimulator:
         result = self.model.step(self.options.tick_s * self.options.speed)
         self.steps += 1
         for item in result.items:
+            if item.station not in self._serves:
+                continue
             self._last_ts = max(datetime.now(UTC), self._last_ts + ONE_MICROSECOND)
             if isinstance(item, Write):
                 await self._write(item, self._last_ts)

@@ -101,6 +101,41 @@ def test_the_server_writes_the_models_sequence_for_a_seed(start_simulator):
     assert served == expected
 
 
+def test_a_simulator_of_some_machines_serves_theirs_with_the_whole_lines_values(start_simulator):
+    """`stations`: one process per machine's PLC. The coater's simulator serves the coater's
+    nodes (the values a whole-line simulator with the same seed writes) and no stacker node."""
+    running = start_simulator(seed=5, stations=("COAT-01",))
+    coater, stacker = "ns=2;s=COAT-01.ArealLoading", "ns=2;s=STACK-01.Alignment"
+
+    async def wait_for_writes():
+        await wait_until(lambda: len(running.sim.written(coater)) >= 10, "10 coater writes")
+        return [entry.value for entry in running.sim.written(coater)][:10]
+
+    async def read():
+        async with Client(running.endpoint) as client:
+            value = await client.get_node(coater).read_value()
+            with pytest.raises(ua.UaStatusCodeError):
+                await client.get_node(stacker).read_value()
+        return value
+
+    served = running.run(wait_for_writes())
+    assert isinstance(asyncio.run(read()), float)
+    assert running.sim.written(stacker) == []
+    model = LineModel(load_plan(), seed=5)
+    expected = []
+    while len(expected) < 10:
+        result = model.step(5.0)
+        expected += [w.value for w in result.writes if w.channel == "areal_loading_mg_cm2"]
+    assert served == expected[:10]
+
+
+def test_an_unknown_machine_is_refused(free_port):
+    from opcua_bridge.simulator import LineSimulator
+
+    with pytest.raises(ValueError, match="no such machine: PRESS-99"):
+        LineSimulator(endpoint=f"opc.tcp://127.0.0.1:{free_port}/", stations=("PRESS-99",))
+
+
 def test_result_events_carry_serials_and_consecutive_feed_metres(simulator):
     async def receive():
         async with Client(simulator.endpoint) as client:

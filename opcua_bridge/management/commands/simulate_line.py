@@ -38,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--tick", type=float, default=1.0, help="wall seconds between writes (default 1)"
         )
+        parser.add_argument(
+            "--stations",
+            default="",
+            help="serve only these machines, comma-separated station codes (default: all); "
+            "one process per machine as on a line where each machine is its own PLC",
+        )
         parser.add_argument("--certificate", type=Path, help="server certificate (DER or PEM)")
         parser.add_argument("--private-key", type=Path, help="the certificate's private key")
         parser.add_argument(
@@ -68,6 +74,7 @@ class Command(BaseCommand):
                 users=dict(parse_user(text) for text in options["user"]),
                 allow_none=options["allow_none"],
                 scenario=options["scenario"],
+                stations=tuple(c.strip() for c in options["stations"].split(",") if c.strip()),
             )
             asyncio.run(run_until_signalled(simulator_options))
         except (SecurityConfigError, ValueError, OSError) as exc:
