@@ -202,7 +202,8 @@ def print_table(report: dict[str, Any]) -> None:
             )
     for line in report.get("e2e", {}).get("levels", []):
         rows.append((
-            f"e2e tick {line['tick_s']} s ({line['offered_per_s']:,.0f} values/s offered)",
+            f"e2e tick {line['tick_s']} s x {line.get('simulators', 1)} simulator(s) "
+            f"({line['offered_per_s']:,.0f} values/s offered)",
             f"{line['stored_per_s']:,.0f} stored/s; ceiling {line['ceiling_per_s']:,.0f}/s",
             f"p50/p99 {line['latency_p50_ms']:.0f}/{line['latency_p99_ms']:.0f} ms",
         ))  # fmt: skip

@@ -1,5 +1,6 @@
-"""End to end and soak parts of bench.ingest: LineSimulator (in a thread of this process) ->
-`manage.py run_bridge` (subprocess) -> Redis -> one `celery worker --pool solo` -> PostgreSQL.
+"""End to end and soak parts of bench.ingest: simulated PLCs (bench.ingest_sims: one or more
+processes, a bridge each) -> `manage.py run_bridge` (subprocesses) -> Redis -> one
+`celery worker --pool solo` -> PostgreSQL.
 
 Latency is source time -> visible: a poller in this process reads new IngestBatch rows every
 50 ms (a batch row is visible only once its transaction committed), so a sample's latency is
@@ -7,7 +8,6 @@ Latency is source time -> visible: a poller in this process reads new IngestBatc
 IngestBatch.received_at - source_time part (bridge batching, Redis, waiting in the queue).
 """
 
-import asyncio
 import json
 import logging
 import math
@@ -25,66 +25,33 @@ from django.db import close_old_connections, connection
 from django.db.models import Sum
 
 from bench import ingest_work as work
+from bench.ingest_sims import ALL, SPLIT, Simulators
 from lines.models import IngestBatch, Tag
 from mes.celery import app
-from opcua_bridge.simulator import LineSimulator
 
-LEVELS = (0.05, 0.02, 0.01, 0.005, 0.002)  # simulator tick_s: every value written once a tick
+# (simulator tick_s, simulator processes): every value is written once a tick; at the top rates
+# two processes (a bridge each) offer what one asyncua server cannot.
+LEVELS = (
+    (0.05, (ALL,)), (0.02, (ALL,)), (0.01, (ALL,)), (0.005, (ALL,)), (0.002, (ALL,)),
+    (0.002, SPLIT), (0.001, SPLIT),
+)  # fmt: skip
 WARMUP_S, WINDOW_S = 6.0, 15.0
 QUEUE_SIZE = 1000  # the bench database's tags: a queue that holds a publish interval at any tick
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Sim:
-    """A LineSimulator on its own event loop in a daemon thread."""
-
-    def __init__(self, tick_s: float, speed: float) -> None:
-        self.endpoint = f"opc.tcp://127.0.0.1:{free_port()}/"
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.sim = LineSimulator(
-            endpoint=self.endpoint, speed=speed, tick_s=tick_s, seed=3, history_per_node=1000,
-            report_every_s=3600,
-        )  # fmt: skip
-        self._call(self.sim.start())
-
-    def _call(self, coro, timeout: float = 30) -> Any:  # noqa: ANN001
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def run(self, fn, *args) -> Any:  # noqa: ANN001
-        async def call() -> Any:
-            return fn(*args)
-
-        return self._call(call())
-
-    def values_written(self) -> int:
-        return self.run(lambda: sum(self.sim._seq.values()))
-
-    def close(self) -> None:
-        self._call(self.sim.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-
 class Poller(threading.Thread):
-    """Records when each IngestBatch row of `source` first became visible (every 50 ms)."""
+    """Records when each IngestBatch row of `sources` first became visible (every 50 ms)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, sources: list[str]) -> None:
         super().__init__(daemon=True)
-        self.source, self.seen, self.stop_at = source, {}, threading.Event()
+        self.sources, self.seen, self.stop_at = sources, {}, threading.Event()
 
     def run(self) -> None:
         last = 0
         try:
             while not self.stop_at.wait(0.05):
                 rows = list(
-                    IngestBatch.objects.filter(source=self.source, id__gt=last).values_list(
+                    IngestBatch.objects.filter(source__in=self.sources, id__gt=last).values_list(
                         "id", flat=True
                     )
                 )
@@ -96,8 +63,9 @@ class Poller(threading.Thread):
             connection.close()
 
 
-def stored(source: str) -> int:
-    return IngestBatch.objects.filter(source=source).aggregate(n=Sum("samples"))["n"] or 0
+def stored(sources: list[str]) -> int:
+    batches = IngestBatch.objects.filter(source__in=sources)
+    return batches.aggregate(n=Sum("samples"))["n"] or 0
 
 
 def start_bridge(endpoint: str, name: str, log: Path) -> subprocess.Popen:
@@ -110,15 +78,25 @@ def start_bridge(endpoint: str, name: str, log: Path) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def ceiling(endpoint: str, nodes_file: Path) -> float:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.ingest_ceiling", endpoint, str(nodes_file),
-         str(WARMUP_S / 2), str(WINDOW_S / 1.5)],
-        cwd=work.ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    if out.returncode:
-        raise SystemExit(f"ceiling client failed: {out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])["per_s"]
+def ceiling(sims: Simulators, nodes: list[list], log_dir: Path) -> float:
+    """The no-op asyncua clients' receive rate: one per simulator process, at the same time."""
+    clients = []
+    for endpoint, stations in zip(sims.endpoints, sims.groups, strict=True):
+        served = [n[:3] for n in nodes if stations == ALL or n[3] in stations]
+        nodes_file = log_dir / f"ceiling-nodes-{len(clients)}.json"
+        nodes_file.write_text(json.dumps(served))
+        clients.append(subprocess.Popen(
+            [sys.executable, "-m", "bench.ingest_ceiling", endpoint, str(nodes_file),
+             str(WARMUP_S / 2), str(WINDOW_S / 1.5)],
+            cwd=work.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ))  # fmt: skip
+    total = 0.0
+    for client in clients:
+        out, err = client.communicate(timeout=120)
+        if client.returncode:
+            raise SystemExit(f"ceiling client failed: {err[-2000:]}")
+        total += json.loads(out.strip().splitlines()[-1])["per_s"]
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -168,22 +146,34 @@ def _pids_named(name: str) -> list[int]:
     return pids
 
 
-def cpu_seconds(sim: "Sim", bridge_pid: int, worker_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by each part of the pipeline: the simulator (its thread in this
-    process), the bridge, the worker, PostgreSQL (every postgres process) and Redis."""
+def cpu_seconds(
+    sims: Simulators, bridge_pids: list[int], worker_pid: int
+) -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by each process of each part of the pipeline: the simulator
+    processes, the bridges, the worker, PostgreSQL (every postgres process) and Redis."""
+    pids = {
+        "simulator": sims.pids,
+        "bridge": bridge_pids,
+        "worker": [worker_pid],
+        "postgresql": _pids_named("postgres"),
+        "redis": _pids_named("redis-server"),
+    }
     return {
-        "simulator": _cpu_s(Path(f"/proc/self/task/{sim.thread.native_id}/stat")),
-        "bridge": _cpu_s(Path(f"/proc/{bridge_pid}/stat")),
-        "worker": _cpu_s(Path(f"/proc/{worker_pid}/stat")),
-        "postgresql": sum(_cpu_s(Path(f"/proc/{p}/stat")) for p in _pids_named("postgres")),
-        "redis": sum(_cpu_s(Path(f"/proc/{p}/stat")) for p in _pids_named("redis-server")),
+        part: {pid: _cpu_s(Path(f"/proc/{pid}/stat")) for pid in those}
+        for part, those in pids.items()
     }
 
 
-def cpu_per_value(before: dict[str, float], after: dict[str, float], values: float) -> dict:
+def cpu_per_value(before: dict, after: dict, values: float) -> dict:
     """Microseconds of CPU per stored value, per part and in total, over a window; and the rate
-    the machine's cores could carry at that cost if every part could use them fully."""
-    per = {k: (after[k] - before[k]) * 1e6 / values for k in before} if values else {}
+    the machine's cores could carry at that cost if every part could use them fully. A process
+    that started in the window counts whole; one that ended in it is not seen (a backend of a
+    client that came and went)."""
+    used = {
+        part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items())
+        for part in after
+    }
+    per = {k: used[k] * 1e6 / values for k in used} if values else {}
     total = sum(per.values())
     cores = os.cpu_count() or 1
     return {"us_per_value": per, "us_total": total, "cores": cores,
@@ -191,32 +181,44 @@ def cpu_per_value(before: dict[str, float], after: dict[str, float], values: flo
 
 
 def level(
-    tick_s: float, nodes_file: Path, log_dir: Path, *, worker_pid: int, faults: int = 0
+    tick_s: float,
+    groups: tuple[tuple[str, ...], ...],
+    nodes: list[list],
+    log_dir: Path,
+    *,
+    worker_pid: int,
+    faults: int = 0,
 ) -> dict[str, Any]:
-    """One rate: the asyncua ceiling, then the bridge -> worker pipeline on the same server."""
+    """One rate: the asyncua ceiling, then the bridges -> worker pipeline on the same servers."""
     name = f"bench{int(time.time() * 1000) % 10**8}"
-    sim = Sim(tick_s, speed=1.0)
-    bridge = None
+    sims = Simulators(tick_s, groups)
+    bridges: list[subprocess.Popen] = []
     try:
-        ceiling_per_s = ceiling(sim.endpoint, nodes_file)
-        bridge = start_bridge(sim.endpoint, name, log_dir / f"bridge-{name}.log")
-        source = f"bridge-{name}@{socket.gethostname()}"
-        poller = Poller(source)
+        ceiling_per_s = ceiling(sims, nodes, log_dir)
+        names = [f"{name}-{i}" for i in range(len(sims.endpoints))]
+        for endpoint, bridge_name in zip(sims.endpoints, names, strict=True):
+            bridges.append(
+                start_bridge(endpoint, bridge_name, log_dir / f"bridge-{bridge_name}.log")
+            )
+        sources = [f"bridge-{n}@{socket.gethostname()}" for n in names]
+        pids = [bridge.pid for bridge in bridges]
+        poller = Poller(sources)
         poller.start()
         time.sleep(WARMUP_S)
-        s0, w0, t0 = stored(source), sim.values_written(), time.monotonic()
-        cpu0 = cpu_seconds(sim, bridge.pid, worker_pid)
+        s0, w0, t0 = stored(sources), sims.values_written(), time.monotonic()
+        cpu0 = cpu_seconds(sims, pids, worker_pid)
         first_pk = max(poller.seen, default=0)
-        flag_info = inject_spikes(sim, faults) if faults else None
+        flag_info = inject_spikes(sims, faults) if faults else None
         time.sleep(max(0.0, WINDOW_S - (time.monotonic() - t0)))
-        s1, w1, t1 = stored(source), sim.values_written(), time.monotonic()
-        cpu1 = cpu_seconds(sim, bridge.pid, worker_pid)
+        s1, w1, t1 = stored(sources), sims.values_written(), time.monotonic()
+        cpu1 = cpu_seconds(sims, pids, worker_pid)
         last_pk = max(poller.seen, default=0)
         poller.stop_at.set()
         poller.join(5)
         window = [pk for pk in poller.seen if first_pk < pk <= last_pk]
         result = {
             "tick_s": tick_s,
+            "simulators": len(sims.endpoints),
             "offered_per_s": (w1 - w0) / (t1 - t0),
             "stored_per_s": (s1 - s0) / (t1 - t0),
             "ceiling_per_s": ceiling_per_s,
@@ -228,7 +230,8 @@ def level(
             result["flag_latency"] = flag_latency(flag_info)
         cpu = result["cpu"]
         print(
-            f"e2e tick {tick_s}: offered {result['offered_per_s']:,.0f}/s, stored "
+            f"e2e tick {tick_s} x {len(sims.endpoints)} simulator(s): offered "
+            f"{result['offered_per_s']:,.0f}/s, stored "
             f"{result['stored_per_s']:,.0f}/s, ceiling {ceiling_per_s:,.0f}/s, p50/p99 "
             f"{result['latency_p50_ms']:.0f}/{result['latency_p99_ms']:.0f} ms; CPU per value "
             + ", ".join(f"{k} {v:.0f}" for k, v in cpu.get("us_per_value", {}).items())
@@ -237,18 +240,19 @@ def level(
         )
         return result
     finally:
-        work.stop(bridge)
-        sim.close()
+        for bridge in bridges:
+            work.stop(bridge)
+        sims.close()
         close_old_connections()
 
 
-def inject_spikes(sim: Sim, count: int) -> dict[str, Any]:
+def inject_spikes(sims: Simulators, count: int) -> dict[str, Any]:
     """A spike (+30 C, over the USL of -50 C) on DRY-01 dew point every 0.4 s. The dry room is
     no unit, so each spike's batch raises its own flag (a roll's spikes merge into one segment
     flag, a cell's put the cell on hold)."""
     started = datetime.now(UTC)
     for _ in range(count):
-        sim.run(sim.sim.inject_spike, "DRY-01", "dew_point_c", 30.0)
+        sims.spike("DRY-01", "dew_point_c", 30.0)
         time.sleep(0.4)
     return {"since": started, "count": count}
 
@@ -289,21 +293,21 @@ def rss_kb(pid: int) -> int:
 
 def soak(tick_s: float, seconds: float, log_dir: Path) -> dict[str, Any]:
     name = f"soak{int(time.time() * 1000) % 10**8}"
-    sim = Sim(tick_s, speed=1.0)
+    sims = Simulators(tick_s)
     bridge = None
     try:
-        bridge = start_bridge(sim.endpoint, name, log_dir / f"bridge-{name}.log")
-        source = f"bridge-{name}@{socket.gethostname()}"
+        bridge = start_bridge(sims.endpoints[0], name, log_dir / f"bridge-{name}.log")
+        sources = [f"bridge-{name}@{socket.gethostname()}"]
         time.sleep(WARMUP_S)
         rss = [rss_kb(bridge.pid)]
-        s0, t0 = stored(source), time.monotonic()
+        s0, t0 = stored(sources), time.monotonic()
         while time.monotonic() - t0 < seconds:
             time.sleep(5)
             rss.append(rss_kb(bridge.pid))
-        rate = (stored(source) - s0) / (time.monotonic() - t0)
+        rate = (stored(sources) - s0) / (time.monotonic() - t0)
     finally:
         work.stop(bridge)
-        sim.close()
+        sims.close()
     print(f"soak: {seconds:.0f} s at {rate:,.0f}/s, RSS {rss[0]} -> {rss[-1]} kB", flush=True)
     return {
         "seconds": seconds, "tick_s": tick_s, "rate_per_s": rate, "rss_start_kb": rss[0],
@@ -314,13 +318,12 @@ def soak(tick_s: float, seconds: float, log_dir: Path) -> dict[str, Any]:
 def run(*, parts: list[str], soak_s: float, log_dir: Path) -> dict[str, Any]:
     logging.getLogger("asyncua").setLevel(logging.WARNING)
     Tag.objects.filter(enabled=True).update(queue_size=QUEUE_SIZE)
-    specs = list(
-        Tag.objects.filter(enabled=True)
+    nodes = [
+        list(row)
+        for row in Tag.objects.filter(enabled=True)
         .exclude(role="result_event")
-        .values_list("node_id", "sampling_interval_ms", "queue_size")
-    )
-    nodes_file = log_dir / "ceiling-nodes.json"
-    nodes_file.write_text(json.dumps(specs))
+        .values_list("node_id", "sampling_interval_ms", "queue_size", "station__code")
+    ]
     work.declare_queue(app, "celery")
     with app.connection_for_write() as conn:
         purged = conn.default_channel.queue_purge("celery")
@@ -330,8 +333,11 @@ def run(*, parts: list[str], soak_s: float, log_dir: Path) -> dict[str, Any]:
     try:
         work.wait_ready(worker, log)
         if "e2e" in parts:
-            levels = [level(tick, nodes_file, log_dir, worker_pid=worker.pid) for tick in LEVELS]
-            flagged = level(0.01, nodes_file, log_dir, worker_pid=worker.pid, faults=30)
+            levels = [
+                level(tick, groups, nodes, log_dir, worker_pid=worker.pid)
+                for tick, groups in LEVELS
+            ]
+            flagged = level(0.01, (ALL,), nodes, log_dir, worker_pid=worker.pid, faults=30)
             out["e2e"] = {
                 "purged_before": purged,
                 "levels": levels,
