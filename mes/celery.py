@@ -2,13 +2,27 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mes.settings")
 
 app = Celery("mes")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _database_connections(sender=None, **_: object) -> None:  # noqa: ANN001
+    """Around each task, what Django does around each request: close a connection that is
+    broken or older than DB_CONN_MAX_AGE, keep the rest. Celery's own Django fix-up would close
+    every connection twice per task (settings: CELERY_DB_REUSE_MAX); reconnecting cost the
+    ingest ~8 ms a batch and psycopg's prepared statements."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # in the caller's own request or test, whose connection is not ours to close
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @app.task(name="mes.ping")

@@ -111,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a real file (not shared-cache memory) so threads behave as in production.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_mes.sqlite3")}
 else:
+    # A kept connection (DB_CONN_MAX_AGE) is checked before it is used again: a restarted
+    # PostgreSQL costs one failed check, not a failed task.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT: every query here is a short look-up. On a telemetry table whose statistics lag its
     # growth, the planner took a 4-row fetch by id for 65,000 rows and spent 57 ms compiling it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
@@ -210,6 +213,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes the database connections before and after every task unless this
+# is set; mes.celery closes them as Django does after a request instead (DB_CONN_MAX_AGE).
+CELERY_DB_REUSE_MAX = 10**9
 # A killed worker's batch comes back after this many seconds (Redis' default is an hour); it
 # must exceed the task time limit, or a slow batch would run twice (harmless: ingest is idempotent).
 # kombu looks for such batches every 10 s but by default scans only every 10th time (up to
