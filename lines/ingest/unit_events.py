@@ -45,28 +45,50 @@ class UnitEvents:
     ) -> None:
         """A new unit id on the station: the previous unit leaves (if this station says so by the
         serial alone), the new one starts."""
-        if leaves_previous:
-            for operation in Operation.objects.filter(
-                station=station, completed_at__isnull=True
-            ).exclude(unit__identifier=identifier):
-                self.attempt(
-                    f"{station.code} {operation.unit.identifier} leaving",
-                    lambda op=operation: services.operation_complete(
-                        operation=op, result="passed", at=at
-                    ),
-                )
-        if identifier:
+        if not leaves_previous:
+            if identifier:
+                self.at_station(station=station, identifier=identifier, at=at)
+            return
+        # One read of the station's open operations: the ones leaving, and whether the arriving
+        # unit is already in operation here (then it stays, and nothing starts).
+        staying = None
+        for operation in Operation.objects.filter(
+            station=station, completed_at__isnull=True
+        ).select_related("unit"):
+            if operation.unit.identifier == identifier:
+                staying = operation
+                continue
+            self.attempt(
+                f"{station.code} {operation.unit.identifier} leaving",
+                lambda op=operation: services.operation_complete(
+                    operation=op, result="passed", at=at
+                ),
+            )
+        if identifier and staying is None:
             unit = self.unit_for(station=station, identifier=identifier)
             if unit is not None:
-                self.started(unit=unit, station=station, at=at)
+                self._start(unit=unit, station=station, at=at)
 
-    def started(self, *, unit: Unit, station: Station, at: datetime) -> Operation | None:
-        """The unit's open operation at the station, starting it now if there is none."""
-        open_here = Operation.objects.filter(
-            unit=unit, station=station, completed_at__isnull=True
-        ).first()
+    def at_station(
+        self, *, station: Station, identifier: str, at: datetime
+    ) -> tuple[Unit | None, Operation | None]:
+        """The unit and its open operation at the station, creating the unit and starting the
+        operation now if need be (None where that was refused)."""
+        open_here = (
+            Operation.objects.filter(
+                station=station, completed_at__isnull=True, unit__identifier=identifier
+            )
+            .select_related("unit")
+            .first()
+        )
         if open_here is not None:
-            return open_here
+            return open_here.unit, open_here
+        unit = self.unit_for(station=station, identifier=identifier)
+        if unit is None:
+            return None, None
+        return unit, self._start(unit=unit, station=station, at=at)
+
+    def _start(self, *, unit: Unit, station: Station, at: datetime) -> Operation | None:
         return self.attempt(
             f"{station.code} {unit.identifier} start",
             lambda: services.operation_start(unit=unit, station=station, at=at),
@@ -122,10 +144,12 @@ class UnitEvents:
             ),
         )
 
-    def finished(self, *, unit: Unit, station: Station, ok: bool, at: datetime) -> None:
-        operation = Operation.objects.filter(
-            unit=unit, station=station, completed_at__isnull=True
-        ).first()
+    def finished(
+        self, *, unit: Unit, station: Station, operation: Operation | None, ok: bool, at: datetime
+    ) -> None:
+        """Complete `operation`, the unit's open one at the station that at_station returned:
+        nothing between the two (the consumption, the judging of the event's values) opens or
+        completes an operation, and the service re-reads it under the unit's lock."""
         if operation is None:
             self.problems.append(
                 f"{station.code} {unit.identifier} result: no open operation to complete"
@@ -140,9 +164,13 @@ class UnitEvents:
 
     def _open_order(self, station_kind: str) -> WorkOrder | None:
         if station_kind not in self._orders:
-            orders = WorkOrder.objects.filter(
-                status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS]
-            ).order_by("created_at", "id")
+            orders = (
+                WorkOrder.objects.filter(
+                    status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS]
+                )
+                .select_related("route__product")  # unit_create reads the route's product
+                .order_by("created_at", "id")
+            )
             self._orders[station_kind] = next(
                 (
                     o
@@ -155,7 +183,9 @@ class UnitEvents:
 
     def _first_route(self, station_kind: str) -> Route | None:
         if station_kind not in self._routes:
-            routes = Route.objects.filter(active=True, product__unit_kind=UnitKind.ROLL)
+            routes = Route.objects.filter(
+                active=True, product__unit_kind=UnitKind.ROLL
+            ).select_related("product")
             self._routes[station_kind] = next(
                 (r for r in routes if (s := r.first_step()) and s.station_kind == station_kind),
                 None,
