@@ -13,7 +13,7 @@ from lines.models import Operation, RouteStep, Sample, Unit
 from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
-from quality.models import GateRequirement
+from quality.models import GateRequirement, Spec
 from quality.pressure import FIGURES_AFTER_END
 from quality.selectors.specs import VersionTimeline
 from quality.services.flags import open_flags_of
@@ -25,27 +25,34 @@ def _requirements(**step: object) -> list[GateRequirement]:
     return list(GateRequirement.objects.filter(**step).select_related("spec"))
 
 
+def _latest_usable(unit: Unit, spec: Spec) -> Sample | None:
+    recent = usable_samples(
+        Sample.objects.filter(unit=unit, parameter=spec.parameter, station__kind=spec.station_kind)
+    ).order_by("-source_time", "-id")[:USABLE_LOOKBACK]
+    return next((s for s in recent if is_usable_value(s.value)), None)
+
+
 def _measurement_gaps(
     unit: Unit, requirements: list[GateRequirement], *, completing: bool
 ) -> list[str]:
+    # Figures of a whole profile are recorded when the operation has ended; they are required
+    # to start the next step, not to complete their own.
+    specs = [
+        r.spec for r in requirements if not (completing and r.spec.parameter in FIGURES_AFTER_END)
+    ]
+    latest = {spec.pk: _latest_usable(unit, spec) for spec in specs}
+    measured = [spec for spec in specs if latest[spec.pk] is not None]
+    timelines = VersionTimeline.of_specs(measured) if measured else {}
     gaps = []
-    for requirement in requirements:
-        spec = requirement.spec
-        if completing and spec.parameter in FIGURES_AFTER_END:
-            continue  # recorded when the operation has ended; required to start the next step
-        recent = usable_samples(
-            Sample.objects.filter(
-                unit=unit, parameter=spec.parameter, station__kind=spec.station_kind
-            )
-        ).order_by("-source_time", "-id")[:USABLE_LOOKBACK]
-        latest = next((s for s in recent if is_usable_value(s.value)), None)
-        if latest is None:
+    for spec in specs:
+        sample = latest[spec.pk]
+        if sample is None:
             gaps.append(f"{spec.parameter} not measured")
             continue
-        version = VersionTimeline(spec).at(latest.source_time)
+        version = timelines[spec.pk].at(sample.source_time)
         limits = Limits(lsl=version.lsl, usl=version.usl) if version else Limits()
-        if evaluate([latest.value], [0], limits)[0] != IN_SPEC:
-            gaps.append(f"{spec.parameter} {latest.value:g} out of spec")
+        if evaluate([sample.value], [0], limits)[0] != IN_SPEC:
+            gaps.append(f"{spec.parameter} {sample.value:g} out of spec")
     return gaps
 
 
