@@ -4,9 +4,11 @@ what is applied writes the same rows as the tablet would (operations, history, e
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from lines import services
 from lines.ingest import batch_ingest
+from lines.ingest.unit_events import UnitEvents
 from lines.models import GenealogyEdge, IngestBatch, Operation, Unit, UnitHistory
 from quality import services as quality_services
 from tests.factories import make_cell
@@ -139,3 +141,21 @@ def test_the_same_serial_again_changes_nothing_and_a_consumed_metre_range_is_ref
         .order_by("unit__identifier")
         .values_list("unit__identifier", "result")
     ) == [("CELL-U-8", "passed"), ("CELL-U-9", "failed")]
+
+
+def test_an_arrival_completing_one_cell_and_starting_the_next_stays_within_its_statements(
+    mapped, django_assert_max_num_queries
+):
+    """Unit events are the largest cost of a batch: 29 statements for this one before the
+    single reads and no redundant savepoints; a regression shows here first."""
+    first, second = make_cell(mapped, "CELL-U-10"), make_cell(mapped, "CELL-U-11")
+    wip = mapped.station("densification")
+    for cell in (first, second):
+        stacking = services.operation_start(unit=cell, station=mapped.station("stacking"))
+        services.operation_complete(operation=stacking, result="passed")
+    services.operation_start(unit=first, station=wip)
+    events = UnitEvents()
+    with django_assert_max_num_queries(18):
+        events.arrived(station=wip, identifier="CELL-U-11", at=timezone.now(), leaves_previous=True)
+    assert events.problems == []
+    assert (_open_stations("CELL-U-10"), _open_stations("CELL-U-11")) == ([], ["T-DENSIFICATION"])
