@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 
 from lines import services
 from lines.choices import UnitKind, WorkOrderStatus
@@ -47,7 +48,7 @@ class UnitEvents:
         serial alone), the new one starts."""
         if not leaves_previous:
             if identifier:
-                self.at_station(station=station, identifier=identifier, at=at)
+                self._arrived_where_results_end(station=station, identifier=identifier, at=at)
             return
         # One read of the station's open operations: the ones leaving, and whether the arriving
         # unit is already in operation here (then it stays, and nothing starts).
@@ -68,6 +69,27 @@ class UnitEvents:
             unit = self.unit_for(station=station, identifier=identifier)
             if unit is not None:
                 self._start(unit=unit, station=station, at=at)
+
+    def _arrived_where_results_end(
+        self, *, station: Station, identifier: str, at: datetime
+    ) -> None:
+        # One read: the unit, and whether it is in operation here already (then nothing starts).
+        unit = (
+            Unit.objects.filter(identifier=identifier)
+            .annotate(
+                here=Exists(
+                    Operation.objects.filter(
+                        unit=OuterRef("pk"), station=station, completed_at__isnull=True
+                    )
+                )
+            )
+            .first()
+        )
+        if unit is not None and unit.here:
+            return
+        unit = unit or self._new_unit(station=station, identifier=identifier)
+        if unit is not None:
+            self._start(unit=unit, station=station, at=at)
 
     def at_station(
         self, *, station: Station, identifier: str, at: datetime
@@ -96,8 +118,11 @@ class UnitEvents:
 
     def unit_for(self, *, station: Station, identifier: str) -> Unit | None:
         unit = Unit.objects.filter(identifier=identifier).first()
-        if unit is not None:
-            return unit
+        return unit if unit is not None else self._new_unit(station=station, identifier=identifier)
+
+    def _new_unit(self, *, station: Station, identifier: str) -> Unit | None:
+        """A serial the MES does not know: a roll at a roll station, else a cell of the open work
+        order whose route starts at this kind of station."""
         if station.kind in ROLL_STATION_KINDS:
             route = self._first_route(station.kind)
             return self.attempt(
