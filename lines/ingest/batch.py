@@ -22,7 +22,7 @@ from lines.ingest.samples import Attribution, event_columns, sample_columns
 from lines.ingest.store import samples_store
 from lines.ingest.tagmap import tag_map
 from lines.ingest.unit_events import UnitEvents
-from lines.models import IngestBatch, Tag, TagRole, Unit
+from lines.models import IngestBatch, Tag, TagRole
 
 
 @dataclass
@@ -113,15 +113,18 @@ def _result(
             f"event {event.type} from {event.node_id}: unknown node or no serial"
         )
         return []
-    unit: Unit | None = events.unit_for(station=tag.station, identifier=serial)
+    unit, operation = events.at_station(station=tag.station, identifier=serial, at=event.time)
     if unit is None:
         return []
-    operation = events.started(unit=unit, station=tag.station, at=event.time)
     events.consume_feed(cell=unit, operation=operation, fields=event.fields, at=event.time)
     stored = _store_and_judge(
         event_columns(event=event, station=tag.station, unit_id=unit.pk), record, flags
     )
     events.finished(
-        unit=unit, station=tag.station, ok=event.fields.get("result") == "OK", at=event.time
+        unit=unit,
+        station=tag.station,
+        operation=operation,
+        ok=event.fields.get("result") == "OK",
+        at=event.time,
     )
     return [stored]

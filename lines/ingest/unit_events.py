@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from lines import services
 from lines.choices import UnitKind, WorkOrderStatus
@@ -32,9 +32,11 @@ class UnitEvents:
         self._routes: dict[str, Route | None] = {}
 
     def attempt(self, what: str, call: Callable[[], T]) -> T | None:
+        """Run one lines service, recording its refusal. Every service is atomic itself: inside
+        the batch's transaction that is a savepoint, so a refusal undoes that service's writes
+        alone; a savepoint of our own around it would only add two statements per event."""
         try:
-            with transaction.atomic():
-                return call()
+            return call()
         except DomainError as exc:
             self.problems.append(f"{what}: {exc.message}")
             return None
@@ -44,28 +46,71 @@ class UnitEvents:
     ) -> None:
         """A new unit id on the station: the previous unit leaves (if this station says so by the
         serial alone), the new one starts."""
-        if leaves_previous:
-            for operation in Operation.objects.filter(
-                station=station, completed_at__isnull=True
-            ).exclude(unit__identifier=identifier):
-                self.attempt(
-                    f"{station.code} {operation.unit.identifier} leaving",
-                    lambda op=operation: services.operation_complete(
-                        operation=op, result="passed", at=at
-                    ),
-                )
-        if identifier:
+        if not leaves_previous:
+            if identifier:
+                self._arrived_where_results_end(station=station, identifier=identifier, at=at)
+            return
+        # One read of the station's open operations: the ones leaving, and whether the arriving
+        # unit is already in operation here (then it stays, and nothing starts).
+        staying = None
+        for operation in Operation.objects.filter(
+            station=station, completed_at__isnull=True
+        ).select_related("unit"):
+            if operation.unit.identifier == identifier:
+                staying = operation
+                continue
+            self.attempt(
+                f"{station.code} {operation.unit.identifier} leaving",
+                lambda op=operation: services.operation_complete(
+                    operation=op, result="passed", at=at
+                ),
+            )
+        if identifier and staying is None:
             unit = self.unit_for(station=station, identifier=identifier)
             if unit is not None:
-                self.started(unit=unit, station=station, at=at)
+                self._start(unit=unit, station=station, at=at)
 
-    def started(self, *, unit: Unit, station: Station, at: datetime) -> Operation | None:
-        """The unit's open operation at the station, starting it now if there is none."""
-        open_here = Operation.objects.filter(
-            unit=unit, station=station, completed_at__isnull=True
-        ).first()
+    def _arrived_where_results_end(
+        self, *, station: Station, identifier: str, at: datetime
+    ) -> None:
+        # One read: the unit, and whether it is in operation here already (then nothing starts).
+        unit = (
+            Unit.objects.filter(identifier=identifier)
+            .annotate(
+                here=Exists(
+                    Operation.objects.filter(
+                        unit=OuterRef("pk"), station=station, completed_at__isnull=True
+                    )
+                )
+            )
+            .first()
+        )
+        if unit is not None and unit.here:
+            return
+        unit = unit or self._new_unit(station=station, identifier=identifier)
+        if unit is not None:
+            self._start(unit=unit, station=station, at=at)
+
+    def at_station(
+        self, *, station: Station, identifier: str, at: datetime
+    ) -> tuple[Unit | None, Operation | None]:
+        """The unit and its open operation at the station, creating the unit and starting the
+        operation now if need be (None where that was refused)."""
+        open_here = (
+            Operation.objects.filter(
+                station=station, completed_at__isnull=True, unit__identifier=identifier
+            )
+            .select_related("unit")
+            .first()
+        )
         if open_here is not None:
-            return open_here
+            return open_here.unit, open_here
+        unit = self.unit_for(station=station, identifier=identifier)
+        if unit is None:
+            return None, None
+        return unit, self._start(unit=unit, station=station, at=at)
+
+    def _start(self, *, unit: Unit, station: Station, at: datetime) -> Operation | None:
         return self.attempt(
             f"{station.code} {unit.identifier} start",
             lambda: services.operation_start(unit=unit, station=station, at=at),
@@ -73,8 +118,11 @@ class UnitEvents:
 
     def unit_for(self, *, station: Station, identifier: str) -> Unit | None:
         unit = Unit.objects.filter(identifier=identifier).first()
-        if unit is not None:
-            return unit
+        return unit if unit is not None else self._new_unit(station=station, identifier=identifier)
+
+    def _new_unit(self, *, station: Station, identifier: str) -> Unit | None:
+        """A serial the MES does not know: a roll at a roll station, else a cell of the open work
+        order whose route starts at this kind of station."""
         if station.kind in ROLL_STATION_KINDS:
             route = self._first_route(station.kind)
             return self.attempt(
@@ -121,10 +169,12 @@ class UnitEvents:
             ),
         )
 
-    def finished(self, *, unit: Unit, station: Station, ok: bool, at: datetime) -> None:
-        operation = Operation.objects.filter(
-            unit=unit, station=station, completed_at__isnull=True
-        ).first()
+    def finished(
+        self, *, unit: Unit, station: Station, operation: Operation | None, ok: bool, at: datetime
+    ) -> None:
+        """Complete `operation`, the unit's open one at the station that at_station returned:
+        nothing between the two (the consumption, the judging of the event's values) opens or
+        completes an operation, and the service re-reads it under the unit's lock."""
         if operation is None:
             self.problems.append(
                 f"{station.code} {unit.identifier} result: no open operation to complete"
@@ -139,9 +189,13 @@ class UnitEvents:
 
     def _open_order(self, station_kind: str) -> WorkOrder | None:
         if station_kind not in self._orders:
-            orders = WorkOrder.objects.filter(
-                status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS]
-            ).order_by("created_at", "id")
+            orders = (
+                WorkOrder.objects.filter(
+                    status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS]
+                )
+                .select_related("route__product")  # unit_create reads the route's product
+                .order_by("created_at", "id")
+            )
             self._orders[station_kind] = next(
                 (
                     o
@@ -154,7 +208,9 @@ class UnitEvents:
 
     def _first_route(self, station_kind: str) -> Route | None:
         if station_kind not in self._routes:
-            routes = Route.objects.filter(active=True, product__unit_kind=UnitKind.ROLL)
+            routes = Route.objects.filter(
+                active=True, product__unit_kind=UnitKind.ROLL
+            ).select_related("product")
             self._routes[station_kind] = next(
                 (r for r in routes if (s := r.first_step()) and s.station_kind == station_kind),
                 None,

@@ -100,17 +100,18 @@ def operation_start(
     out of order, or the station is of the wrong kind. The unique partial index on open operations
     backs the in-code check against two tablets starting the same unit at once.
     """
-    unit = lock_units([unit.id])[unit.id]
+    unit = lock_units([unit.id], with_related=["current_step"])[unit.id]
     current = operation_start_check(unit=unit, station=station, step=step)
+    # No savepoint of its own: the IntegrityError becomes a refusal that leaves this service, whose
+    # own atomic block (a savepoint when nested) rolls it back.
     try:
-        with transaction.atomic():
-            operation = Operation.objects.create(
-                unit=unit,
-                station=station,
-                step=current,
-                started_at=at or timezone.now(),
-                started_by=by,
-            )
+        operation = Operation.objects.create(
+            unit=unit,
+            station=station,
+            step=current,
+            started_at=at or timezone.now(),
+            started_by=by,
+        )
     except IntegrityError as exc:
         raise RuleViolation(f"{unit.identifier} was just started by someone else.") from exc
     unit.station = station
@@ -139,7 +140,11 @@ def operation_complete(
             field="result",
         )
     unit = lock_units([operation.unit_id])[operation.unit_id]
-    operation = Operation.objects.select_for_update().get(pk=operation.pk)
+    operation = (
+        Operation.objects.select_for_update(of=("self",))
+        .select_related("step")  # the gate checks and the advance read it
+        .get(pk=operation.pk)
+    )
     operation_complete_check(operation=operation, unit=unit)
     hooks.run(hooks.COMPLETE_CHECKS, unit=unit, operation=operation, result=result)
     # A PLC's clock may run behind ours: never end before the start.

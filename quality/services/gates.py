@@ -7,11 +7,13 @@ an operation's whole profile (time at pressure, peak temperature: quality.pressu
 once it has ended, so they are required to start the next step, not to complete their own.
 """
 
+from django.db.models import Subquery
+
 from lines.models import Operation, RouteStep, Sample, Unit
 from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
-from quality.models import GateRequirement
+from quality.models import GateRequirement, Spec
 from quality.pressure import FIGURES_AFTER_END
 from quality.selectors.specs import VersionTimeline
 from quality.services.flags import open_flags_of
@@ -19,51 +21,64 @@ from quality.services.flags import open_flags_of
 USABLE_LOOKBACK = 20  # recent readings searched for the latest usable one
 
 
-def _measurement_gaps(unit: Unit, step: RouteStep, *, completing: bool) -> list[str]:
+def _requirements(**step: object) -> list[GateRequirement]:
+    return list(GateRequirement.objects.filter(**step).select_related("spec"))
+
+
+def _latest_usable(unit: Unit, spec: Spec) -> Sample | None:
+    recent = usable_samples(
+        Sample.objects.filter(unit=unit, parameter=spec.parameter, station__kind=spec.station_kind)
+    ).order_by("-source_time", "-id")[:USABLE_LOOKBACK]
+    return next((s for s in recent if is_usable_value(s.value)), None)
+
+
+def _measurement_gaps(
+    unit: Unit, requirements: list[GateRequirement], *, completing: bool
+) -> list[str]:
+    # Figures of a whole profile are recorded when the operation has ended; they are required
+    # to start the next step, not to complete their own.
+    specs = [
+        r.spec for r in requirements if not (completing and r.spec.parameter in FIGURES_AFTER_END)
+    ]
+    latest = {spec.pk: _latest_usable(unit, spec) for spec in specs}
+    measured = [spec for spec in specs if latest[spec.pk] is not None]
+    timelines = VersionTimeline.of_specs(measured) if measured else {}
     gaps = []
-    for requirement in GateRequirement.objects.filter(step=step).select_related("spec"):
-        spec = requirement.spec
-        if completing and spec.parameter in FIGURES_AFTER_END:
-            continue  # recorded when the operation has ended; required to start the next step
-        recent = usable_samples(
-            Sample.objects.filter(
-                unit=unit, parameter=spec.parameter, station__kind=spec.station_kind
-            )
-        ).order_by("-source_time", "-id")[:USABLE_LOOKBACK]
-        latest = next((s for s in recent if is_usable_value(s.value)), None)
-        if latest is None:
+    for spec in specs:
+        sample = latest[spec.pk]
+        if sample is None:
             gaps.append(f"{spec.parameter} not measured")
             continue
-        version = VersionTimeline(spec).at(latest.source_time)
+        version = timelines[spec.pk].at(sample.source_time)
         limits = Limits(lsl=version.lsl, usl=version.usl) if version else Limits()
-        if evaluate([latest.value], [0], limits)[0] != IN_SPEC:
-            gaps.append(f"{spec.parameter} {latest.value:g} out of spec")
+        if evaluate([sample.value], [0], limits)[0] != IN_SPEC:
+            gaps.append(f"{spec.parameter} {sample.value:g} out of spec")
     return gaps
 
 
-def gate_refusals(*, unit: Unit, step: RouteStep | None, completing: bool = False) -> list[str]:
-    """Every reason the unit may not pass `step`'s gate now (empty when it may). `completing`:
-    the unit is completing `step` itself, so figures of its whole profile cannot exist yet."""
+def gate_refusals(
+    *, unit: Unit, requirements: list[GateRequirement], completing: bool = False
+) -> list[str]:
+    """Every reason the unit may not pass a gate of `requirements` now (empty when it may; no
+    requirements: open flags only). `completing`: the unit is completing the gated step itself,
+    so figures of its whole profile cannot exist yet."""
     reasons = [
         f"open flag {f.pk}: {f.get_kind_display().lower()} {f.parameter}"
         + (f" {f.value:g} ({f.limit})" if f.value is not None else "")
         for f in open_flags_of(unit.pk)
     ]
-    if step is not None:
-        reasons.extend(_measurement_gaps(unit, step, completing=completing))
+    reasons.extend(_measurement_gaps(unit, requirements, completing=completing))
     return reasons
 
 
 def check_start(*, unit: Unit, step: RouteStep) -> None:
+    # The gate of the step before this one, read in one statement (no requirements: not gated).
     previous = (
         RouteStep.objects.filter(route_id=step.route_id, sequence__lt=step.sequence)
         .order_by("-sequence")
-        .first()
+        .values("pk")[:1]
     )
-    gated = (
-        previous if previous and GateRequirement.objects.filter(step=previous).exists() else None
-    )
-    reasons = gate_refusals(unit=unit, step=gated)
+    reasons = gate_refusals(unit=unit, requirements=_requirements(step_id=Subquery(previous)))
     if reasons:
         raise RuleViolation(
             f"{unit.identifier} cannot start '{step.name}': " + "; ".join(reasons) + "."
@@ -72,9 +87,12 @@ def check_start(*, unit: Unit, step: RouteStep) -> None:
 
 def check_complete(*, unit: Unit, operation: Operation, result: str) -> None:
     step = operation.step
-    if result != "passed" or step is None or not GateRequirement.objects.filter(step=step).exists():
+    if result != "passed" or step is None:
         return  # a failed result may always be recorded
-    reasons = gate_refusals(unit=unit, step=step, completing=True)
+    requirements = _requirements(step=step)
+    if not requirements:
+        return
+    reasons = gate_refusals(unit=unit, requirements=requirements, completing=True)
     if reasons:
         raise RuleViolation(
             f"{unit.identifier} cannot complete '{step.name}', quality gate: "

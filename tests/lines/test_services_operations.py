@@ -1,10 +1,12 @@
 """Starting and completing operations along a route: order, stations, holds, results."""
 
 import pytest
+from django.db import transaction
 
 from lines import services
 from lines.choices import UnitStatus
 from lines.models import Operation, Unit
+from lines.services import operations
 from mes.errors import InvalidInput, RuleViolation
 from tests.factories import CELL_STEPS, make_cell
 
@@ -76,6 +78,24 @@ def test_a_unit_cannot_be_started_twice(plant):
     with pytest.raises(RuleViolation, match="already in operation at T-STACKING"):
         services.operation_start(unit=cell, station=plant.station("stacking"))
     assert Operation.objects.filter(unit=cell).count() == 1
+
+
+def test_a_start_only_the_open_operation_index_catches_is_refused_and_the_caller_goes_on(
+    plant, monkeypatch
+):
+    """Two starts racing past the in-code check: the unique index refuses the second, and the
+    caller's transaction (the batch of unit events around it) stays usable."""
+    cell = make_cell(plant, "CELL-1")
+    services.operation_start(unit=cell, station=plant.station("stacking"))
+    # As if the first start were not visible yet to the second one's check.
+    monkeypatch.setattr(
+        operations, "operation_start_check", lambda *, unit, station, step: unit.current_step
+    )
+    with transaction.atomic():
+        with pytest.raises(RuleViolation, match="CELL-1 was just started by someone else"):
+            services.operation_start(unit=cell, station=plant.station("stacking"))
+        assert Operation.objects.filter(unit=cell).count() == 1
+        assert Unit.objects.get(pk=cell.pk).status == UnitStatus.IN_PROCESS
 
 
 @pytest.mark.parametrize("status", [UnitStatus.ON_HOLD, UnitStatus.SCRAPPED, UnitStatus.CONSUMED])

@@ -9,7 +9,7 @@ from lines.choices import StationKind, UnitStatus
 from lines.models import Operation, Unit
 from mes.errors import RuleViolation
 from quality import services
-from quality.models import Flag, GateRequirement
+from quality.models import Flag, GateRequirement, Spec
 from tests.factories import add_samples, make_cell, make_spec
 
 
@@ -108,3 +108,24 @@ def test_the_next_step_cannot_start_while_a_flag_is_open(plant, gated):
         lines_services.operation_start(unit=cell, station=plant.station("densification"))
     assert f"open flag {flag.pk}" in refused.value.message
     assert refused.value.message.startswith("CELL-1 cannot start 'densification'")
+
+
+def test_each_gated_value_is_judged_by_its_own_spec_s_limits_in_force_when_measured(plant, gated):
+    cell, operation = gated
+    stacker = plant.station("stacking")
+    add_samples(stacker, "alignment_mm", [0.15], unit=cell)
+    add_samples(stacker, "sheet_count", [21], unit=cell)
+    for parameter, limits in (("alignment_mm", (-0.1, 0.1)), ("sheet_count", (22, 22))):
+        services.spec_revise(
+            spec=Spec.objects.get(parameter=parameter),
+            limits={"lsl": limits[0], "usl": limits[1]},
+            reason="tighter",
+        )
+    lines_services.operation_complete(operation=operation, result="passed")  # measured before
+
+    add_samples(stacker, "alignment_mm", [0.15], unit=cell)  # measured under the new limits
+    with pytest.raises(RuleViolation) as refused:
+        lines_services.operation_start(unit=cell, station=plant.station("densification"))
+    assert refused.value.message == (
+        "CELL-1 cannot start 'densification': alignment_mm 0.15 out of spec."
+    )
