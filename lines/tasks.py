@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=10,
+    serializer="plain-json",  # registered in mes.celery: a batch is plain JSON, decoded fast
 )
 def ingest_batch(batch: dict) -> dict:
     """Store one batch of telemetry from the bridge. A redelivered batch changes nothing.

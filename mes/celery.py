@@ -1,10 +1,24 @@
 """The Celery app. Broker is Redis in services mode; in embedded mode tasks run eagerly in-process."""
 
+import json
 import os
 
 from celery import Celery, signals
+from kombu.serialization import register
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mes.settings")
+
+# Telemetry batches are plain JSON (docs/telemetry.md, "The batch"). kombu's own JSON serializer
+# calls a Python hook on every decoded object for the extra types it knows: 4 us per sample,
+# 20 ms of a 5,000-sample batch. This one is the standard library's, without the hook.
+PLAIN_JSON = "plain-json"
+register(
+    PLAIN_JSON,
+    lambda payload: json.dumps(payload, separators=(",", ":")),
+    json.loads,
+    content_type="application/x-plain-json",
+    content_encoding="utf-8",
+)
 
 app = Celery("mes")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -213,6 +213,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_ACCEPT_CONTENT = ["json", "plain-json"]  # plain-json: the ingest's batches (mes.celery)
 # Celery's Django fix-up closes the database connections before and after every task unless this
 # is set; mes.celery closes them as Django does after a request instead (DB_CONN_MAX_AGE).
 CELERY_DB_REUSE_MAX = 10**9
