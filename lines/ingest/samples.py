@@ -1,6 +1,8 @@
 """Turning parsed values into sample rows: which station and parameter, which unit and metre,
 and why a value cannot be used. Column by column: per value, only a tag look-up and appends."""
 
+from typing import NamedTuple
+
 import numpy as np
 from django.utils import timezone
 
@@ -16,6 +18,15 @@ EVENT_BOOKKEEPING = frozenset(
 UNKNOWN_NODE = "unknown node: not in the tag map"
 
 
+class TagOf(NamedTuple):
+    """What the ingest reads of a value's tag, thousands of times a batch: a model instance's
+    foreign key id goes through a descriptor on every read, a tuple's field does not."""
+
+    station_id: int
+    role: str
+    parameter: str  # the parameter, or the role of a role tag (as samples store it)
+
+
 class Attribution:
     """Unit-id and web-position timelines per station, and unit ids by identifier."""
 
@@ -23,7 +34,8 @@ class Attribution:
         self.timelines: dict[tuple[int, str], Timeline] = {}
         self._units: dict[str, int | None] = {}
         self.tag_map = tags
-        self.tags: list[Tag | None] = list(map(tags.get, values.node_id))
+        of = {node: TagOf(t.station_id, t.role, t.parameter or t.role) for node, t in tags.items()}
+        self.tags: list[TagOf | None] = list(map(of.get, values.node_id))
         roles = (TagRole.UNIT_ID, TagRole.WEB_POSITION)
         with_role = [
             i
@@ -97,7 +109,7 @@ def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
     return SampleColumns(
         node_id=values.node_id,
         station_id=[None if tag is None else tag.station_id for tag in tags],
-        parameter=["" if tag is None else tag.parameter or tag.role for tag in tags],
+        parameter=["" if tag is None else tag.parameter for tag in tags],
         value=values.value,
         raw_value=values.text,
         source_time=values.source_time,
