@@ -139,8 +139,8 @@ def naive(*, ceiling_rows_source: str, n: int, log_dir: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["stage", "e2e", "soak"], action="append")
-    parser.add_argument("--batches", type=int, default=200)
-    parser.add_argument("--per-batch", type=int, default=1000)
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--per-batch", type=int, default=5000, help="as the bridge's default")
     parser.add_argument("--line-step", type=float, default=0.1, help="sampling period, line s")
     parser.add_argument("--naive", type=int, default=2000, help="samples of the naive baseline")
     parser.add_argument("--soak-s", type=float, default=150)

@@ -69,7 +69,7 @@ def stored(sources: list[str]) -> int:
 
 
 def start_bridge(endpoint: str, name: str, log: Path) -> subprocess.Popen:
-    # The bridge's defaults (BRIDGE_BATCH_SIZE 2000, BRIDGE_BATCH_MS 200), as deployed.
+    # The bridge's defaults (BRIDGE_BATCH_SIZE 5000, BRIDGE_BATCH_MS 200), as deployed.
     env = os.environ | {"PYTHONUNBUFFERED": "1", "DATABASE_URL": work.database_url()}
     env.pop("BRIDGE_BATCH_SIZE", None), env.pop("BRIDGE_BATCH_MS", None)
     return subprocess.Popen(

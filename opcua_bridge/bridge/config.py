@@ -28,7 +28,7 @@ class BridgeConfig:
     endpoint: str = DEFAULT_ENDPOINT
     name: str = "line1"
     queue: str = ""  # Celery queue of its batches; "" = the default queue (one per line scales out)
-    batch_size: int = 2000
+    batch_size: int = 5000
     batch_ms: int = 200
     security_policy: str = ""  # "" is SecurityPolicy None
     security_mode: str = "SignAndEncrypt"
@@ -122,7 +122,7 @@ def config_from_options(options: dict) -> BridgeConfig:
         endpoint=endpoint,
         name=options.get("name") or env_str("BRIDGE_NAME", "line1"),
         queue=options.get("queue") or env_str("BRIDGE_QUEUE", ""),
-        batch_size=options.get("batch_size") or env_int("BRIDGE_BATCH_SIZE", 2000),
+        batch_size=options.get("batch_size") or env_int("BRIDGE_BATCH_SIZE", 5000),
         batch_ms=options.get("batch_ms") or env_int("BRIDGE_BATCH_MS", 200),
         security_policy=options.get("security") or env_str("OPCUA_SECURITY", ""),
         certificate=_opt_path(options.get("certificate") or os.environ.get("OPCUA_CERTIFICATE")),

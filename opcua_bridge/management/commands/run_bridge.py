@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--queue", help="Celery queue for its batches (BRIDGE_QUEUE; default queue)"
         )
-        parser.add_argument("--batch-size", type=int, help="samples per batch at most (2000)")
+        parser.add_argument("--batch-size", type=int, help="samples per batch at most (5000)")
         parser.add_argument("--batch-ms", type=int, help="a batch closes after this many ms (200)")
         parser.add_argument("--security", choices=SECURITY_POLICIES, help="security policy")
         parser.add_argument("--certificate", help="client certificate (its URI is our app URI)")
