@@ -57,6 +57,7 @@ def stage(
     for payload in payloads:
         ingest_batch.apply_async(args=[payload], queue=queue)
     queued_s = time.perf_counter() - began
+    transport_queue = _queue_transport_only(payloads, run)
     samples = sum(len(p["samples"]) for p in payloads)
     events = sum(len(p["events"]) for p in payloads)
     del payloads
@@ -91,6 +92,7 @@ def stage(
         "samples_per_s": round(rows / elapsed),
     }
     print(f"stage: {rows} rows in {elapsed:.1f} s = {rows / elapsed:,.0f} samples/s", flush=True)
+    result["transport_only"] = _transport_only(transport_queue, batches, per_batch, log_dir)
     ceiling_rows = work.stored_rows(source)
     copy_s = work.copy_ceiling(ceiling_rows, per_batch)
     result["copy_ceiling_s"] = round(copy_s, 3)
@@ -99,6 +101,36 @@ def stage(
     if naive_samples:
         result["naive"] = naive(ceiling_rows_source=source, n=naive_samples, log_dir=log_dir)
     return result
+
+
+def _queue_transport_only(payloads: list[dict], run: str) -> str:
+    from bench.ingest_tasks import transport_only
+
+    queue = f"bench-transport-{run.lower()}"
+    work.declare_queue(app, queue)
+    for payload in payloads:
+        transport_only.apply_async(args=[payload], queue=queue)
+    return queue
+
+
+def _transport_only(queue: str, batches: int, per_batch: int, log_dir: Path) -> dict[str, Any]:
+    """The same batches through Celery and Redis to a task that does nothing (bench.ingest_tasks):
+    the ceiling the transport alone puts on the stage."""
+    log = log_dir / f"worker-{queue}.log"
+    worker = work.start_worker(log, queue, include="bench.ingest_tasks")
+    try:
+        ready = work.wait_ready(worker, log)
+        work.wait(
+            lambda: log.read_bytes().count(b"succeeded in") >= batches,
+            timeout=300, what="the transport-only batches", every=0.02,
+        )  # fmt: skip
+        elapsed = time.monotonic() - ready
+    finally:
+        work.stop(worker)
+    per_s = batches * per_batch / elapsed
+    print(f"transport only: {per_s:,.0f} samples/s ({elapsed / batches * 1000:.1f} ms a batch)")
+    return {"seconds": round(elapsed, 2), "samples_per_s": round(per_s),
+            "ms_per_batch": round(elapsed / batches * 1000, 1)}  # fmt: skip
 
 
 def _flags_since(source: str) -> int:
@@ -191,6 +223,13 @@ def print_table(report: dict[str, Any]) -> None:
                 f"stage = {s['samples_per_s'] / s['copy_ceiling_per_s']:.0%} of it",
             )
         )
+        if "transport_only" in s:
+            t = s["transport_only"]
+            rows.append((
+                "  Celery + Redis alone (same batches, a task that does nothing)",
+                f"{t['samples_per_s']:,} samples/s ({t['ms_per_batch']} ms a batch)",
+                f"stage = {s['samples_per_s'] / t['samples_per_s']:.0%} of it",
+            ))  # fmt: skip
         if "naive" in s:
             n = s["naive"]
             rows.append(

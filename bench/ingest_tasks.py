@@ -1,4 +1,5 @@
-"""The naive baseline of bench.ingest: one Celery task per sample, one ORM insert each.
+"""Baselines of bench.ingest run by a worker: the naive pipeline (one Celery task per sample, one
+ORM insert each) and the transport alone (each batch to a task that does nothing with it).
 
 Imported by the benchmark's worker only (`celery -A mes worker -I bench.ingest_tasks`).
 """
@@ -26,3 +27,10 @@ def ingest_one_sample(sample: dict, batch_pk: int) -> None:
         status_code=sample["status"],
         batch_id=batch_pk,
     )
+
+
+@shared_task(name="bench.transport_only", acks_late=True, serializer="plain-json")
+def transport_only(batch: dict) -> int:
+    """The batch as lines.ingest_batch receives it (same serializer, acks late), then nothing:
+    what Celery and Redis alone cost per batch."""
+    return len(batch["samples"])
