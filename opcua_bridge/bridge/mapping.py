@@ -34,12 +34,15 @@ STANDARD_EVENT_FIELDS = frozenset(
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a Z, to the microsecond; asyncua hands out naive datetimes in UTC."""
+    """ISO 8601 in UTC with a Z, to the microsecond; asyncua hands out UTC datetimes, naive or
+    aware. Two per value at 10,000 values/s: isoformat, not strftime (a tenth of the bridge)."""
     if moment is None:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if moment.tzinfo is None:
+        return moment.isoformat(timespec="microseconds") + "Z"
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 def json_value(value: Any) -> Any:
@@ -86,11 +89,13 @@ def status_int(status: ua.StatusCode | None) -> int:
 def sample_from_datavalue(node_id: str, data_value: ua.DataValue) -> dict[str, Any]:
     """One `samples[]` entry: the value as sent, both timestamps, the status code as an integer."""
     variant = data_value.Value
+    source, server = data_value.SourceTimestamp, data_value.ServerTimestamp
+    source_text = iso_utc(source)
     return {
         "node_id": node_id,
         "value": json_value(None if variant is None else variant.Value),
-        "source_time": iso_utc(data_value.SourceTimestamp),
-        "server_time": iso_utc(data_value.ServerTimestamp),
+        "source_time": source_text,
+        "server_time": source_text if server == source else iso_utc(server),
         "status": status_int(data_value.StatusCode),
     }
 
