@@ -16,9 +16,9 @@ from lines.models import GenealogyEdge, Material, Product, Station, Unit
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
 from quality.choices import ExposureAction, ExposureForm
-from quality.models import DryZone, ExposureBudget, ExposureEvent, ExposurePeriod, LotExposure
+from quality.models import DryZone, ExposureBudget, ExposurePeriod, LotExposure
 from quality.services.audit import audit_record, snapshot
-from quality.services.exposure_accrual import account_accrue, thresholds_check
+from quality.services.exposure_accrual import account_accrue, exposure_event, thresholds_check
 
 BUDGET_FIELDS = (
     "material",
@@ -130,19 +130,6 @@ def budget_of(unit: Unit) -> ExposureBudget:
     return budget
 
 
-def _event(account: LotExposure, action: str, at: datetime, by: User, detail: str = "") -> None:
-    ExposureEvent.objects.create(
-        exposure=account,
-        at=at,
-        action=action,
-        zone=account.zone,
-        form=account.form,
-        total_weighted_min=account.accrued_weighted_min,
-        by=by,
-        detail=detail,
-    )
-
-
 @transaction.atomic
 def lot_exposure_start(
     *,
@@ -175,7 +162,7 @@ def lot_exposure_start(
         started_at=at,
     )
     detail = f"carried in {carried:g} weighted min: {reason.strip()}" if carried else ""
-    _event(account, ExposureAction.STARTED, at, by, detail)
+    exposure_event(account, ExposureAction.STARTED, at, by, detail)
     audit_record(
         by=by,
         entity="lot_exposure",
@@ -266,7 +253,7 @@ def exposure_scan(
     before = snapshot(account, ("zone", "form", "accrued_weighted_min"))
     _apply(account, period, action, zone, _form(form, account.form), at)
     account.save(update_fields=["zone", "form"])
-    _event(account, action, at, by)
+    exposure_event(account, action, at, by)
     audit_record(
         by=by,
         entity="lot_exposure",
@@ -323,4 +310,4 @@ def on_consumed(*, edge: GenealogyEdge, by: User) -> None:
     at = max(edge.created_at, period.accrued_until)
     account_accrue(account, until=at, by=by)
     _close(period, at)
-    _event(account, ExposureAction.CLOSED, at, by, f"used up by {edge.child.identifier}")
+    exposure_event(account, ExposureAction.CLOSED, at, by, f"used up by {edge.child.identifier}")

@@ -62,8 +62,7 @@ def account_accrue(account: LotExposure, *, until: datetime, by: User = None) ->
     budget = account.budget.budget_weighted_min
     crossings = [
         (time_reaching(readings, start, until, form_weight=weight, amount=f * budget - before), f)
-        for f in (WARNING_FRACTION, HOLD_FRACTION)
-        if before < f * budget <= before + added
+        for f in crossed(before, added, budget)
     ]
     period.weighted_min += added
     period.accrued_until = until
@@ -76,16 +75,29 @@ def account_accrue(account: LotExposure, *, until: datetime, by: User = None) ->
     return raised
 
 
-def _event(
-    account: LotExposure, action: str, at: datetime, detail: str, by: User, total: float
+def crossed(before: float, added: float, budget: float) -> list[float]:
+    """The thresholds (fractions of the budget) an account passes going from `before` to
+    `before + added` weighted minutes."""
+    return [f for f in (WARNING_FRACTION, HOLD_FRACTION) if before < f * budget <= before + added]
+
+
+def exposure_event(
+    account: LotExposure,
+    action: str,
+    at: datetime,
+    by: User,
+    detail: str = "",
+    total: float | None = None,
 ) -> None:
+    """A line of the lot's exposure history; `total` is the account's figure then (its current
+    figure if not given)."""
     ExposureEvent.objects.create(
         exposure=account,
         at=at,
         action=action,
         zone=account.zone,
         form=account.form,
-        total_weighted_min=total,
+        total_weighted_min=account.accrued_weighted_min if total is None else total,
         by=by,
         detail=detail,
     )
@@ -102,7 +114,7 @@ def thresholds_check(
     if spent >= WARNING_FRACTION * budget and account.warned_at is None:
         account.warned_at = at
         account.save(update_fields=["warned_at"])
-        _event(account, ExposureAction.WARNING, at, figure, by, spent)
+        exposure_event(account, ExposureAction.WARNING, at, by, figure, spent)
         audit_record(
             by=by,
             entity="lot_exposure",
@@ -140,7 +152,7 @@ def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str,
     )
     account.hold = hold
     account.save(update_fields=["hold"])
-    _event(account, ExposureAction.EXHAUSTED, at, f"{figure}; hold {hold.pk}", by, spent)
+    exposure_event(account, ExposureAction.EXHAUSTED, at, by, f"{figure}; hold {hold.pk}", spent)
     return flag
 
 
@@ -187,7 +199,7 @@ def _accrue_below_thresholds(zone: DryZone, until: datetime) -> bool:
     updates = []
     for period_id, start, weight, counted, account_id, before, budget in periods:
         added = weighted_minutes(readings, start, until, form_weight=weight)
-        if any(before < f * budget <= before + added for f in (WARNING_FRACTION, HOLD_FRACTION)):
+        if crossed(before, added, budget):
             return False
         updates.append((period_id, start, counted + added, account_id, before, before + added))
     # One statement per table, each row guarded by the figure read above.
@@ -246,7 +258,9 @@ def h2s_alarm(*, zone: DryZone, readings: Sequence[Reading], by: User = None) ->
         period.h2s_flag = flag
         period.save(update_fields=["h2s_flag"])
         exposure = period.exposure
-        _event(exposure, ExposureAction.H2S_ALARM, hit[0], flag.detail, by, _spent(exposure))
+        exposure_event(
+            exposure, ExposureAction.H2S_ALARM, hit[0], by, flag.detail, _spent(exposure)
+        )
     return flags
 
 

@@ -19,6 +19,7 @@ from lines.models import Operation, Recipe, Sample
 from lines.services.common import User
 from quality.models import Flag, PressureProfile
 from quality.pressure import PROFILES, ProfileFigures, profile_figures
+from quality.selectors.pressure import readings_during
 from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
 from quality.services.audit import audit_record, snapshot
 from quality.services.evaluate import samples_evaluate
@@ -68,17 +69,13 @@ def pressure_threshold(operation: Operation, parameter: str) -> tuple[float | No
 
 def _series(operation: Operation) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per parameter: seconds from the operation's start, and values (NaN where unusable)."""
-    rows = (
-        Sample.objects.filter(
-            unit_id=operation.unit_id,
-            station_id=operation.station_id,
-            parameter__in=READ_PARAMETERS,
-            source_time__gte=operation.started_at,
-            source_time__lte=operation.completed_at,
-        )
-        .order_by("source_time", "id")
-        .values_list("parameter", "source_time", "value", "status_code", "rejected_reason")
-    )
+    rows = readings_during(
+        unit_id=operation.unit_id,
+        station_id=operation.station_id,
+        parameters=READ_PARAMETERS,
+        start=operation.started_at,
+        end=operation.completed_at,
+    ).values_list("parameter", "source_time", "value", "status_code", "rejected_reason")
     series: dict[str, tuple[list, list]] = {}
     for parameter, at, value, status, rejected in rows:
         usable = value is not None and status == 0 and not rejected

@@ -22,6 +22,17 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def signer_check(*, user: AbstractBaseUser, password: str, reason: str) -> None:
+    """The refusals of signature_sign, without signing: for a caller that must know before it
+    does costly work that the signature will be given."""
+    if not reason.strip():
+        raise InvalidInput("A signature needs a reason.", field="reason")
+    if not roles.user_roles(user) & roles.DECIDES_QUALITY:
+        raise Forbidden("Only a quality engineer can sign this decision.")
+    if not password or not user.check_password(password):
+        raise InvalidInput("The password is not correct; nothing was signed.", field="password")
+
+
 def signature_sign(
     *,
     user: AbstractBaseUser,
@@ -38,12 +49,7 @@ def signature_sign(
     engineer. The stored content includes the signer, the time and the meaning, so none of them
     can be changed afterwards without the hash showing it.
     """
-    if not reason.strip():
-        raise InvalidInput("A signature needs a reason.", field="reason")
-    if not roles.user_roles(user) & roles.DECIDES_QUALITY:
-        raise Forbidden("Only a quality engineer can sign this decision.")
-    if not password or not user.check_password(password):
-        raise InvalidInput("The password is not correct; nothing was signed.", field="password")
+    signer_check(user=user, password=password, reason=reason)
     signed_at = timezone.now()
     full = {
         "signer": user.get_username(),
