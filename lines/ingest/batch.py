@@ -86,7 +86,10 @@ def _unit_events(parsed, tags, where, events, record, flags) -> list[SampleColum
     timeline: list[tuple] = []
     for (station_id, role), line in where.timelines.items():
         if role == TagRole.UNIT_ID:
-            timeline += [(moment, 1, station_id, value) for moment, value in line.changes()]
+            before = line.start
+            for moment, value in line.changes():
+                timeline.append((moment, 1, station_id, (value, before)))
+                before = value
     timeline += [(event.time, 0, None, event) for event in parsed.events]  # a result before a move
     stored: list[SampleColumns] = []
     for moment, _order, station_id, what in sorted(timeline, key=lambda item: (item[0], item[1])):
@@ -94,11 +97,13 @@ def _unit_events(parsed, tags, where, events, record, flags) -> list[SampleColum
             stored += _result(what, tags, events, record, flags)
         else:
             # Where the machine reports each cell's result, the result ends the operation.
+            identifier, before = what
             events.arrived(
                 station=stations[station_id],
-                identifier=str(what or ""),
+                identifier=str(identifier or ""),
                 at=moment,
                 leaves_previous=station_id not in with_results,
+                previous=None if before is None else str(before),
             )
     return stored
 

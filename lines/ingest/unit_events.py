@@ -12,15 +12,16 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from lines import services
-from lines.choices import UnitKind, WorkOrderStatus
+from lines.choices import UnitKind, UnitStatus, WorkOrderStatus
 from lines.models import Operation, Route, Station, Unit, WorkOrder
 from mes.errors import DomainError
 
 T = TypeVar("T")
 ROLL_STATION_KINDS = frozenset({"coating", "calendering", "slitting"})
+_UNWORKABLE = [UnitStatus.ON_HOLD, *sorted(UnitStatus.terminal())]
 
 
 class UnitEvents:
@@ -42,20 +43,33 @@ class UnitEvents:
             return None
 
     def arrived(
-        self, *, station: Station, identifier: str, at: datetime, leaves_previous: bool
+        self,
+        *,
+        station: Station,
+        identifier: str,
+        at: datetime,
+        leaves_previous: bool,
+        previous: str | None = None,
     ) -> None:
         """A new unit id on the station: the previous unit leaves (if this station says so by the
-        serial alone), the new one starts."""
+        serial alone), the new one starts. `previous` is the unit id the station reported before
+        this one ("" for none), None where no earlier report is known."""
         if not leaves_previous:
             if identifier:
                 self._arrived_where_results_end(station=station, identifier=identifier, at=at)
             return
         # One read of the station's open operations: the ones leaving, and whether the arriving
         # unit is already in operation here (then it stays, and nothing starts).
+        open_here = Operation.objects.filter(station=station, completed_at__isnull=True)
+        if previous is not None:
+            # A held (or finished) unit that left earlier was refused its completion then, and
+            # its operation stays open until quality decides. Asking again at every later
+            # arrival would repeat that refusal in every batch, one refused call per such unit.
+            open_here = open_here.filter(
+                Q(unit__identifier__in=[identifier, previous]) | ~Q(unit__status__in=_UNWORKABLE)
+            )
         staying = None
-        for operation in Operation.objects.filter(
-            station=station, completed_at__isnull=True
-        ).select_related("unit"):
+        for operation in open_here.select_related("unit"):
             if operation.unit.identifier == identifier:
                 staying = operation
                 continue

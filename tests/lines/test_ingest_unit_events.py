@@ -114,6 +114,29 @@ def test_a_held_cell_does_not_leave_and_the_next_one_still_starts(mapped):
     assert _open_stations("CELL-U-7") == ["T-DENSIFICATION"]
 
 
+def test_a_held_cell_that_left_is_not_asked_to_leave_again_at_each_later_arrival(mapped):
+    """Its refusal was recorded when it left; each later batch repeating it grew the batches'
+    problems and their time with every held cell the station had seen."""
+    cells = [make_cell(mapped, f"CELL-U-{n}") for n in (20, 21, 22)]
+    for cell in cells:
+        stacking = services.operation_start(unit=cell, station=mapped.station("stacking"))
+        services.operation_complete(operation=stacking, result="passed")
+    batch_ingest(batch=batch([sample(f"{WIP}.CellSerial", "CELL-U-20", 0)]))
+    quality_services.hold_place(unit=cells[0], reason="seal check")
+    first = batch_ingest(batch=batch([sample(f"{WIP}.CellSerial", "CELL-U-21", 10)]))
+    later = batch_ingest(batch=batch([sample(f"{WIP}.CellSerial", "CELL-U-22", 20)]))
+    assert first.problems == [
+        "T-DENSIFICATION CELL-U-20 leaving: CELL-U-20 is on hold and cannot be completed. "
+        "Call quality to review the hold."
+    ]
+    assert later.problems == []
+    assert [_open_stations(f"CELL-U-{n}") for n in (20, 21, 22)] == [
+        ["T-DENSIFICATION"],
+        [],
+        ["T-DENSIFICATION"],
+    ]
+
+
 def test_the_same_serial_again_changes_nothing_and_a_consumed_metre_range_is_refused(mapped):
     lanes = feed_lanes()
     stack = [sample(f"{STACK}.CellSerial", "CELL-U-8", 0)]
