@@ -27,6 +27,7 @@ from .faults import GOOD, Fault, FaultKind, apply_faults, prune
 
 # Noise is AR(1) around the target: consecutive readings of a real sensor are correlated.
 AR_PHI = 0.6
+# Per cell: a missed sheet is a fact of one stack, seen in every reading while it is stacked.
 MISSED_SHEET_PROBABILITY = 0.003
 DOWNSTREAM = ("WIP-01", "SEAL-01", "FORM-01", "EOL-01")
 
@@ -75,6 +76,13 @@ class _Channel:
         self.noise = rng.gauss(0.0, model.sigma) if model.sigma else 0.0
         self.last: float | None = None
         self.faults: list[Fault] = []
+        self.missing = 0.0  # a count's shortfall for the unit in the machine
+
+    def new_unit(self) -> None:
+        """The next unit enters the machine: a count channel draws its shortfall once for it
+        (drawn per reading, half the cells at a 0.1 s sampling period had a missed sheet)."""
+        if self.model.shape == "count":
+            self.missing = 1.0 if self.rng.random() < MISSED_SHEET_PROBABILITY else 0.0
 
     def clean_value(self, base: float | None) -> float:
         """Draw the next sensor reading (always exactly one draw per call, faults or not)."""
@@ -84,7 +92,7 @@ class _Channel:
         if base is not None:
             return base
         if m.shape == "count":
-            return self.target - (1.0 if self.rng.random() < MISSED_SHEET_PROBABILITY else 0.0)
+            return self.target - self.missing
         if m.shape == "at_least":
             return round(self.target + abs(self.noise), 4)
         value = self.target + m.bias + self.noise
@@ -247,6 +255,9 @@ class _CellFlow:
                 events.append(self._finish_eol(self.occupant["EOL-01"]))
             self._shift(self.serial(self.cell_number))
             self.cell_number += 1
+            for (station, _), channel in self.channels.items():
+                if station == "STACK-01":
+                    channel.new_unit()
         return events
 
     def _feed_range_m(self) -> tuple[str, float, float]:
