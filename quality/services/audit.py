@@ -24,8 +24,12 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The named fields of a record as JSON-ready values (FKs as ids, times as ISO 8601)."""
-    return {name: _plain(getattr(instance, name)) for name in fields}
+    """The named fields of a record as JSON-ready values (FKs as ids, times as ISO 8601).
+
+    A foreign key is read as its id column: reading the related object fetched it, one query
+    per key, for a record made with ids only."""
+    meta = instance._meta
+    return {name: _plain(getattr(instance, meta.get_field(name).attname)) for name in fields}
 
 
 def audit_record(
