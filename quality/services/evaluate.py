@@ -28,7 +28,10 @@ from quality.services.segments import SEGMENT_GAP_M, segment_flag
 MAX_SAMPLE_IDS = 100  # a flag lists its first samples; the series itself stays in the sample table
 
 
-@transaction.atomic
+# No savepoint when nested (the ingest calls these in its batch's transaction, several times a
+# batch): nothing catches their errors to go on, so a failure rolls back the caller's whole
+# transaction anyway, and a savepoint was two statements per call for nothing.
+@transaction.atomic(savepoint=False)
 def samples_evaluate(*, samples: Sequence[Sample], by: User = None) -> list[Flag]:
     """Judge stored samples; raise flags; hold what the specs say to hold. Returns the new flags.
 
@@ -37,7 +40,7 @@ def samples_evaluate(*, samples: Sequence[Sample], by: User = None) -> list[Flag
     return _judge_all(groups_of_samples(samples), by)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def rows_evaluate(*, rows: SampleColumns, by: User = None) -> list[Flag]:
     """samples_evaluate for an ingest batch's stored rows (lines.ingest.SampleColumns)."""
     return _judge_all(groups_of_rows(rows), by)

@@ -108,7 +108,7 @@ def _derived(operation: Operation, names: dict[str, str], figures: ProfileFigure
     ]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # why no savepoint: see samples_evaluate
 def pressure_profile_record(
     *, operation: Operation, by: User = None
 ) -> tuple[PressureProfile | None, list[Flag]]:
