@@ -54,7 +54,8 @@ class ChannelModel:
 
     shape: "normal" (target + noise), "at_least" (target + |noise|: a PLC holds at least the
     set-point, e.g. a hold time), "non_negative" (clamped at 0, e.g. a gas reading near zero),
-    "count" (an integer count that is the target, rarely one less: a missed sheet).
+    "count" (an integer count that is the target, one less for the rare unit with a missed
+    sheet: drawn once per unit, when it enters the machine).
     bias: added to the target (an H2S detector reads a background of ~0.1 ppm, not 0).
     """
 
