@@ -84,6 +84,10 @@ def test_compose_file_wires_every_role(tmp_path):
     assert consumers == ["ingest-line1"]
     assert "--concurrency 1" in commands["ingest-line1"]
     assert "ingest.line1" not in commands["worker"]
+    # Each worker container checks its own node, not "some worker answered".
+    for name in ("worker", "ingest-line1"):
+        node = commands[name].split(" -n ")[1].split()[0].replace("%h", "$$HOSTNAME")
+        assert services[name]["healthcheck"]["test"][-1].endswith(f"health worker --node {node}")
     unit = (DEPLOY / "systemd" / "mes-ingest@.service").read_text()
     assert "-Q ingest.%i" in unit and "--concurrency 1" in unit
     dockerfile = (DEPLOY / "Dockerfile").read_text()

@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from mes import roles
@@ -178,6 +179,10 @@ def test_the_stack_starts_turns_a_simulator_fault_into_a_flag_and_stops_cleanly(
         assert ingested and float(ingested[0].split()[1]) > 0, text[:2000]
         assert f'mes_queue_length{{queue="{stack.queue}"}}' in text  # the line's queue, found
         assert _get(f"{stack.base}/health/live")[0] == 200
+        # A container's check asks its own worker by node name, and fails for one that is gone.
+        call_command("health", "worker", "--node", f"{stack.queue}@{socket.gethostname()}")
+        with pytest.raises(CommandError, match="worker is not healthy"):
+            call_command("health", "worker", "--node", f"gone@{socket.gethostname()}")
     finally:
         codes = stack.stop()
     assert codes == {"bridge": 0, "simulator": 0, "worker": 0, "web": 0}, {

@@ -43,16 +43,20 @@ def broker() -> tuple[bool, str]:
     return True, "redis"
 
 
-def workers(timeout: float = 1.5) -> tuple[bool, str]:
+def workers(timeout: float = 1.5, node: str | None = None) -> tuple[bool, str]:
+    """Any worker answers a ping; with `node` (a worker's -n name), that one does: a container's
+    check of its own worker must not pass because another worker is alive."""
     if settings.MES_EMBEDDED:
         return True, "embedded: tasks run in-process"
     from mes.celery import app
 
     try:
-        replies = app.control.ping(timeout=timeout) or []
+        replies = app.control.ping(destination=[node] if node else None, timeout=timeout) or []
     except Exception as exc:
         return False, f"cannot ask the workers: {exc.__class__.__name__}: {exc}"
     names = sorted(name for reply in replies for name in reply)
+    if node:
+        return (node in names, node if node in names else f"{node} did not answer a ping")
     return (bool(names), ", ".join(names) or "no worker answered a ping")
 
 
@@ -96,9 +100,10 @@ COMPONENTS = {
 }
 
 
-def check(component: str) -> tuple[bool, dict[str, dict[str, Any]]]:
+def check(component: str, *, node: str | None = None) -> tuple[bool, dict[str, dict[str, Any]]]:
+    """Run a component's probes; `node` names the worker the worker probe asks."""
     results = {}
     for probe in COMPONENTS[component]:
-        ok, detail = probe()
+        ok, detail = workers(node=node) if probe is workers else probe()
         results[probe.__name__] = {"ok": ok, "detail": detail}
     return all(r["ok"] for r in results.values()), results

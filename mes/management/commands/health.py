@@ -1,5 +1,6 @@
-"""`manage.py health ready|worker|bridge`: exit 0 when healthy, 1 when not (container and
-systemd health checks); prints each check."""
+"""`manage.py health ready|worker|bridge [--node NAME]`: exit 0 when healthy, 1 when not
+(container and systemd health checks); prints each check. `health worker --node ingest-line1@host`
+asks that worker alone (its container's own check)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,9 +12,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
         parser.add_argument("component", choices=sorted(health.COMPONENTS))
+        parser.add_argument(
+            "--node", help="worker: the node name (celery -n) that must answer; default any"
+        )
 
-    def handle(self, *args: object, component: str, **opts: object) -> None:
-        ok, checks = health.check(component)
+    def handle(self, *args: object, component: str, node: str | None, **opts: object) -> None:
+        ok, checks = health.check(component, node=node)
         for name, result in checks.items():
             self.stdout.write(f"{name}: {'ok' if result['ok'] else 'FAILING'} - {result['detail']}")
         if not ok:
