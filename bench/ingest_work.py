@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from lines.demo_telemetry import feed_rolls_create
 from opcua_bridge.simulator import FaultKind, load_plan
 from opcua_bridge.simulator.model import LineModel, ResultEvent
 
@@ -31,8 +32,12 @@ def build_batches(
     near target with the model's noise, a spike on the coater's areal loading every 2,000 steps
     (out of spec), web position and roll id on COAT-01, serials on the cell stations, and the
     stacker's and EOL tester's result events. Serials and roll ids carry `run` so repeated runs
-    on one database never meet old units."""
+    on one database never meet old units; the run's feed rolls are created here (lanes of a
+    mother roll, as seed_demo makes the demo's): drawing MR-DEMO-01-A's metres again, every
+    stacked cell's consumption would be refused as overlapping an earlier run's."""
     plan = load_plan()
+    lanes = {lane: f"MR-{run}-FEED-{lane.rsplit('-', 1)[1]}" for lane in plan.settings.feed_rolls}
+    feed_rolls_create(list(lanes.values()), plan.settings.feed_roll_length_m)
     model = LineModel(plan, seed=seed)
     nodes = {(t.station, t.channel): f"ns=2;s={t.identifier}" for t in plan.tags}
     t0 = datetime.now(UTC) + timedelta(minutes=1)  # after every spec of the seeded database
@@ -50,7 +55,9 @@ def build_batches(
         for item in result.items:
             moment += tick
             if isinstance(item, ResultEvent):
-                fields = {k: _renamed(v, run) for k, v in item.fields.items() if v is not None}
+                fields = {
+                    k: _renamed(v, run, lanes) for k, v in item.fields.items() if v is not None
+                }
                 events.append(
                     {"node_id": nodes[(item.station, "result_event")], "type": "ResultReady",
                      "time": iso(moment), "fields": fields}
@@ -59,7 +66,7 @@ def build_batches(
             stamp = iso(moment)
             value = item.value if item.status == 0 else None
             samples.append(
-                {"node_id": nodes[(item.station, item.channel)], "value": _renamed(value, run),
+                {"node_id": nodes[(item.station, item.channel)], "value": _renamed(value, run, lanes),
                  "source_time": stamp, "server_time": stamp, "status": item.status}
             )  # fmt: skip
             if len(samples) == per_batch:
@@ -70,8 +77,10 @@ def build_batches(
     return out
 
 
-def _renamed(value: Any, run: str) -> Any:
+def _renamed(value: Any, run: str, lanes: dict[str, str]) -> Any:
     if isinstance(value, str):
+        if value in lanes:
+            return lanes[value]
         return value.replace("CELL-SIM-", f"CELL-{run}-").replace("MR-SIM-", f"MR-{run}-")
     if isinstance(value, float) and value != value:
         return "NaN"

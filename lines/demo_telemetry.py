@@ -26,10 +26,10 @@ def load_demo_tags(*, path: Path = DEMO_TAGS) -> tuple[int, list[str]]:
             node_id=item["node_id"], defaults={"station": stations[item["station"]], **fields}
         )
         created += made
-    return created, _feed_rolls(data["feed_rolls"], data["feed_roll_length_m"])
+    return created, feed_rolls_create(data["feed_rolls"], data["feed_roll_length_m"])
 
 
-def _feed_rolls(lanes: list[str], length_m: float) -> list[str]:
+def feed_rolls_create(lanes: list[str], length_m: float) -> list[str]:
     """The stacker's feed rolls, as lanes slit from one demo mother roll (MR-DEMO-01-A -> MR-DEMO-01)."""
     made = []
     mothers = sorted({lane.rsplit("-", 1)[0] for lane in lanes})
