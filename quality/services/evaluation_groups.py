@@ -151,11 +151,15 @@ class SpecResolver:
         self.specs: dict[tuple, Spec | None] = cache["specs"]  # type: ignore[assignment]
         self.timelines: dict[int, VersionTimeline] = cache["timelines"]  # type: ignore[assignment]
 
-    def spec(self, station: Station, parameter: str, unit: Unit | None) -> Spec | None:
+    def recipe_id(self, station: Station, unit: Unit | None) -> int | None:
+        """The recipe of the unit's route for this kind of station (None: none)."""
         route_key = (unit.route_id if unit else None, station.kind)
         if route_key not in self.recipes:
             self.recipes[route_key] = recipe_for(route_id=route_key[0], station_kind=station.kind)
-        key = (station.pk, parameter, self.recipes[route_key])
+        return self.recipes[route_key]
+
+    def spec(self, station: Station, parameter: str, unit: Unit | None) -> Spec | None:
+        key = (station.pk, parameter, self.recipe_id(station, unit))
         if key not in self.specs:
             self.specs[key] = spec_for(station=station, parameter=parameter, recipe_id=key[2])
         return self.specs[key]

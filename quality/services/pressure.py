@@ -20,9 +20,9 @@ from lines.services.common import User
 from quality.models import Flag, PressureProfile
 from quality.pressure import PROFILES, ProfileFigures, profile_figures
 from quality.selectors.pressure import readings_during
-from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
 from quality.services.audit import audit_record, snapshot
 from quality.services.evaluate import samples_evaluate
+from quality.services.evaluation_groups import SpecResolver
 
 LOOKBACK = timedelta(hours=1)  # operations that ended this long before a batch's first reading
 # No press or formation operation lasts longer: bounds the look-up on the (station, started_at)
@@ -55,9 +55,10 @@ def pressure_threshold(operation: Operation, parameter: str) -> tuple[float | No
     """The pressure that counts as "at pressure": the LSL of the pressure spec in force for the
     cell at the operation's start, else the recipe's set-point, else none."""
     station, unit = operation.station, operation.unit
-    recipe_id = recipe_for(route_id=unit.route_id, station_kind=station.kind)
-    spec = spec_for(station=station, parameter=parameter, recipe_id=recipe_id)
-    version = VersionTimeline(spec).at(operation.started_at) if spec else None
+    resolver = SpecResolver()  # the worker's cached specs: four reads a profile before
+    recipe_id = resolver.recipe_id(station, unit)
+    spec = resolver.spec(station, parameter, unit)
+    version = resolver.timeline(spec).at(operation.started_at) if spec else None
     if version is not None and version.lsl is not None:
         return version.lsl, f"spec LSL v{version.version}"
     recipe = Recipe.objects.filter(pk=recipe_id).first() if recipe_id else None
