@@ -2,6 +2,7 @@
 worker subprocess, a pre-declared queue, waiting with a timeout, and the storage baselines."""
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -110,6 +111,9 @@ def start_worker(log: Path, queue: str, *, include: str = "") -> subprocess.Pope
         "PYTHONUNBUFFERED": "1",
         "DATABASE_URL": database_url(),
         "DB_CONN_MAX_AGE": os.environ.get("DB_CONN_MAX_AGE", "60"),
+        # DEBUG off, as production runs it (DEBUG keeps a log of every query in the worker).
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
     }
     # BENCH_WORKER_PROFILE=path: the worker runs under cProfile and writes its stats there.
     profile = os.environ.get("BENCH_WORKER_PROFILE")
