@@ -6,6 +6,8 @@ import os
 from celery import Celery, signals
 from kombu.serialization import register
 
+from mes.line_queues import ReclaimLineBatches
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mes.settings")
 
 # Telemetry batches are plain JSON (docs/telemetry.md, "The batch"). kombu's own JSON serializer
@@ -23,6 +25,7 @@ register(
 app = Celery("mes")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["consumer"].add(ReclaimLineBatches)  # mes/line_queues.py says why
 
 
 @signals.task_prerun.connect

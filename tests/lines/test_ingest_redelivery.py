@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from lines.models import IngestBatch, Sample
+from lines.models import IngestBatch, Sample, Unit
 from lines.tasks import ingest_batch
 from tests.factories import make_plant, make_spec
 from tests.lines.ingest_helpers import batch, cathode_route, map_tags, sample
@@ -24,11 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = 40_000  # large enough that the worker is still inside the batch when it is killed
 
 
-def _worker(log: Path, queue: str) -> subprocess.Popen:
+def _worker(log: Path, queue: str, visibility_s: int = 3) -> subprocess.Popen:
     env = os.environ | {
         "PYTHONUNBUFFERED": "1",  # the test reads the log to know when the batch is being worked
         "DATABASE_URL": subprocess_database_url(),
-        "CELERY_VISIBILITY_TIMEOUT": "3",  # the killed worker's batch comes back after 3 s
+        # The broker hands a killed worker's batch to another worker after this many seconds.
+        "CELERY_VISIBILITY_TIMEOUT": str(visibility_s),
     }
     return subprocess.Popen(
         [
@@ -117,3 +118,48 @@ def test_a_killed_worker_s_batch_is_redelivered_and_stored_once(tmp_path):
             first.kill()
     assert Sample.objects.count() == SAMPLES + 1
     assert IngestBatch.objects.get().samples == SAMPLES + 1
+
+
+def test_a_restarted_line_worker_stores_its_dead_predecessor_s_batch_before_the_next(tmp_path):
+    """A line's batches must be stored in order: each starts from the unit ids the one before
+    stored. With production's visibility timeout (600 s) the killed worker's batch came back
+    only after ten minutes, and the restarted worker stored the batches behind it first, their
+    values put on no roll (or the previous one)."""
+    assert settings.REDIS_URL, "services mode needs REDIS_URL"
+    plant = make_plant()
+    map_tags(plant)
+    cathode_route(plant)
+    first_batch = batch(
+        [sample("ns=2;s=COAT.RollId", "MR-K-2", 0)]
+        + [sample("ns=2;s=COAT.ArealLoading", 25.0, 1 + i * 0.001) for i in range(SAMPLES)]
+    )
+    later = [sample("ns=2;s=COAT.ArealLoading", 25.0, 100 + i) for i in range(50)]
+    log = tmp_path / "worker.log"
+    queue = f"ingest.test-{uuid.uuid4().hex[:8]}"  # a line queue: one consumer, by deployment
+    first = _worker(log, queue, visibility_s=600)
+    try:
+        _wait(lambda: b"ready." in log.read_bytes(), "the first worker to start")
+        ingest_batch.apply_async(args=[first_batch], queue=queue)
+        _wait(_worker_in_transaction, "the worker to open the batch's transaction", seconds=30)
+        ingest_batch.apply_async(args=[batch(later)], queue=queue)  # waits behind the first
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        _wait(lambda: not _worker_in_transaction(), "the killed worker's session to end")
+        assert IngestBatch.objects.count() == 0
+        second = _worker(log, queue, visibility_s=600)
+        try:
+            _wait(lambda: IngestBatch.objects.count() == 2, "both batches to be stored")
+        finally:
+            second.terminate()
+            second.wait(timeout=20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    stored = list(IngestBatch.objects.order_by("id").values_list("batch_id", flat=True))
+    assert [str(b) for b in stored][0] == first_batch["batch_id"]
+    roll = Unit.objects.get(identifier="MR-K-2")
+    assert set(
+        Sample.objects.filter(source_time__gte=later[0]["source_time"]).values_list(
+            "unit_id", flat=True
+        )
+    ) == {roll.pk}
