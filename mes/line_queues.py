@@ -26,13 +26,15 @@ def reclaim_unacked(channel, queues: set[str]) -> int:  # noqa: ANN001  (kombu's
     qos = getattr(channel, "qos", None)
     if not queues or not hasattr(qos, "restore_by_tag"):
         return 0
-    client = channel.client
     reclaimed = 0
-    for tag, raw in client.hgetall(channel.unacked_key).items():
-        _message, exchange, routing_key = json.loads(raw)
-        if set(channel._lookup(exchange, routing_key)) & queues:
-            qos.restore_by_tag(tag, client)  # to the end of the list the worker pops from
-            reclaimed += 1
+    # A client of its own: the consumer's may already be the event loop's asynchronous one,
+    # whose commands answer later.
+    with channel.conn_or_acquire() as client:
+        for tag, raw in (client.hgetall(channel.unacked_key) or {}).items():
+            _message, exchange, routing_key = json.loads(raw)
+            if set(channel._lookup(exchange, routing_key)) & queues:
+                qos.restore_by_tag(tag, client)  # to the end of the list the worker pops from
+                reclaimed += 1
     return reclaimed
 
 
@@ -43,7 +45,11 @@ class ReclaimLineBatches(bootsteps.StartStopStep):
 
     def start(self, c) -> None:  # noqa: ANN001  (celery's Consumer)
         queues = {q.name for q in c.task_consumer.queues if q.name.startswith(LINE_QUEUE_PREFIX)}
-        count = reclaim_unacked(c.task_consumer.channel, queues)
+        try:
+            count = reclaim_unacked(c.task_consumer.channel, queues)
+        except Exception:  # the visibility timeout still brings the batch back, later
+            log.exception("could not take back the unacknowledged batches of %s", queues)
+            return
         if count:
             log.warning(
                 "took back %d unacknowledged batch(es) of %s from a stopped worker",
