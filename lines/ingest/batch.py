@@ -19,6 +19,7 @@ from lines import hooks
 from lines.ingest.columns import SampleColumns
 from lines.ingest.parse import ParsedBatch, RawEvent, batch_parse
 from lines.ingest.samples import Attribution, event_columns, sample_columns
+from lines.ingest.scope import batch_scope
 from lines.ingest.store import samples_store
 from lines.ingest.tagmap import tag_map
 from lines.ingest.unit_events import UnitEvents
@@ -47,7 +48,8 @@ def batch_ingest(*, batch: dict) -> IngestReport:
                 )
         except IntegrityError:
             return IngestReport(batch_id=str(parsed.batch_id), duplicate=True)
-        return _ingest(parsed, record)
+        with batch_scope():
+            return _ingest(parsed, record)
 
 
 def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:

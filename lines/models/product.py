@@ -85,6 +85,8 @@ class RouteStep(models.Model):
     name = models.CharField(max_length=60)
     station_kind = models.CharField(max_length=20, choices=StationKind.choices)
     recipe = models.ForeignKey(Recipe, on_delete=models.PROTECT, null=True, blank=True)
+    # Steps are edited in place in the admin; workers' caches of routes and recipes look here.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["route", "sequence"]

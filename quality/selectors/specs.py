@@ -1,7 +1,6 @@
 """Which spec, and which version of it, applies to a value."""
 
 from bisect import bisect_right
-from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
@@ -36,24 +35,12 @@ def recipe_for(*, route_id: int | None, station_kind: str) -> int | None:
 class VersionTimeline:
     """The versions of one spec in force order, to pick the one valid at each sample's time."""
 
-    def __init__(self, spec: Spec, versions: list[SpecVersion] | None = None) -> None:
-        """`versions`: the spec's versions in force order, when read already (of_specs)."""
-        if versions is None:
-            versions = list(SpecVersion.objects.filter(spec=spec).order_by("valid_from", "version"))
-        self.versions = versions
+    def __init__(self, spec: Spec) -> None:
+        self.versions = list(
+            SpecVersion.objects.filter(spec=spec).order_by("valid_from", "version")
+        )
         self._starts = [v.valid_from for v in self.versions]
         self._starts_us: np.ndarray | None = None
-
-    @classmethod
-    def of_specs(cls, specs: Iterable[Spec]) -> dict[int, "VersionTimeline"]:
-        """The timelines of several specs, by spec id, read in one statement."""
-        specs = list(specs)
-        by_spec: dict[int, list[SpecVersion]] = {spec.pk: [] for spec in specs}
-        for version in SpecVersion.objects.filter(spec_id__in=by_spec).order_by(
-            "valid_from", "version"
-        ):
-            by_spec[version.spec_id].append(version)
-        return {spec.pk: cls(spec, by_spec[spec.pk]) for spec in specs}
 
     def index(self, when: datetime) -> int:
         """Position in `versions` of the version in force at `when`; -1 before the first."""

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection
 
 from lines.ingest.columns import SampleColumns
-from lines.models import RouteStep, Sample, Station, Unit
+from lines.models import Sample, Station, Unit
 from quality.models import Spec, SpecVersion
-from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
+from quality.selectors.spec_cache import SpecResolver
+from quality.selectors.specs import VersionTimeline
 
 
 @dataclass
@@ -117,54 +117,3 @@ def _by_version(
         if index >= 0:
             out.append((timeline.versions[index], np.flatnonzero(in_force == index)))
     return out
-
-
-# The newest version's time, not only ids: SQLite reuses ids after a rollback.
-_TOKEN = (
-    f"SELECT (SELECT COUNT(*) FROM {Spec._meta.db_table}), "
-    f"(SELECT MAX(id) FROM {SpecVersion._meta.db_table}), "
-    f"(SELECT MAX(valid_from) FROM {SpecVersion._meta.db_table}), "
-    f"(SELECT COUNT(*) FROM {SpecVersion._meta.db_table}), "
-    f"(SELECT MAX(id) FROM {RouteStep._meta.db_table}), "
-    f"(SELECT COUNT(recipe_id) FROM {RouteStep._meta.db_table})"
-)
-
-
-class SpecResolver:
-    """Specs, recipes and version timelines, cached for the worker process.
-
-    Specs change rarely and every ingest batch needs them: a few counts per evaluation call check
-    that nothing changed (counts and newest ids of specs, versions and route steps), and the
-    caches are dropped when something did.
-    """
-
-    _cache: dict[str, object] = {"token": None}
-
-    def __init__(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(_TOKEN)
-            token = cursor.fetchone()
-        cache = SpecResolver._cache
-        if cache["token"] != token:
-            cache.update(token=token, recipes={}, specs={}, timelines={})
-        self.recipes: dict[tuple, int | None] = cache["recipes"]  # type: ignore[assignment]
-        self.specs: dict[tuple, Spec | None] = cache["specs"]  # type: ignore[assignment]
-        self.timelines: dict[int, VersionTimeline] = cache["timelines"]  # type: ignore[assignment]
-
-    def recipe_id(self, station: Station, unit: Unit | None) -> int | None:
-        """The recipe of the unit's route for this kind of station (None: none)."""
-        route_key = (unit.route_id if unit else None, station.kind)
-        if route_key not in self.recipes:
-            self.recipes[route_key] = recipe_for(route_id=route_key[0], station_kind=station.kind)
-        return self.recipes[route_key]
-
-    def spec(self, station: Station, parameter: str, unit: Unit | None) -> Spec | None:
-        key = (station.pk, parameter, self.recipe_id(station, unit))
-        if key not in self.specs:
-            self.specs[key] = spec_for(station=station, parameter=parameter, recipe_id=key[2])
-        return self.specs[key]
-
-    def timeline(self, spec: Spec) -> VersionTimeline:
-        if spec.pk not in self.timelines:
-            self.timelines[spec.pk] = VersionTimeline(spec)
-        return self.timelines[spec.pk]

@@ -7,22 +7,16 @@ an operation's whole profile (time at pressure, peak temperature: quality.pressu
 once it has ended, so they are required to start the next step, not to complete their own.
 """
 
-from django.db.models import Subquery
-
 from lines.models import Operation, RouteStep, Sample, Unit
 from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
 from quality.models import GateRequirement, Spec
 from quality.pressure import FIGURES_AFTER_END
-from quality.selectors.specs import VersionTimeline
+from quality.selectors.spec_cache import SpecResolver
 from quality.services.flags import open_flags_of
 
 USABLE_LOOKBACK = 20  # recent readings searched for the latest usable one
-
-
-def _requirements(**step: object) -> list[GateRequirement]:
-    return list(GateRequirement.objects.filter(**step).select_related("spec"))
 
 
 def _latest_usable(unit: Unit, spec: Spec) -> Sample | None:
@@ -33,23 +27,20 @@ def _latest_usable(unit: Unit, spec: Spec) -> Sample | None:
 
 
 def _measurement_gaps(
-    unit: Unit, requirements: list[GateRequirement], *, completing: bool
+    unit: Unit, requirements: list[GateRequirement], *, completing: bool, specs: SpecResolver
 ) -> list[str]:
     # Figures of a whole profile are recorded when the operation has ended; they are required
     # to start the next step, not to complete their own.
-    specs = [
+    required = [
         r.spec for r in requirements if not (completing and r.spec.parameter in FIGURES_AFTER_END)
     ]
-    latest = {spec.pk: _latest_usable(unit, spec) for spec in specs}
-    measured = [spec for spec in specs if latest[spec.pk] is not None]
-    timelines = VersionTimeline.of_specs(measured) if measured else {}
     gaps = []
-    for spec in specs:
-        sample = latest[spec.pk]
+    for spec in required:
+        sample = _latest_usable(unit, spec)
         if sample is None:
             gaps.append(f"{spec.parameter} not measured")
             continue
-        version = timelines[spec.pk].at(sample.source_time)
+        version = specs.timeline(spec).at(sample.source_time)
         limits = Limits(lsl=version.lsl, usl=version.usl) if version else Limits()
         if evaluate([sample.value], [0], limits)[0] != IN_SPEC:
             gaps.append(f"{spec.parameter} {sample.value:g} out of spec")
@@ -57,7 +48,11 @@ def _measurement_gaps(
 
 
 def gate_refusals(
-    *, unit: Unit, requirements: list[GateRequirement], completing: bool = False
+    *,
+    unit: Unit,
+    requirements: list[GateRequirement],
+    completing: bool = False,
+    specs: SpecResolver | None = None,
 ) -> list[str]:
     """Every reason the unit may not pass a gate of `requirements` now (empty when it may; no
     requirements: open flags only). `completing`: the unit is completing the gated step itself,
@@ -67,18 +62,17 @@ def gate_refusals(
         + (f" {f.value:g} ({f.limit})" if f.value is not None else "")
         for f in open_flags_of(unit.pk)
     ]
-    reasons.extend(_measurement_gaps(unit, requirements, completing=completing))
+    reasons.extend(
+        _measurement_gaps(unit, requirements, completing=completing, specs=specs or SpecResolver())
+    )
     return reasons
 
 
 def check_start(*, unit: Unit, step: RouteStep) -> None:
-    # The gate of the step before this one, read in one statement (no requirements: not gated).
-    previous = (
-        RouteStep.objects.filter(route_id=step.route_id, sequence__lt=step.sequence)
-        .order_by("-sequence")
-        .values("pk")[:1]
-    )
-    reasons = gate_refusals(unit=unit, requirements=_requirements(step_id=Subquery(previous)))
+    # The gate of the step before this one (no requirements: not gated).
+    specs = SpecResolver()
+    requirements = specs.requirements(specs.step_before(step))
+    reasons = gate_refusals(unit=unit, requirements=requirements, specs=specs)
     if reasons:
         raise RuleViolation(
             f"{unit.identifier} cannot start '{step.name}': " + "; ".join(reasons) + "."
@@ -89,10 +83,11 @@ def check_complete(*, unit: Unit, operation: Operation, result: str) -> None:
     step = operation.step
     if result != "passed" or step is None:
         return  # a failed result may always be recorded
-    requirements = _requirements(step=step)
+    specs = SpecResolver()
+    requirements = specs.requirements(step.pk)
     if not requirements:
         return
-    reasons = gate_refusals(unit=unit, requirements=requirements, completing=True)
+    reasons = gate_refusals(unit=unit, requirements=requirements, completing=True, specs=specs)
     if reasons:
         raise RuleViolation(
             f"{unit.identifier} cannot complete '{step.name}', quality gate: "

@@ -20,9 +20,9 @@ from lines.services.common import User
 from quality.models import Flag, PressureProfile
 from quality.pressure import PROFILES, ProfileFigures, profile_figures
 from quality.selectors.pressure import readings_during
+from quality.selectors.spec_cache import SpecResolver
 from quality.services.audit import audit_record, snapshot
 from quality.services.evaluate import samples_evaluate
-from quality.services.evaluation_groups import SpecResolver
 
 LOOKBACK = timedelta(hours=1)  # operations that ended this long before a batch's first reading
 # No press or formation operation lasts longer: bounds the look-up on the (station, started_at)

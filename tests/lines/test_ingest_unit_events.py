@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from lines import services
 from lines.ingest import batch_ingest
+from lines.ingest.scope import batch_scope
 from lines.ingest.unit_events import UnitEvents
-from lines.models import GenealogyEdge, IngestBatch, Operation, Unit, UnitHistory
+from lines.models import GenealogyEdge, IngestBatch, Operation, RouteStep, Unit, UnitHistory
 from quality import services as quality_services
+from quality.selectors.spec_cache import SpecResolver
 from tests.factories import make_cell
 from tests.lines.ingest_helpers import batch, feed_lanes, map_tags, result, sample
 
@@ -170,7 +172,8 @@ def test_an_arrival_completing_one_cell_and_starting_the_next_stays_within_its_s
     mapped, django_assert_max_num_queries
 ):
     """Unit events are the largest cost of a batch: 29 statements for this one before the
-    single reads and no redundant savepoints; a regression shows here first."""
+    single reads and no redundant savepoints, 18 before gates and route steps came from the
+    worker's configuration cache; a regression shows here first."""
     first, second = make_cell(mapped, "CELL-U-10"), make_cell(mapped, "CELL-U-11")
     wip = mapped.station("densification")
     for cell in (first, second):
@@ -178,7 +181,12 @@ def test_an_arrival_completing_one_cell_and_starting_the_next_stays_within_its_s
         services.operation_complete(operation=stacking, result="passed")
     services.operation_start(unit=first, station=wip)
     events = UnitEvents()
-    with django_assert_max_num_queries(18):
+    # As in a batch of a running worker: configuration (gates, route steps) read already.
+    with batch_scope():
+        specs = SpecResolver()
+        for step in RouteStep.objects.filter(route_id=second.current_step.route_id):
+            specs.requirements(specs.step_before(step)), specs.requirements(step.pk)
+    with batch_scope(), django_assert_max_num_queries(17):  # one: the batch's config check
         events.arrived(station=wip, identifier="CELL-U-11", at=timezone.now(), leaves_previous=True)
     assert events.problems == []
     assert (_open_stations("CELL-U-10"), _open_stations("CELL-U-11")) == ([], ["T-DENSIFICATION"])

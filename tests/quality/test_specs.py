@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from lines.choices import StationKind
+from lines.models import Product, Recipe, RouteStep
 from mes.errors import InvalidInput, RuleViolation
 from quality import services
 from quality.models import AuditEntry, Flag, SpecVersion
@@ -113,3 +114,28 @@ def test_a_station_spec_beats_the_station_kind_spec(plant):
         samples=add_samples(plant.station("stacking"), "alignment_mm", [0.15], unit=cell)
     )
     assert Flag.objects.get().spec_version.spec == strict
+
+
+def test_a_route_step_s_recipe_changed_in_place_changes_the_spec_the_next_values_meet(plant):
+    """The worker caches which recipe (and so which spec) a route step uses; a step edited in the
+    admin kept its id and recipe count, and the cache kept judging by the old recipe."""
+    product = Product.objects.get(code="T-CELL")
+    tight, wide = (
+        Recipe.objects.create(code=code, product=product, station_kind=StationKind.STACKING)
+        for code in ("R-TIGHT", "R-WIDE")
+    )
+    step = RouteStep.objects.get(route__product=product, station_kind=StationKind.STACKING)
+    step.recipe = tight
+    step.save()
+    for recipe, limit in ((tight, 0.1), (wide, 0.5)):
+        make_spec(
+            "alignment_mm", StationKind.STACKING, lsl=-limit, usl=limit, recipe=recipe,
+            holds_on_violation=False,
+        )  # fmt: skip
+    cell, stacker = make_cell(plant, "CELL-RECIPE"), plant.station("stacking")
+    assert services.samples_evaluate(samples=add_samples(stacker, "alignment_mm", [0.3], unit=cell))
+    step.recipe = wide  # as the admin's route page saves it
+    step.save()
+    assert not services.samples_evaluate(
+        samples=add_samples(stacker, "alignment_mm", [0.3], unit=cell)
+    )
