@@ -47,6 +47,11 @@ class UnitStatus(models.TextChoices):
         return frozenset({cls.CONSUMED, cls.SCRAPPED, cls.SHIPPED})
 
     @classmethod
+    def unworkable(cls) -> frozenset[str]:
+        """Held or finished: no operation starts or completes (refuse_unless_workable)."""
+        return frozenset({cls.ON_HOLD}) | cls.terminal()
+
+    @classmethod
     def holdable(cls) -> frozenset[str]:
         """A hold stops units in these; consumed, scrapped and shipped ones keep their status."""
         return frozenset({cls.CREATED, cls.IN_PROCESS, cls.RELEASED})

@@ -21,7 +21,6 @@ from mes.errors import DomainError
 
 T = TypeVar("T")
 ROLL_STATION_KINDS = frozenset({"coating", "calendering", "slitting"})
-_UNWORKABLE = [UnitStatus.ON_HOLD, *sorted(UnitStatus.terminal())]
 
 
 class UnitEvents:
@@ -66,7 +65,8 @@ class UnitEvents:
             # its operation stays open until quality decides. Asking again at every later
             # arrival would repeat that refusal in every batch, one refused call per such unit.
             open_here = open_here.filter(
-                Q(unit__identifier__in=[identifier, previous]) | ~Q(unit__status__in=_UNWORKABLE)
+                Q(unit__identifier__in=[identifier, previous])
+                | ~Q(unit__status__in=UnitStatus.unworkable())
             )
         staying = None
         for operation in open_here.select_related("unit"):

@@ -96,6 +96,8 @@ def refuse_unless_workable(unit: Unit, action: str) -> None:
     """Refuse any work on a unit that is held, finished or gone, saying what to do instead.
 
     The message is in the language of the request (the station screen shows it as it is)."""
+    if unit.status not in UnitStatus.unworkable():
+        return
     names = {"unit": unit.identifier, "action": action}
     if unit.status == UnitStatus.ON_HOLD:
         raise RuleViolation(
