@@ -6,7 +6,7 @@ from django.db import transaction
 from lines.models import Unit
 from quality.models import Hold
 from quality.services.holds import hold_place
-from quality.services.signatures import signature_sign, signer_check
+from quality.services.signatures import signature_record, signer_check
 
 
 @transaction.atomic
@@ -15,15 +15,13 @@ def recall_hold(*, unit: Unit, reason: str, password: str, by: AbstractBaseUser)
 
     The signer (reason, role, password) is checked before the hold is placed: a hold on a lot
     writes tens of thousands of rows, which a typo should not cost. The signature covers the
-    hold and how many units it reached; a refused signature rolls the hold back with the rest.
+    hold and how many units it reached; the password is hashed once.
     """
-    signer_check(user=by, password=password, reason=reason)
+    signer = signer_check(user=by, password=password, reason=reason)
     hold = hold_place(unit=unit, reason=reason, by=by)
-    signature_sign(
-        user=by,
-        password=password,
+    signature_record(
+        signer=signer,
         meaning="recall: hold downstream",
-        reason=reason,
         record_type="hold",
         record_id=hold.pk,
         content={

@@ -3,6 +3,7 @@ is hashed so that a later change to the signed record is detectable."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,15 +23,25 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def signer_check(*, user: AbstractBaseUser, password: str, reason: str) -> None:
+@dataclass(frozen=True)
+class Signer:
+    """A user whose signature is checked (reason, role, password): made by signer_check only."""
+
+    user: AbstractBaseUser
+    reason: str
+
+
+def signer_check(*, user: AbstractBaseUser, password: str, reason: str) -> Signer:
     """The refusals of signature_sign, without signing: for a caller that must know before it
-    does costly work that the signature will be given."""
+    does costly work that the signature will be given (then signature_record, which does not
+    hash the password a second time)."""
     if not reason.strip():
         raise InvalidInput("A signature needs a reason.", field="reason")
     if not roles.user_roles(user) & roles.DECIDES_QUALITY:
         raise Forbidden("Only a quality engineer can sign this decision.")
     if not password or not user.check_password(password):
         raise InvalidInput("The password is not correct; nothing was signed.", field="password")
+    return Signer(user, reason.strip())
 
 
 def signature_sign(
@@ -49,23 +60,35 @@ def signature_sign(
     engineer. The stored content includes the signer, the time and the meaning, so none of them
     can be changed afterwards without the hash showing it.
     """
-    signer_check(user=user, password=password, reason=reason)
+    return signature_record(
+        signer=signer_check(user=user, password=password, reason=reason),
+        meaning=meaning,
+        record_type=record_type,
+        record_id=record_id,
+        content=content,
+    )
+
+
+def signature_record(
+    *, signer: Signer, meaning: str, record_type: str, record_id: int, content: dict[str, Any]
+) -> Signature:
+    """Sign `content` for a signer signer_check let through."""
     signed_at = timezone.now()
     full = {
-        "signer": user.get_username(),
+        "signer": signer.user.get_username(),
         "signed_at": signed_at.isoformat(),
         "meaning": meaning,
-        "reason": reason.strip(),
+        "reason": signer.reason,
         "record_type": record_type,
         "record_id": record_id,
         "record": content,
     }
     text = canonical(full)
     return Signature.objects.create(
-        signer=user,
+        signer=signer.user,
         signed_at=signed_at,
         meaning=meaning,
-        reason=reason.strip(),
+        reason=signer.reason,
         record_type=record_type,
         record_id=record_id,
         content=text,

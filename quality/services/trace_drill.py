@@ -26,7 +26,7 @@ from mes.errors import InvalidInput, RuleViolation
 from quality.models import Hold
 from quality.services.audit import audit_record
 from quality.services.holds import hold_add_units, hold_place
-from quality.services.signatures import signature_sign, signer_check
+from quality.services.signatures import signature_record, signer_check
 
 ROLL_STATIONS = (StationKind.COATING, StationKind.CALENDERING, StationKind.SLITTING)
 CHUNK = 2000
@@ -258,7 +258,7 @@ def recall_hold(
     why = f"recall: defect at {station.code} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M} UTC"
     if not reason.strip():
         raise InvalidInput("Say why the cells are held.", field="reason")
-    signer_check(user=by, password=password, reason=reason)  # before the hold's many rows
+    signer = signer_check(user=by, password=password, reason=reason)  # before the many rows
     ids = sorted(suspects.cell_ids)
     hold = hold_place(
         unit=Unit.objects.get(pk=ids[0]), reason=f"{why}: {reason.strip()}", by=by, scope="none"
@@ -270,11 +270,9 @@ def recall_hold(
         "hold": hold.pk,
         "cells": [row["identifier"] for row in report["cells"]],
     }
-    signature = signature_sign(
-        user=by,
-        password=password,
+    signature = signature_record(
+        signer=signer,
         meaning="recall hold",
-        reason=reason,
         record_type="hold",
         record_id=hold.pk,
         content=content,
