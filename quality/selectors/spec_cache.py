@@ -12,7 +12,7 @@ from django.db import connection
 from lines.ingest.scope import current_batch
 from lines.models import RouteStep, Station, Unit
 from quality.models import GateRequirement, Spec, SpecVersion
-from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
+from quality.selectors.specs import StepRef, VersionTimeline, recipe_in, route_steps, spec_for
 
 _STEPS = RouteStep._meta.db_table
 _GATES = GateRequirement._meta.db_table
@@ -28,7 +28,7 @@ _TOKEN = (
     f"(SELECT COUNT(*) FROM {_GATES}), (SELECT MAX(id) FROM {_GATES}), "
     f"(SELECT SUM(step_id) FROM {_GATES}), (SELECT SUM(spec_id) FROM {_GATES})"
 )
-_EMPTY = ("recipes", "specs", "timelines", "requirements", "steps")
+_EMPTY = ("routes", "specs", "timelines", "requirements")
 
 
 class SpecResolver:
@@ -45,18 +45,21 @@ class SpecResolver:
             if cache["token"] != token:
                 cache.update(token=token, **{name: {} for name in _EMPTY})
             cache["checked_in"] = batch
-        self.recipes: dict[tuple, int | None] = cache["recipes"]  # type: ignore[assignment]
+        self._routes: dict[int, list[StepRef]] = cache["routes"]  # type: ignore[assignment]
         self.specs: dict[tuple, Spec | None] = cache["specs"]  # type: ignore[assignment]
         self.timelines: dict[int, VersionTimeline] = cache["timelines"]  # type: ignore[assignment]
         self._requirements: dict = cache["requirements"]  # type: ignore[assignment]
-        self._steps: dict = cache["steps"]  # type: ignore[assignment]
+
+    def _route(self, route_id: int) -> list[StepRef]:
+        if route_id not in self._routes:
+            self._routes[route_id] = route_steps(route_id)
+        return self._routes[route_id]
 
     def recipe_id(self, station: Station, unit: Unit | None) -> int | None:
         """The recipe of the unit's route for this kind of station (None: none)."""
-        route_key = (unit.route_id if unit else None, station.kind)
-        if route_key not in self.recipes:
-            self.recipes[route_key] = recipe_for(route_id=route_key[0], station_kind=station.kind)
-        return self.recipes[route_key]
+        if unit is None or unit.route_id is None:
+            return None
+        return recipe_in(self._route(unit.route_id), station.kind)
 
     def spec(self, station: Station, parameter: str, unit: Unit | None) -> Spec | None:
         key = (station.pk, parameter, self.recipe_id(station, unit))
@@ -81,11 +84,5 @@ class SpecResolver:
 
     def step_before(self, step: RouteStep) -> int | None:
         """The id of the step before `step` in its route (None for the first)."""
-        if step.route_id not in self._steps:
-            self._steps[step.route_id] = list(
-                RouteStep.objects.filter(route_id=step.route_id)
-                .order_by("sequence")
-                .values_list("sequence", "id")
-            )
-        before = [pk for sequence, pk in self._steps[step.route_id] if sequence < step.sequence]
+        before = [s.id for s in self._route(step.route_id) if s.sequence < step.sequence]
         return before[-1] if before else None

@@ -2,6 +2,7 @@
 
 from bisect import bisect_right
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 from django.db.models import Q
@@ -24,12 +25,31 @@ def spec_for(*, station: Station, parameter: str, recipe_id: int | None = None) 
     return ranked[0] if ranked else None
 
 
+class StepRef(NamedTuple):
+    """What spec and gate look-ups read of a route step."""
+
+    id: int
+    sequence: int
+    station_kind: str
+    recipe_id: int | None
+
+
+def route_steps(route_id: int) -> list[StepRef]:
+    """A route's steps in sequence order."""
+    rows = RouteStep.objects.filter(route_id=route_id).order_by("sequence")
+    return [
+        StepRef(*row) for row in rows.values_list("id", "sequence", "station_kind", "recipe_id")
+    ]
+
+
+def recipe_in(steps: list[StepRef], station_kind: str) -> int | None:
+    """The recipe of the (first) route step done at this kind of station, if it names one."""
+    return next((step.recipe_id for step in steps if step.station_kind == station_kind), None)
+
+
 def recipe_for(*, route_id: int | None, station_kind: str) -> int | None:
     """The recipe of the route step done at this kind of station, if the route names one."""
-    if route_id is None:
-        return None
-    step = RouteStep.objects.filter(route_id=route_id, station_kind=station_kind).first()
-    return step.recipe_id if step else None
+    return None if route_id is None else recipe_in(route_steps(route_id), station_kind)
 
 
 class VersionTimeline:
