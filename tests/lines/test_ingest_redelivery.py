@@ -76,6 +76,16 @@ def _wait(condition, what: str, seconds: float = 90) -> None:  # noqa: ANN001
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _kill_inside_the_batch(worker: subprocess.Popen) -> None:
+    """SIGKILL once the worker is inside the batch's transaction, long before its commit (the
+    batch takes far longer than this poll); then wait until the dead worker's session is gone,
+    for a commit already sent would still complete on the server."""
+    _wait(_worker_in_transaction, "the worker to open the batch's transaction", seconds=30)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    _wait(lambda: not _worker_in_transaction(), "the killed worker's session to end")
+
+
 def test_a_killed_worker_s_batch_is_redelivered_and_stored_once(tmp_path):
     assert settings.REDIS_URL, "services mode needs REDIS_URL"
     plant = make_plant()
@@ -96,13 +106,7 @@ def test_a_killed_worker_s_batch_is_redelivered_and_stored_once(tmp_path):
         task_id = ingest_batch.apply_async(args=[payload], queue=queue).id
         received = f"[{task_id}] received".encode()
         _wait(lambda: received in log.read_bytes(), "the worker to receive the batch")
-        # Killed inside the batch's transaction, long before its commit (the batch takes far
-        # longer than this poll); then the dead worker's session must be gone before counting,
-        # for a commit already sent would still complete on the server.
-        _wait(_worker_in_transaction, "the worker to open the batch's transaction", seconds=30)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
-        _wait(lambda: not _worker_in_transaction(), "the killed worker's session to end")
+        _kill_inside_the_batch(first)
         assert f"[{task_id}] succeeded".encode() not in log.read_bytes(), "finished before the kill"
         assert IngestBatch.objects.count() == 0
         second = _worker(log, queue)
@@ -140,11 +144,8 @@ def test_a_restarted_line_worker_stores_its_dead_predecessor_s_batch_before_the_
     try:
         _wait(lambda: b"ready." in log.read_bytes(), "the first worker to start")
         ingest_batch.apply_async(args=[first_batch], queue=queue)
-        _wait(_worker_in_transaction, "the worker to open the batch's transaction", seconds=30)
         ingest_batch.apply_async(args=[batch(later)], queue=queue)  # waits behind the first
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
-        _wait(lambda: not _worker_in_transaction(), "the killed worker's session to end")
+        _kill_inside_the_batch(first)
         assert IngestBatch.objects.count() == 0
         second = _worker(log, queue, visibility_s=600)
         try:
