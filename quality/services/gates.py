@@ -52,7 +52,7 @@ def gate_refusals(
     unit: Unit,
     requirements: list[GateRequirement],
     completing: bool = False,
-    specs: SpecResolver | None = None,
+    specs: SpecResolver,
 ) -> list[str]:
     """Every reason the unit may not pass a gate of `requirements` now (empty when it may; no
     requirements: open flags only). `completing`: the unit is completing the gated step itself,
@@ -62,9 +62,7 @@ def gate_refusals(
         + (f" {f.value:g} ({f.limit})" if f.value is not None else "")
         for f in open_flags_of(unit.pk)
     ]
-    reasons.extend(
-        _measurement_gaps(unit, requirements, completing=completing, specs=specs or SpecResolver())
-    )
+    reasons.extend(_measurement_gaps(unit, requirements, completing=completing, specs=specs))
     return reasons
 
 
