@@ -6,6 +6,7 @@ either the old or the new document, never half of one.
 
 import json
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -73,8 +74,12 @@ class RateMeter:
 def write_status(path: Path, status: BridgeStatus) -> None:
     status.updated_at = _now_iso()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(status), indent=2) + "\n")
+    # A file of its own per write: a status write cancelled at shutdown still runs in its thread
+    # beside the final one, and a shared temporary name let one rename the other's file away.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o644)  # readable by the web's health check and monitoring, as before
+    with os.fdopen(fd, "w") as out:
+        out.write(json.dumps(asdict(status), indent=2) + "\n")
     os.replace(tmp, path)
 
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,22 @@ def test_bridge_status_prints_the_status_file(settings, tmp_path):
     assert "skipped            ns=2;s=X: BadNodeIdUnknown" in lines
     with pytest.raises(CommandError, match="is run_bridge running"):
         call_command("bridge_status", name="nobody")
+
+
+def test_status_writes_at_the_same_time_never_fail_and_leave_one_whole_file(tmp_path):
+    """At shutdown the cancelled periodic write still runs in its thread beside the final one;
+    with one temporary name per process, one renamed the other's file away (FileNotFoundError)."""
+    path = tmp_path / "bridge-status-race.json"
+
+    def write(state: str) -> None:
+        for _ in range(300):
+            write_status(path, BridgeStatus(name="race", endpoint="opc.tcp://x/", state=state))
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(write, "connected"), pool.submit(write, "stopped")]:
+            done.result()  # raises what the thread raised
+    assert read_status(path)["state"] in {"connected", "stopped"}
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
 def database_url() -> str:
