@@ -71,6 +71,13 @@ _EDGE_COLUMNS = (
 _PG_PLANNER = (
     "SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
 )
+# Releasing a savepoint keeps what SET LOCAL did in it until the transaction ends: without this,
+# every statement after a walk in the same transaction (an ingest batch after a cell consumed a
+# roll) was planned without hash and merge joins. DEFAULT is the connection's own value.
+_PG_PLANNER_RESET = (
+    "SET LOCAL jit TO DEFAULT; SET LOCAL enable_hashjoin TO DEFAULT; "
+    "SET LOCAL enable_mergejoin TO DEFAULT"
+)
 
 
 def _trace_sql(direction: Direction, vendor: str) -> str:
@@ -104,12 +111,16 @@ def _trace_sql(direction: Direction, vendor: str) -> str:
 @contextmanager
 def walk_cursor() -> Iterator[CursorWrapper]:
     """A cursor for a recursive genealogy walk: in a transaction (a savepoint inside the caller's)
-    whose planner settings make the walk index look-ups (above). Every walk of the edge table,
-    here and in quality, goes through this."""
+    whose planner settings make the walk index look-ups (above), restored when the walk is done
+    (on an error, rolling the savepoint back restores them). Every walk of the edge table, here
+    and in quality, goes through this."""
+    postgresql = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             cursor.execute(_PG_PLANNER)
         yield cursor
+        if postgresql:
+            cursor.execute(_PG_PLANNER_RESET)
 
 
 def _rows(unit: Unit, direction: Direction) -> list[tuple]:

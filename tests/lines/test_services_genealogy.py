@@ -207,3 +207,23 @@ def test_a_finished_cell_consumes_nothing(plant, status):
     with pytest.raises(RuleViolation, match="cannot consume material"):
         services.unit_consume(child=cell, parent=roll, position_from_m="0", position_to_m="1.2")
     assert GenealogyEdge.objects.count() == 0
+
+
+@pytest.mark.services  # PostgreSQL's planner settings
+def test_a_genealogy_walk_leaves_the_planner_as_it_found_it(plant):
+    from django.db import connection
+
+    def settings() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'), "
+                "current_setting('jit')"
+            )
+            return cursor.fetchone()
+
+    before = settings()
+    lot, slurry = receive(plant, "LOT-1", "50"), _slurry()
+    services.unit_consume(child=slurry, parent=lot, quantity="10")  # walks for a cycle
+
+    # Same transaction (the test's): later statements are planned as before the walk.
+    assert settings() == before == ("on", "on", "off")
