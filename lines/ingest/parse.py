@@ -129,8 +129,55 @@ def _row(item: dict[str, Any], seen: dict[str, tuple[datetime, int]]) -> tuple:
 
 def _values(items: list[dict[str, Any]]) -> RawValues:
     seen: dict[str, tuple[datetime, int]] = {}
-    rows = [_row(item, seen) for item in items]
-    return RawValues(*map(list, zip(*rows, strict=True))) if rows else RawValues()
+    out = RawValues()
+    node_ids, values, texts, sources = out.node_id, out.value, out.text, out.source_time
+    source_uss, servers, statuses, problems = (
+        out.source_us,
+        out.server_time,
+        out.status,
+        out.problem,
+    )
+    isfinite, fromisoformat = math.isfinite, datetime.fromisoformat
+    for item in items:
+        # The common case inline (a good float stamped with one time already parsed in this
+        # batch): a call per value was two thirds of parsing a 5,000-value batch.
+        raw, status, node_id = item.get("value"), item.get("status"), item.get("node_id")
+        stamp = item.get("server_time")
+        known = seen.get(stamp) if type(stamp) is str else None
+        if known is None and type(stamp) is str:
+            try:
+                moment = fromisoformat(stamp)
+            except ValueError:
+                moment = None  # not the plain form: _row parses it, or says why not
+            if moment is not None and moment.tzinfo is not None:
+                known = seen[stamp] = (moment, epoch_us(moment))
+        if (
+            known is not None
+            and type(raw) is float
+            and isfinite(raw)
+            and status == 0
+            and type(status) is int
+            and type(node_id) is str
+            and len(node_id) <= 255
+            and item.get("source_time") in (stamp, None)
+        ):
+            node_ids.append(node_id)
+            values.append(raw)
+            texts.append("")
+            sources.append(known[0])
+            source_uss.append(known[1])
+            servers.append(known[0])
+            statuses.append(0)
+            problems.append("")
+            continue
+        row = _row(item, seen)
+        for column, field_value in zip(
+            (node_ids, values, texts, sources, source_uss, servers, statuses, problems),
+            row,
+            strict=True,
+        ):
+            column.append(field_value)
+    return out
 
 
 def _event(item: dict[str, Any]) -> RawEvent:
