@@ -1,6 +1,7 @@
 """What is made and how: materials, products, recipes, routes with ordered steps, work orders."""
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from lines.choices import MaterialCategory, StationKind, UnitKind, UnitOfMeasure, WorkOrderStatus
 
@@ -98,11 +99,17 @@ class RouteStep(models.Model):
     def __str__(self) -> str:
         return f"{self.route.code}/{self.sequence} {self.name}"
 
-    def next_step(self) -> "RouteStep | None":
-        return (
-            RouteStep.objects.filter(route_id=self.route_id, sequence__gt=self.sequence)
+    @staticmethod
+    def id_after(step: str) -> Subquery:
+        """The id of the step after `step` on its route (NULL after the last), as a column of a
+        query whose rows have a route step at the path `step`: read in the statement that reads
+        the step, not in one of its own."""
+        return Subquery(
+            RouteStep.objects.filter(
+                route_id=OuterRef(f"{step}__route_id"), sequence__gt=OuterRef(f"{step}__sequence")
+            )
             .order_by("sequence")
-            .first()
+            .values("id")[:1]
         )
 
 

@@ -143,6 +143,7 @@ def operation_complete(
     operation = (
         Operation.objects.select_for_update(of=("self",))
         .select_related("step")  # the gate checks and the advance read it
+        .annotate(next_step_id=RouteStep.id_after("step"))
         .get(pk=operation.pk)
     )
     operation_complete_check(operation=operation, unit=unit)
@@ -185,8 +186,8 @@ def _advance(unit: Unit, operation: Operation, by: User) -> None:
     if operation.result != OperationResult.PASSED or operation.step is None:
         save_unit(unit, fields=[])
         return
-    unit.current_step = operation.step.next_step()
-    finished = unit.current_step is None
+    unit.current_step_id = operation.next_step_id
+    finished = unit.current_step_id is None
     save_unit(
         unit,
         fields=["current_step"],
