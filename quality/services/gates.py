@@ -7,6 +7,8 @@ an operation's whole profile (time at pressure, peak temperature: quality.pressu
 once it has ended, so they are required to start the next step, not to complete their own.
 """
 
+from datetime import datetime
+
 from lines.models import Operation, RouteStep, Sample, Unit
 from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
@@ -19,11 +21,18 @@ from quality.services.flags import open_flags_of
 USABLE_LOOKBACK = 20  # recent readings searched for the latest usable one
 
 
-def _latest_usable(unit: Unit, spec: Spec) -> Sample | None:
-    recent = usable_samples(
-        Sample.objects.filter(unit=unit, parameter=spec.parameter, station__kind=spec.station_kind)
-    ).order_by("-source_time", "-id")[:USABLE_LOOKBACK]
-    return next((s for s in recent if is_usable_value(s.value)), None)
+def _latest_usable(unit: Unit, spec: Spec) -> tuple[datetime, float] | None:
+    """(source time, value) of the unit's latest usable reading of the spec's parameter."""
+    recent = (
+        usable_samples(
+            Sample.objects.filter(
+                unit=unit, parameter=spec.parameter, station__kind=spec.station_kind
+            )
+        )
+        .order_by("-source_time", "-id")
+        .values_list("source_time", "value")[:USABLE_LOOKBACK]
+    )
+    return next((r for r in recent if is_usable_value(r[1])), None)
 
 
 def _measurement_gaps(
@@ -36,14 +45,15 @@ def _measurement_gaps(
     ]
     gaps = []
     for spec in required:
-        sample = _latest_usable(unit, spec)
-        if sample is None:
+        latest = _latest_usable(unit, spec)
+        if latest is None:
             gaps.append(f"{spec.parameter} not measured")
             continue
-        version = specs.timeline(spec).at(sample.source_time)
+        at, value = latest
+        version = specs.timeline(spec).at(at)
         limits = Limits(lsl=version.lsl, usl=version.usl) if version else Limits()
-        if evaluate([sample.value], [0], limits)[0] != IN_SPEC:
-            gaps.append(f"{spec.parameter} {sample.value:g} out of spec")
+        if evaluate([value], [0], limits)[0] != IN_SPEC:
+            gaps.append(f"{spec.parameter} {value:g} out of spec")
     return gaps
 
 
