@@ -212,6 +212,8 @@ def unit_has_ancestor(*, unit_id: int, ancestor_id: int) -> bool:
     """True when `ancestor_id` is upstream of `unit_id` (or is it). Used to refuse genealogy cycles."""
     if unit_id == ancestor_id:
         return True
+    if not GenealogyEdge.objects.filter(parent_id=ancestor_id).exists():
+        return False  # nothing has consumed it, so it is upstream of nothing: no walk needed
     sql = f"""
         WITH RECURSIVE up(id) AS (
             SELECT CAST(%s AS BIGINT)

@@ -86,6 +86,18 @@ def test_a_cycle_is_refused_however_deep(plant):
     assert _state(lot, slurry, roll) == before
 
 
+def test_a_unit_nothing_has_consumed_consumes_without_a_genealogy_walk(plant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    roll, cell = make_roll("ROLL-1", "1200"), make_cell(plant, "CELL-1")
+    with CaptureQueriesContext(connection) as consumed:
+        services.unit_consume(child=cell, parent=roll, position_from_m="0", position_to_m="1.2")
+    # It cannot be upstream of the roll: a cell on the stacker is every batch's common case.
+    assert not any("WITH RECURSIVE" in q["sql"] for q in consumed.captured_queries)
+    assert GenealogyEdge.objects.filter(parent=roll, child=cell).exists()
+
+
 def test_roll_metres_are_recorded_and_quantity_derived(plant):
     roll, cell = make_roll("ROLL-1", "1200"), make_cell(plant, "CELL-1")
     edge = services.unit_consume(
@@ -212,6 +224,7 @@ def test_a_finished_cell_consumes_nothing(plant, status):
 @pytest.mark.services  # PostgreSQL's planner settings
 def test_a_genealogy_walk_leaves_the_planner_as_it_found_it(plant):
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     def settings() -> tuple:
         with connection.cursor() as cursor:
@@ -222,8 +235,12 @@ def test_a_genealogy_walk_leaves_the_planner_as_it_found_it(plant):
             return cursor.fetchone()
 
     before = settings()
-    lot, slurry = receive(plant, "LOT-1", "50"), _slurry()
-    services.unit_consume(child=slurry, parent=lot, quantity="10")  # walks for a cycle
+    lot, slurry, roll = receive(plant, "LOT-1", "50"), _slurry(), make_roll("ROLL-1")
+    services.unit_consume(child=roll, parent=slurry, quantity="10")
+    with CaptureQueriesContext(connection) as walked:
+        # The slurry has been consumed, so it might be upstream of the lot: a walk decides.
+        services.unit_consume(child=slurry, parent=lot, quantity="10")
+    assert any("WITH RECURSIVE" in q["sql"] for q in walked.captured_queries)
 
     # Same transaction (the test's): later statements are planned as before the walk.
     assert settings() == before == ("on", "on", "off")
