@@ -187,10 +187,12 @@ def main() -> None:
     log_dir = out_dir / "ingest-logs"
     log_dir.mkdir(exist_ok=True)
     parts = args.only or ["stage", "e2e", "soak"]
-    # Fresh planner statistics, as autovacuum keeps them in production: this machine's PostgreSQL
-    # runs without autovacuum, and runs add ~250,000 rows each.
+    # What autovacuum does in production, which this machine's PostgreSQL runs without: fresh
+    # planner statistics (runs add ~300,000 rows each), and the dead rows of earlier runs' COPY
+    # baselines (rolled back: as many again) cleared. Left there, they were half the sample
+    # table after some runs, and every index read and COPY slowed with them.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM (ANALYZE)")
     report: dict[str, Any] = {"started": datetime.now(UTC).isoformat(), "cpus": os.cpu_count()}
     if "stage" in parts:
         report["stage"] = stage(
