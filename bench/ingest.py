@@ -31,6 +31,7 @@ from django.db import connection  # noqa: E402
 from bench import ingest_work as work  # noqa: E402
 from lines.models import IngestBatch, Sample, Tag  # noqa: E402
 from mes.celery import app  # noqa: E402
+from opcua_bridge.bridge.batcher import sample_count  # noqa: E402
 
 
 def stage(
@@ -58,7 +59,7 @@ def stage(
         ingest_batch.apply_async(args=[payload], queue=queue)
     queued_s = time.perf_counter() - began
     transport_queue = _queue_transport_only(payloads, run)
-    samples = sum(len(p["samples"]) for p in payloads)
+    samples = sum(sample_count(p) for p in payloads)
     events = sum(len(p["events"]) for p in payloads)
     del payloads
     stored = IngestBatch.objects.filter(source=source)
@@ -151,7 +152,7 @@ def naive(*, ceiling_rows_source: str, n: int, log_dir: Path) -> dict[str, Any]:
     )
     queue = f"bench-naive-{run.lower()}"
     work.declare_queue(app, queue)
-    for sample in payloads[0]["samples"]:
+    for sample in work.batch_samples(payloads[0]):
         ingest_one_sample.apply_async(args=[sample, record.pk], queue=queue)
     stored = Sample.objects.filter(batch=record)
     log = log_dir / f"worker-naive-{run}.log"

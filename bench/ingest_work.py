@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from lines.demo_telemetry import feed_rolls_create
+from opcua_bridge.bridge.batcher import SAMPLE_FIELDS, sample_columns
 from opcua_bridge.simulator import FaultKind, load_plan
 from opcua_bridge.simulator.model import LineModel, ResultEvent
 
@@ -89,13 +90,21 @@ def _renamed(value: Any, run: str, lanes: dict[str, str]) -> Any:
 
 
 def _batch(samples: list[dict], events: list[dict], source: str) -> dict[str, Any]:
+    """A batch as the bridge sends it: its samples as columns."""
     return {
         "batch_id": str(uuid.uuid4()),
         "source": source,
         "created_at": iso(datetime.now(UTC)),
-        "samples": samples,
+        "columns": sample_columns(samples),
         "events": events,
     }
+
+
+def batch_samples(batch: dict[str, Any]) -> list[dict[str, Any]]:
+    """A bench batch's samples as objects again (the naive baseline sends one per task)."""
+    columns = batch["columns"]
+    fields = [columns[name] for name in SAMPLE_FIELDS]
+    return [dict(zip(SAMPLE_FIELDS, values, strict=True)) for values in zip(*fields, strict=True)]
 
 
 def database_url() -> str:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from django.db import close_old_connections
 
+from opcua_bridge.bridge.batcher import sample_count
 from opcua_bridge.bridge.spool import Spool
 
 logger = logging.getLogger(__name__)
@@ -199,7 +200,7 @@ class Forwarder:
             logger.warning("delivery works again; %d batches in the spool", self.spool.depth)
         self._broker_ok = True
         self.batches_delivered += 1
-        self.samples_delivered += len(batch.get("samples", ()))
+        self.samples_delivered += sample_count(batch)
         return True
 
     def _failed(self, exc: Exception) -> None:

@@ -8,7 +8,7 @@ import pytest
 from asyncua import ua
 from celery import Celery
 
-from opcua_bridge.bridge.batcher import Batcher
+from opcua_bridge.bridge.batcher import Batcher, sample_count
 from opcua_bridge.bridge.delivery import CeleryDelivery, DeliveryError, Forwarder
 from opcua_bridge.bridge.mapping import (
     event_from_fields,
@@ -143,14 +143,27 @@ def make_batcher(clock, max_items=3, max_age_s=0.2):
     )
 
 
+def _sample(n: int) -> dict:
+    return {"node_id": f"ns=2;s=N{n}", "value": float(n), "source_time": None,
+            "server_time": f"2026-11-26T12:00:0{n}Z", "status": 0}  # fmt: skip
+
+
 def test_a_batch_closes_when_it_reaches_its_size():
     batcher = make_batcher(Clock())
 
-    assert batcher.add_sample({"n": 1}) is None
+    assert batcher.add_sample(_sample(1)) is None
     assert batcher.add_event({"e": 1}) is None
-    batch = batcher.add_sample({"n": 2})
+    batch = batcher.add_sample(_sample(2))
 
-    assert batch["samples"] == [{"n": 1}, {"n": 2}]
+    # One list per field, in the order the samples came (docs/telemetry.md, "The batch").
+    assert batch["columns"] == {
+        "node_id": ["ns=2;s=N1", "ns=2;s=N2"],
+        "value": [1.0, 2.0],
+        "source_time": [None, None],
+        "server_time": ["2026-11-26T12:00:01Z", "2026-11-26T12:00:02Z"],
+        "status": [0, 0],
+    }
+    assert "samples" not in batch and sample_count(batch) == 2
     assert batch["events"] == [{"e": 1}]
     assert batch["source"] == "bridge-test@host"
     assert batch["created_at"] == "2026-11-26T12:00:00.123000Z"
@@ -163,21 +176,21 @@ def test_a_batch_is_due_when_its_first_entry_is_older_than_the_time_limit():
     batcher = make_batcher(clock, max_items=100, max_age_s=0.25)
     assert not batcher.due()  # empty: never due
 
-    batcher.add_sample({"n": 1})
+    batcher.add_sample(_sample(1))
     clock.now += 0.125
-    batcher.add_sample({"n": 2})
+    batcher.add_sample(_sample(2))
     assert not batcher.due()
     clock.now += 0.125
 
     assert batcher.due()
-    assert [s["n"] for s in batcher.flush()["samples"]] == [1, 2]
+    assert batcher.flush()["columns"]["value"] == [1.0, 2.0]
     assert not batcher.due()
 
 
 def test_every_batch_has_its_own_id():
     batcher = make_batcher(Clock(), max_items=1)
 
-    ids = {batcher.add_sample({"n": n})["batch_id"] for n in range(200)}
+    ids = {batcher.add_sample(_sample(n % 10))["batch_id"] for n in range(200)}
 
     assert len(ids) == 200
 
@@ -327,7 +340,7 @@ def test_on_an_eager_app_the_same_apply_async_runs_the_task_in_process():
     @app.task(name="bridge-test.ingest", shared=False)
     def ingest(batch: dict) -> dict:
         received.append(batch)
-        return {"stored": len(batch["samples"])}
+        return {"stored": sample_count(batch)}
 
     CeleryDelivery(app, task_name="bridge-test.ingest").deliver(batch(7))
 

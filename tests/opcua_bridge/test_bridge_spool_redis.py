@@ -21,6 +21,7 @@ from tests.opcua_bridge.servers import (
     BridgeRunner,
     PlcServer,
     RedisServer,
+    batch_samples,
     bridge_config,
     wait_until,
 )
@@ -99,7 +100,7 @@ def test_batches_spool_while_the_broker_is_down_and_drain_in_order_when_it_is_ba
         last = written[-1]
         wait_until(
             lambda: any(
-                s["value"] == last for b in queued_batches(broker.url) for s in b["samples"]
+                s["value"] == last for b in queued_batches(broker.url) for s in batch_samples(b)
             ),
             timeout=15,
             what="the last written value to reach the queue",
@@ -120,7 +121,7 @@ def test_batches_spool_while_the_broker_is_down_and_drain_in_order_when_it_is_ba
     assert len({batch["batch_id"] for batch in queued}) == len(queued)
     created = [batch["created_at"] for batch in queued]
     assert created == sorted(created), "the spool drained in order, then live batches followed"
-    values = [sample["value"] for batch in queued for sample in batch["samples"]]
+    values = [sample["value"] for batch in queued for sample in batch_samples(batch)]
     assert values == [float(n) for n in range(int(values[0]), int(written[-1]) + 1)], (
         "every value from the first spooled batch to the last write, once, in order"
     )
