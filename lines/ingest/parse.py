@@ -195,7 +195,14 @@ def _sample_entries(batch: dict[str, Any]) -> tuple[int, Iterable[tuple]]:
         if not isinstance(samples, list) or not all(isinstance(s, dict) for s in samples):
             raise InvalidInput("samples must be a list of JSON objects.", field="samples")
         return len(samples), (
-            tuple(s.get(name, _ABSENT.get(name)) for name in SAMPLE_FIELDS) for s in samples
+            (
+                s.get("node_id", ""),
+                s.get("value"),
+                s.get("source_time"),
+                s.get("server_time"),
+                s.get("status", 0),
+            )
+            for s in samples
         )
     if not isinstance(columns, dict) or not isinstance(columns.get("node_id"), list):
         raise InvalidInput("columns must be an object with a node_id list.", field="columns")
