@@ -87,7 +87,8 @@ def status_int(status: ua.StatusCode | None) -> int:
 
 
 def sample_from_datavalue(node_id: str, data_value: ua.DataValue) -> dict[str, Any]:
-    """One `samples[]` entry: the value as sent, both timestamps, the status code as an integer."""
+    """One sample (the batcher lays them out as the batch's `columns`): the value as sent, both
+    timestamps, the status code as an integer."""
     variant = data_value.Value
     source, server = data_value.SourceTimestamp, data_value.ServerTimestamp
     source_text = iso_utc(source)
