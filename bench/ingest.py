@@ -29,9 +29,9 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench import ingest_work as work  # noqa: E402
+from lines.ingest.wire import sample_count, samples_of  # noqa: E402
 from lines.models import IngestBatch, Sample, Tag  # noqa: E402
 from mes.celery import app  # noqa: E402
-from opcua_bridge.bridge.batcher import sample_count  # noqa: E402
 
 
 def stage(
@@ -152,7 +152,7 @@ def naive(*, ceiling_rows_source: str, n: int, log_dir: Path) -> dict[str, Any]:
     )
     queue = f"bench-naive-{run.lower()}"
     work.declare_queue(app, queue)
-    for sample in work.batch_samples(payloads[0]):
+    for sample in samples_of(payloads[0]):
         ingest_one_sample.apply_async(args=[sample, record.pk], queue=queue)
     stored = Sample.objects.filter(batch=record)
     log = log_dir / f"worker-naive-{run}.log"

@@ -7,8 +7,8 @@ Imported by the benchmark's worker only (`celery -A mes worker -I bench.ingest_t
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
+from lines.ingest.wire import sample_count
 from lines.models import Sample, Tag
-from opcua_bridge.bridge.batcher import sample_count
 
 
 @shared_task(name="bench.ingest_one_sample", acks_late=True)

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from lines.demo_telemetry import feed_rolls_create
-from opcua_bridge.bridge.batcher import SAMPLE_FIELDS, sample_columns
+from lines.ingest.wire import columns_of
 from opcua_bridge.simulator import FaultKind, load_plan
 from opcua_bridge.simulator.model import LineModel, ResultEvent
 
@@ -95,16 +95,9 @@ def _batch(samples: list[dict], events: list[dict], source: str) -> dict[str, An
         "batch_id": str(uuid.uuid4()),
         "source": source,
         "created_at": iso(datetime.now(UTC)),
-        "columns": sample_columns(samples),
+        "columns": columns_of(samples),
         "events": events,
     }
-
-
-def batch_samples(batch: dict[str, Any]) -> list[dict[str, Any]]:
-    """A bench batch's samples as objects again (the naive baseline sends one per task)."""
-    columns = batch["columns"]
-    fields = [columns[name] for name in SAMPLE_FIELDS]
-    return [dict(zip(SAMPLE_FIELDS, values, strict=True)) for values in zip(*fields, strict=True)]
 
 
 def database_url() -> str:

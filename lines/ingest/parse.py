@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from lines.ingest.columns import epoch_us
+from lines.ingest.wire import ABSENT, SAMPLE_FIELDS
 from mes.errors import InvalidInput
 
 MAX_SAMPLES = 50_000
@@ -100,12 +101,6 @@ def _stamp(value: Any, what: str, seen: dict[str, tuple[datetime, int]]) -> tupl
     moment = _time(value, what)
     seen[value] = parsed = (moment, epoch_us(moment))
     return parsed
-
-
-# What a batch says of each value, in this order: as a sample object's fields ("samples") or as
-# one list per field ("columns"); docs/telemetry.md, "The batch".
-SAMPLE_FIELDS = ("node_id", "value", "source_time", "server_time", "status")
-_ABSENT = {"node_id": "", "status": 0}  # a field a batch leaves out; the others: null
 
 
 def _row(fields: tuple, seen: dict[str, tuple[datetime, int]]) -> tuple:
@@ -211,7 +206,7 @@ def _sample_entries(batch: dict[str, Any]) -> tuple[int, Iterable[tuple]]:
     for name in SAMPLE_FIELDS:
         column = columns.get(name)
         if column is None:
-            column = [_ABSENT.get(name)] * n
+            column = [ABSENT.get(name)] * n
         elif not isinstance(column, list) or len(column) != n:
             raise InvalidInput(
                 f"columns.{name} must be a list as long as columns.node_id ({n}).",

@@ -10,23 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from lines.ingest.wire import Batch, columns_of
 from opcua_bridge.bridge.mapping import iso_utc
-
-Batch = dict[str, Any]
-# A batch carries its samples as one list per field (docs/telemetry.md, "The batch"): half the
-# JSON of an object per sample, in Redis, in the spool and for the ingest to decode.
-SAMPLE_FIELDS = ("node_id", "value", "source_time", "server_time", "status")
-
-
-def sample_columns(samples: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The samples (mapping.sample_from_datavalue's objects) as the batch's `columns`."""
-    return {name: [sample[name] for sample in samples] for name in SAMPLE_FIELDS}
-
-
-def sample_count(batch: Batch) -> int:
-    """Values in a batch, as columns or (spooled by an older bridge) as sample objects."""
-    columns = batch.get("columns")
-    return len(columns["node_id"]) if columns else len(batch.get("samples") or ())
 
 
 def _utc_now() -> datetime:
@@ -85,7 +70,9 @@ class Batcher:
             "batch_id": str(uuid.uuid4()),
             "source": self.source,
             "created_at": iso_utc(self._utc_now()),
-            "columns": sample_columns(self._samples),
+            # One list per field: half the JSON of an object per sample, in Redis, in the spool
+            # and for the ingest to decode.
+            "columns": columns_of(self._samples),
             "events": self._events,
         }
         self._samples, self._events, self._opened_at = [], [], None

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from django.db import close_old_connections
 
-from opcua_bridge.bridge.batcher import sample_count
+from lines.ingest.wire import sample_count
 from opcua_bridge.bridge.spool import Spool
 
 logger = logging.getLogger(__name__)

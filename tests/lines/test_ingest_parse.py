@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from lines.ingest.parse import _ABSENT, SAMPLE_FIELDS, RawValues, _row, batch_parse
+from lines.ingest.parse import RawValues, _row, batch_parse
+from lines.ingest.wire import ABSENT, SAMPLE_FIELDS
 from mes.errors import InvalidInput
 
 T1, T2 = "2026-11-26T12:00:00.050000Z", "2026-11-26T12:00:00.051+00:00"
@@ -35,12 +36,12 @@ UNREADABLE = {9, 10}  # stamped on arrival with the parse's own clock
 def _general(items: list[dict]) -> RawValues:
     """Every value through the general per-value parser."""
     seen: dict = {}
-    rows = [_row(tuple(i.get(n, _ABSENT.get(n)) for n in SAMPLE_FIELDS), seen) for i in items]
+    rows = [_row(tuple(i.get(n, ABSENT.get(n)) for n in SAMPLE_FIELDS), seen) for i in items]
     return RawValues(*map(list, zip(*rows, strict=True)))
 
 
 def _as_columns(items: list[dict]) -> dict:
-    return {name: [i.get(name, _ABSENT.get(name)) for i in items] for name in SAMPLE_FIELDS}
+    return {name: [i.get(name, ABSENT.get(name)) for i in items] for name in SAMPLE_FIELDS}
 
 
 def _same(got: RawValues, want: RawValues) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from asyncua import Server, ua
 from asyncua.crypto.permission_rules import User, UserRole
 
-from opcua_bridge.bridge.batcher import SAMPLE_FIELDS
+from lines.ingest.wire import samples_of
 from opcua_bridge.bridge.client import Bridge
 from opcua_bridge.bridge.config import BridgeConfig
 from opcua_bridge.bridge.runner import build_bridge
@@ -220,21 +220,12 @@ class RecordingDelivery:
 
     def samples(self, node_id: str | None = None) -> list[dict]:
         with self._lock:
-            found = [sample for batch in self.batches for sample in batch_samples(batch)]
+            found = [sample for batch in self.batches for sample in samples_of(batch)]
         return [s for s in found if node_id is None or s["node_id"] == node_id]
 
     def events(self) -> list[dict]:
         with self._lock:
             return [event for batch in self.batches for event in batch["events"]]
-
-
-def batch_samples(batch: dict) -> list[dict]:
-    """A batch's samples as objects, whether it carries them as columns or as objects."""
-    columns = batch.get("columns")
-    if columns is None:
-        return batch.get("samples") or []
-    fields = [columns[name] for name in SAMPLE_FIELDS]
-    return [dict(zip(SAMPLE_FIELDS, values, strict=True)) for values in zip(*fields, strict=True)]
 
 
 def bridge_config(endpoint: str, var_dir: Path, **overrides: Any) -> BridgeConfig:

@@ -8,7 +8,8 @@ import pytest
 from asyncua import ua
 from celery import Celery
 
-from opcua_bridge.bridge.batcher import Batcher, sample_count
+from lines.ingest.wire import sample_count, samples_of
+from opcua_bridge.bridge.batcher import Batcher
 from opcua_bridge.bridge.delivery import CeleryDelivery, DeliveryError, Forwarder
 from opcua_bridge.bridge.mapping import (
     event_from_fields,
@@ -164,6 +165,7 @@ def test_a_batch_closes_when_it_reaches_its_size():
         "status": [0, 0],
     }
     assert "samples" not in batch and sample_count(batch) == 2
+    assert samples_of(batch) == [_sample(1), _sample(2)]  # the objects again, as they came
     assert batch["events"] == [{"e": 1}]
     assert batch["source"] == "bridge-test@host"
     assert batch["created_at"] == "2026-11-26T12:00:00.123000Z"

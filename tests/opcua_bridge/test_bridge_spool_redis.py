@@ -15,13 +15,13 @@ import pytest
 import redis
 from celery import Celery
 
+from lines.ingest.wire import samples_of
 from lines.models import Line, Station, Tag
 from opcua_bridge.bridge.delivery import CeleryDelivery
 from tests.opcua_bridge.servers import (
     BridgeRunner,
     PlcServer,
     RedisServer,
-    batch_samples,
     bridge_config,
     wait_until,
 )
@@ -100,7 +100,7 @@ def test_batches_spool_while_the_broker_is_down_and_drain_in_order_when_it_is_ba
         last = written[-1]
         wait_until(
             lambda: any(
-                s["value"] == last for b in queued_batches(broker.url) for s in batch_samples(b)
+                s["value"] == last for b in queued_batches(broker.url) for s in samples_of(b)
             ),
             timeout=15,
             what="the last written value to reach the queue",
@@ -121,7 +121,7 @@ def test_batches_spool_while_the_broker_is_down_and_drain_in_order_when_it_is_ba
     assert len({batch["batch_id"] for batch in queued}) == len(queued)
     created = [batch["created_at"] for batch in queued]
     assert created == sorted(created), "the spool drained in order, then live batches followed"
-    values = [sample["value"] for batch in queued for sample in batch_samples(batch)]
+    values = [sample["value"] for batch in queued for sample in samples_of(batch)]
     assert values == [float(n) for n in range(int(values[0]), int(written[-1]) + 1)], (
         "every value from the first spooled batch to the last write, once, in order"
     )
