@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,21 @@ def _worker(log: Path, queue: str, visibility_s: int = 3) -> subprocess.Popen:
     )
 
 
+@contextmanager
+def _running(log: Path, queue: str, visibility_s: int = 3) -> Iterator[subprocess.Popen]:
+    """A worker process for the block, stopped when the block ends if it is still alive."""
+    worker = _worker(log, queue, visibility_s)
+    try:
+        yield worker
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
 def _worker_in_transaction() -> bool:
     """Another session of this database is inside a transaction: the worker is in the batch."""
     with connection.cursor() as cursor:
@@ -99,8 +116,7 @@ def test_a_killed_worker_s_batch_is_redelivered_and_stored_once(tmp_path):
     log = tmp_path / "worker.log"
     # A queue of this run only: a message an earlier run left in Redis cannot stand in for ours.
     queue = f"test-redelivery-{uuid.uuid4().hex[:8]}"
-    first = _worker(log, queue)
-    try:
+    with _running(log, queue) as first:
         # The worker declares the new queue; a message sent before that has nowhere to go.
         _wait(lambda: b"ready." in log.read_bytes(), "the first worker to start")
         task_id = ingest_batch.apply_async(args=[payload], queue=queue).id
@@ -109,17 +125,10 @@ def test_a_killed_worker_s_batch_is_redelivered_and_stored_once(tmp_path):
         _kill_inside_the_batch(first)
         assert f"[{task_id}] succeeded".encode() not in log.read_bytes(), "finished before the kill"
         assert IngestBatch.objects.count() == 0
-        second = _worker(log, queue)
-        try:
+        with _running(log, queue):
             _wait(lambda: IngestBatch.objects.count() == 1, "the redelivered batch to be stored")
             assert log.read_bytes().count(received) == 2, "the same task, delivered again"
             ingest_batch.apply_async(args=[payload], queue=queue).get(timeout=60)  # once more
-        finally:
-            second.terminate()
-            second.wait(timeout=20)
-    finally:
-        if first.poll() is None:
-            first.kill()
     assert Sample.objects.count() == SAMPLES + 1
     assert IngestBatch.objects.get().samples == SAMPLES + 1
 
@@ -140,22 +149,14 @@ def test_a_restarted_line_worker_stores_its_dead_predecessor_s_batch_before_the_
     later = [sample("ns=2;s=COAT.ArealLoading", 25.0, 100 + i) for i in range(50)]
     log = tmp_path / "worker.log"
     queue = f"ingest.test-{uuid.uuid4().hex[:8]}"  # a line queue: one consumer, by deployment
-    first = _worker(log, queue, visibility_s=600)
-    try:
+    with _running(log, queue, visibility_s=600) as first:
         _wait(lambda: b"ready." in log.read_bytes(), "the first worker to start")
         ingest_batch.apply_async(args=[first_batch], queue=queue)
         ingest_batch.apply_async(args=[batch(later)], queue=queue)  # waits behind the first
         _kill_inside_the_batch(first)
         assert IngestBatch.objects.count() == 0
-        second = _worker(log, queue, visibility_s=600)
-        try:
+        with _running(log, queue, visibility_s=600):
             _wait(lambda: IngestBatch.objects.count() == 2, "both batches to be stored")
-        finally:
-            second.terminate()
-            second.wait(timeout=20)
-    finally:
-        if first.poll() is None:
-            first.kill()
     stored = list(IngestBatch.objects.order_by("id").values_list("batch_id", flat=True))
     assert [str(b) for b in stored][0] == first_batch["batch_id"]
     roll = Unit.objects.get(identifier="MR-K-2")

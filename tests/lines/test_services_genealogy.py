@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lines import services
 from lines.choices import UnitKind, UnitStatus
@@ -87,9 +89,6 @@ def test_a_cycle_is_refused_however_deep(plant):
 
 
 def test_a_unit_nothing_has_consumed_consumes_without_a_genealogy_walk(plant):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     roll, cell = make_roll("ROLL-1", "1200"), make_cell(plant, "CELL-1")
     with CaptureQueriesContext(connection) as consumed:
         services.unit_consume(child=cell, parent=roll, position_from_m="0", position_to_m="1.2")
@@ -223,9 +222,6 @@ def test_a_finished_cell_consumes_nothing(plant, status):
 
 @pytest.mark.services  # PostgreSQL's planner settings
 def test_a_genealogy_walk_leaves_the_planner_as_it_found_it(plant):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def settings() -> tuple:
         with connection.cursor() as cursor:
             cursor.execute(
