@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines import services as lines_services
 from mes.errors import InvalidInput, RuleViolation
@@ -96,13 +97,8 @@ def disposition_decide(
         )
     if (hold is None) == (flag is None):
         raise InvalidInput("Decide on exactly one hold or one flag.", field="hold")
-    if hold is not None and hold.state != HoldState.ACTIVE:
-        raise RuleViolation(f"Hold {hold.pk} is already released.")
-    if flag is not None:
-        if flag.state != FlagState.OPEN:
-            raise RuleViolation(f"Flag {flag.pk} is already dispositioned.")
-        if flag.holds.filter(state=HoldState.ACTIVE).exists():
-            raise RuleViolation(f"Flag {flag.pk} is under an active hold; decide on the hold.")
+    hold, flag = _locked(hold, flag)
+    _check_undecided(hold, flag)
     content = {"decision": decision, "reason": reason.strip(), **_subject_content(hold, flag)}
     subject_type, subject_id = ("hold", hold.pk) if hold is not None else ("flag", flag.pk)
     signature = signature_sign(
@@ -132,6 +128,56 @@ def disposition_decide(
         reason=disposition.reason,
     )
     return disposition
+
+
+def _locked(hold: Hold | None, flag: Flag | None) -> tuple[Hold | None, Flag | None]:
+    """The subject re-read under its row lock, inside the caller's transaction.
+
+    Two signers at once both read the subject open before either signs; judged on that read, both
+    decide (a flag once got 11 signed decisions). Locking the row makes the second wait for the
+    first's commit and then see the state it left. On SQLite the IMMEDIATE transaction mode has
+    already serialised the writers at BEGIN, so this read is as fresh there.
+    """
+    if hold is not None:
+        return Hold.objects.select_for_update().get(pk=hold.pk), None
+    return None, Flag.objects.select_for_update().get(pk=flag.pk)
+
+
+def _check_undecided(hold: Hold | None, flag: Flag | None) -> None:
+    """Refuse a subject decided already, saying by whom, so a second signer knows what stands."""
+    if hold is not None and hold.state != HoldState.ACTIVE:
+        raise RuleViolation(_already_decided(hold.dispositions.first(), hold=hold))
+    if flag is not None and flag.state != FlagState.OPEN:
+        raise RuleViolation(_already_decided(flag.dispositions.first(), flag=flag))
+    if flag is not None and flag.holds.filter(state=HoldState.ACTIVE).exists():
+        raise RuleViolation(
+            _("Flag %(flag)s is under an active hold; decide on the hold.") % {"flag": flag.pk}
+        )
+
+
+def _already_decided(
+    disposition: Disposition | None, *, hold: Hold | None = None, flag: Flag | None = None
+) -> str:
+    if disposition is None:  # a flag closed by its hold's decision, a hold released without one
+        if hold is not None:
+            return _("Hold %(hold)s is already released; nothing was signed.") % {"hold": hold.pk}
+        return _("Flag %(flag)s is already dispositioned; nothing was signed.") % {"flag": flag.pk}
+    names = {
+        "decision": disposition.get_decision_display(),
+        "signer": disposition.signature.signer.get_username(),
+        "at": f"{disposition.decided_at:%Y-%m-%d %H:%M:%S}",
+    }
+    if hold is not None:
+        message = _(
+            "Hold %(hold)s is already released: %(decision)s, signed by %(signer)s at %(at)s UTC. "
+            "Nothing was signed."
+        )
+        return message % {**names, "hold": hold.pk}
+    message = _(
+        "Flag %(flag)s is already decided: %(decision)s, signed by %(signer)s at %(at)s UTC. "
+        "Nothing was signed."
+    )
+    return message % {**names, "flag": flag.pk}
 
 
 def _apply(disposition: Disposition, by: AbstractBaseUser) -> None:

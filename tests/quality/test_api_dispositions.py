@@ -225,7 +225,11 @@ def test_a_released_hold_and_a_held_flag_are_conflicts(plant, quality_engineer, 
         format="json",
     )
     assert (first.status_code, again.status_code) == (201, 409)
-    assert again.json()["error"]["message"] == f"Hold {hold.pk} is already released."
+    decided = Disposition.objects.get()
+    assert again.json()["error"]["message"] == (
+        f"Hold {hold.pk} is already released: Release, signed by quinn.quality at "
+        f"{decided.decided_at:%Y-%m-%d %H:%M:%S} UTC. Nothing was signed."
+    )
     assert signed_records() == (1, 1)
     assert Unit.objects.get(identifier="C-1").status == "created"
 
