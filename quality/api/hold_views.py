@@ -2,8 +2,9 @@
 
 Reads (the impact preview too) need a login; placing a hold needs the quality engineer role.
 A hold reaches the unit and every descendant in the genealogy, which read status "on_hold" in
-the units API from then on; a signed disposition (dispositions/) releases it. Errors: 400
-malformed (field named), 404 unknown hold or unit (field named).
+the units API from then on; a signed disposition (dispositions/) releases it. One active hold
+per unit and reason: placing it again answers 200 with that hold. Errors: 400 malformed (field
+named), 404 unknown hold or unit (field named).
 """
 
 from django.db.models import Prefetch, QuerySet
@@ -56,14 +57,17 @@ class HoldViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary="Hold a unit and every unit made from it, now and later",
+        description="201 with the new hold; 200 with the active hold on the unit for the same "
+        "reason when there is one (nothing is written: a repeated or concurrent request makes "
+        "one hold).",
         request=inputs.HoldPlaceInput,
-        responses=with_errors({201: HoldSerializer}, *WRITE_ERRORS),
+        responses=with_errors({201: HoldSerializer, 200: HoldSerializer}, *WRITE_ERRORS),
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.HoldPlaceInput, request.data)
-        hold = services.hold_place(**data, by=request.user)
+        hold, placed = services.hold_place_once(**data, by=request.user)
         body = HoldSerializer(holds().get(pk=hold.pk)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED if placed else status.HTTP_200_OK)
 
     @extend_schema(
         summary="Every unit the hold reaches (paginated, oldest unit first)",

@@ -54,6 +54,18 @@ class Disposition(models.Model):
                 condition=models.Q(hold__isnull=False) | models.Q(flag__isnull=False),
                 name="disposition_has_subject",
             ),
+            # One signed decision per subject, whatever reaches the table: two signers racing
+            # past the service's row lock (or a script going around it) cannot both store one.
+            models.UniqueConstraint(
+                fields=["flag"],
+                condition=models.Q(flag__isnull=False),
+                name="disposition_one_per_flag",
+            ),
+            models.UniqueConstraint(
+                fields=["hold"],
+                condition=models.Q(hold__isnull=False),
+                name="disposition_one_per_hold",
+            ),
         ]
 
     def __str__(self) -> str:

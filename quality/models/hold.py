@@ -24,6 +24,25 @@ class Hold(models.Model):
 
     class Meta:
         ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state=HoldState.ACTIVE, released_at__isnull=True)
+                | models.Q(state=HoldState.RELEASED, released_at__isnull=False),
+                name="hold_released_at_iff_released",
+            ),
+            # One active hold per cause: a flag's hold, or (without a flag) a unit held for one
+            # reason. Asking again returns that hold (quality.services.hold_place_once).
+            models.UniqueConstraint(
+                fields=["flag"],
+                condition=models.Q(state=HoldState.ACTIVE, flag__isnull=False),
+                name="hold_one_active_per_flag",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "reason"],
+                condition=models.Q(state=HoldState.ACTIVE, flag__isnull=True),
+                name="hold_one_active_per_unit_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Hold {self.pk} on {self.unit_id}"

@@ -4,7 +4,7 @@ from quality.services.dispositions import disposition_decide, disposition_verify
 from quality.services.evaluate import samples_evaluate
 from quality.services.gate_setup import gate_requirement_create
 from quality.services.grading import cells_grade
-from quality.services.holds import hold_add_units, hold_place
+from quality.services.holds import hold_add_units, hold_place, hold_place_once
 from quality.services.ncrs import ncr_close, ncr_open
 from quality.services.recall import recall_hold
 from quality.services.segments import segment_flag
@@ -18,6 +18,7 @@ __all__ = [
     "gate_requirement_create",
     "hold_add_units",
     "hold_place",
+    "hold_place_once",
     "ncr_close",
     "ncr_open",
     "recall_hold",

@@ -4,8 +4,10 @@ from typing import Literal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines import services as lines_services
+from lines.locks import lock_units
 from lines.models import GenealogyEdge, Unit
 from lines.selectors import walk_cursor
 from lines.services.common import User
@@ -43,7 +45,9 @@ def _add_descendants(hold: Hold) -> None:
         )
 
 
-@transaction.atomic
+HOLD_REASON_MAX_CHARS = 600  # a reason is a sentence; the unique index on it must stay small
+
+
 def hold_place(
     *,
     unit: Unit,
@@ -57,11 +61,40 @@ def hold_place(
     Held units cannot start, complete or be consumed until a signed disposition releases the hold.
     `scope` "unit" holds the unit alone; "none" opens a hold with no members yet, which a flagged
     roll segment fills with the cells built from it. Status changes go to the unit history in bulk.
+    Asked again while the same hold is active, returns it (see hold_place_once).
     """
-    if not reason.strip():
-        raise InvalidInput("Say why the unit is held.", field="reason")
+    return hold_place_once(unit=unit, reason=reason, by=by, flag=flag, scope=scope)[0]
+
+
+@transaction.atomic
+def hold_place_once(
+    *,
+    unit: Unit,
+    reason: str,
+    by: User = None,
+    flag: Flag | None = None,
+    scope: Literal["downstream", "unit", "none"] = "downstream",
+) -> tuple[Hold, bool]:
+    """hold_place, saying whether it placed the hold (True) or found it active already (False).
+
+    One active hold per cause: a flag's hold, or a unit held for one reason. Twenty people
+    pressing "hold" on one unit for one reason make one hold that one disposition ends; a
+    different reason is a different hold, decided on its own. Nothing is written when the hold
+    exists; a signed caller refuses then instead of signing twice.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Say why the unit is held."), field="reason")
+    if len(reason) > HOLD_REASON_MAX_CHARS:
+        raise InvalidInput(
+            _("Say why in at most %(n)s characters.") % {"n": HOLD_REASON_MAX_CHARS},
+            field="reason",
+        )
+    existing = _active_same(unit, reason, flag)
+    if existing is not None:
+        return existing, False
     hold = Hold.objects.create(
-        unit=unit, reason=reason.strip(), flag=flag, placed_by=by, placed_at=timezone.now()
+        unit=unit, reason=reason, flag=flag, placed_by=by, placed_at=timezone.now()
     )
     if scope == "downstream":
         _add_descendants(hold)
@@ -77,7 +110,37 @@ def hold_place(
     audit_record(
         by=by, entity="hold", entity_id=hold.pk, action="placed", after=after, reason=hold.reason
     )
-    return hold
+    return hold, True
+
+
+def _active_same(unit: Unit, reason: str, flag: Flag | None) -> Hold | None:
+    """The active hold for the same cause, read after the unit's row lock when there is no flag.
+
+    Two requests at once both find none before either commits; the unit lock makes the second
+    wait and then see the first's hold (SQLite: the IMMEDIATE transaction already did). A flag is
+    new in its own transaction (evaluation, exposure, segments), so nothing else can hold for it
+    yet and the unit is not locked: a segment hold must not lock its roll ahead of the cells.
+    The constraints hold_one_active_per_* back both cases.
+    """
+    active = Hold.objects.filter(state=HoldState.ACTIVE)
+    if flag is not None:
+        return active.filter(flag=flag).first()
+    lock_units([unit.pk])
+    return active.filter(unit=unit, reason=reason, flag__isnull=True).first()
+
+
+def already_held(hold: Hold) -> RuleViolation:
+    """The refusal a signed hold meets when its hold is active already (a second signer)."""
+    message = _(
+        "%(unit)s is already held for this reason: hold %(hold)s, placed at %(at)s UTC. "
+        "Nothing was signed."
+    )
+    names = {
+        "unit": hold.unit.identifier,
+        "hold": hold.pk,
+        "at": f"{hold.placed_at:%Y-%m-%d %H:%M:%S}",
+    }
+    return RuleViolation(message % names)
 
 
 def hold_add_units(*, hold: Hold, unit_ids: list[int], by: User, why: str) -> int:

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from lines.models import Unit
 from quality.models import Hold
-from quality.services.holds import hold_place
+from quality.services.holds import already_held, hold_place_once
 from quality.services.signatures import signature_record, signer_check
 
 
@@ -15,10 +15,13 @@ def recall_hold(*, unit: Unit, reason: str, password: str, by: AbstractBaseUser)
 
     The signer (reason, role, password) is checked before the hold is placed: a hold on a lot
     writes tens of thousands of rows, which a typo should not cost. The signature covers the
-    hold and how many units it reached; the password is hashed once.
+    hold and how many units it reached; the password is hashed once. Refused, with nothing
+    signed, when the unit's hold for the same reason is active (two signers at once: one wins).
     """
     signer = signer_check(user=by, password=password, reason=reason)
-    hold = hold_place(unit=unit, reason=reason, by=by)
+    hold, placed = hold_place_once(unit=unit, reason=reason, by=by)
+    if not placed:  # another signer got there first: one hold, one signature
+        raise already_held(hold)
     signature_record(
         signer=signer,
         meaning="recall: hold downstream",

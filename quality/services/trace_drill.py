@@ -25,7 +25,7 @@ from lines.selectors import Trace, trace_backward, trace_forward
 from mes.errors import InvalidInput, RuleViolation
 from quality.models import Hold
 from quality.services.audit import audit_record
-from quality.services.holds import hold_add_units, hold_place
+from quality.services.holds import already_held, hold_add_units, hold_place_once
 from quality.services.signatures import signature_record, signer_check
 
 ROLL_STATIONS = (StationKind.COATING, StationKind.CALENDERING, StationKind.SLITTING)
@@ -247,7 +247,8 @@ def recall_hold(
 
     The signature covers the station, the window and the list of suspect serials; one hold
     holds them all (a disposition of it releases or scraps them together). Refused with nothing
-    written: no suspects, no reason, a wrong password or a user who is not a quality engineer.
+    written: no suspects, no reason, a wrong password, a user who is not a quality engineer, or
+    the same recall (window and reason) active already.
     """
     suspects = recall_suspects(station=station, start=start, end=end)
     if not suspects.cell_ids:
@@ -260,9 +261,11 @@ def recall_hold(
         raise InvalidInput("Say why the cells are held.", field="reason")
     signer = signer_check(user=by, password=password, reason=reason)  # before the many rows
     ids = sorted(suspects.cell_ids)
-    hold = hold_place(
+    hold, placed = hold_place_once(
         unit=Unit.objects.get(pk=ids[0]), reason=f"{why}: {reason.strip()}", by=by, scope="none"
     )
+    if not placed:  # the same recall signed a moment ago by someone else
+        raise already_held(hold)
     content = {
         "station": station.code,
         "start": start.isoformat(),

@@ -2,6 +2,7 @@
 the members list; filters; refusals that change nothing."""
 
 import pytest
+from django.utils import timezone
 
 from lines import services as lines_services
 from lines.models import Unit
@@ -133,7 +134,7 @@ def test_the_members_are_paginated_oldest_unit_first(plant, quality_engineer, ap
 def test_list_filters_by_state_and_by_a_unit_the_hold_reaches(plant, chain, api, operator):
     lot_hold = services.hold_place(unit=Unit.objects.get(identifier=LOT), reason="CoA")
     other = services.hold_place(unit=make_cell(plant, "C-OTHER"), reason="dent")
-    Hold.objects.filter(pk=other.pk).update(state="released")
+    Hold.objects.filter(pk=other.pk).update(state="released", released_at=timezone.now())
     api.force_authenticate(operator)
 
     def ids(query: str) -> list[int]:
