@@ -3,6 +3,7 @@ sign-in (/signin/, /api/auth/login/, /admin/login/) locks after AXES_FAILURE_LIM
 
 import threading
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from axes.models import AccessAttempt
@@ -139,6 +140,20 @@ def test_a_badge_lock_ends_after_the_cool_off(client, badge, operator):
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(operator.pk)
     assert not CredentialLock.objects.exists()
+
+
+@pytest.mark.django_db
+def test_badge_unlock_lifts_the_lock_at_once(client, badge, operator):
+    for _attempt in range(settings.MES_PIN_FAILURE_LIMIT):
+        client.post("/signin/badge/", {"badge_number": "B-1042", "pin": WRONG_PIN})
+    out = StringIO()
+
+    call_command("badge_unlock", "B-1042", stdout=out)
+    response = client.post("/signin/badge/", {"badge_number": "B-1042", "pin": RIGHT_PIN})
+
+    assert out.getvalue() == "Badge B-1042 unlocked.\n"
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(operator.pk)
 
 
 @pytest.mark.django_db
