@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sign-in POSTs at one user name one at a time, so that axes' count holds under parallel ones.
+    "mes.web.signin_queue.SerialSignInMiddleware",
     # Last: turns a sign-in axes refused into our lockout page or JSON error (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]

@@ -45,30 +45,34 @@ def pins_checked(monkeypatch):
     return checked
 
 
-def _badge_burst(pins: list[str]) -> list[tuple[str, int]]:
-    """POST every PIN to the badge sign-in at once: one thread, client and database connection
-    each, released together by a barrier. Returns (pin, status) per attempt."""
-    barrier = threading.Barrier(len(pins))
-    results: list[tuple[str, int]] = []
+def _burst(path: str, forms: list[dict[str, str]]) -> list[int]:
+    """POST every form to `path` at once: one thread, client and database connection each,
+    released together by a barrier. Returns the status of each, in the order of `forms`."""
+    barrier = threading.Barrier(len(forms))
+    statuses: dict[int, int] = {}
     errors: list[BaseException] = []
 
-    def attempt(pin: str) -> None:
+    def attempt(index: int, form: dict[str, str]) -> None:
         try:
             barrier.wait(timeout=30)
-            response = Client().post("/signin/badge/", {"badge_number": "B-1042", "pin": pin})
-            results.append((pin, response.status_code))
+            statuses[index] = Client().post(path, form).status_code
         except BaseException as exc:  # surfaced below, not lost in the thread
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=attempt, args=(pin,)) for pin in pins]
+    threads = [threading.Thread(target=attempt, args=item) for item in enumerate(forms)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert errors == [] and len(results) == len(pins)
-    return results
+    assert errors == [] and len(statuses) == len(forms)
+    return [statuses[index] for index in range(len(forms))]
+
+
+def _badge_burst(pins: list[str]) -> list[tuple[str, int]]:
+    forms = [{"badge_number": "B-1042", "pin": pin} for pin in pins]
+    return list(zip(pins, _burst("/signin/badge/", forms), strict=True))
 
 
 def _assert_parallel_burst_bounded(pins_checked: list[str]) -> None:
@@ -124,6 +128,65 @@ def test_39_wrong_and_1_right_pin_in_parallel_on_postgresql(badge, pins_checked)
     SQLite's one writer at a time)."""
     assert connection.vendor == "postgresql"
     _assert_parallel_burst_bounded(pins_checked)
+
+
+@pytest.fixture
+def passwords_checked(monkeypatch):
+    """Every password checked against a user, in the order the checks start (thread-safe)."""
+    checked: list[str] = []
+    guard = threading.Lock()
+    check_password = User.check_password
+
+    def recording(self: User, raw_password: str) -> bool:
+        with guard:
+            checked.append(raw_password)
+        return check_password(self, raw_password)
+
+    monkeypatch.setattr(User, "check_password", recording)
+    return checked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_passwords_check_no_more_than_the_limit(operator, passwords_checked):
+    """axes alone checked ~37 of 40 parallel wrong passwords; queued per user name, the limit."""
+    form = {"username": operator.username, "password": "wrong"}
+    statuses = _burst("/signin/", [form] * PARALLEL)
+
+    assert passwords_checked == ["wrong"] * settings.AXES_FAILURE_LIMIT
+    assert sorted(statuses) == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429] * (
+        PARALLEL - settings.AXES_FAILURE_LIMIT + 1
+    )
+    right = Client().post("/signin/", {"username": operator.username, "password": PASSWORD})
+    assert right.status_code == 429
+
+
+def _assert_parallel_password_burst_bounded(path: str, user: User, checked: list[str]) -> None:
+    limit = settings.AXES_FAILURE_LIMIT
+    forms = [{"username": user.username, "password": "wrong"}] * (PARALLEL - 1)
+    statuses = _burst(path, [*forms, {"username": user.username, "password": PASSWORD}])
+
+    wrong_checked = checked.count("wrong")
+    if statuses[-1] == 302:
+        assert checked.index(PASSWORD) < limit  # within the limit; its success cleared the count
+        assert wrong_checked <= 2 * limit - 1
+    else:
+        assert wrong_checked == limit
+        assert PASSWORD not in checked
+        assert statuses[-1] == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_39_wrong_and_1_right_password_in_parallel_check_no_more_than_the_limit(
+    operator, passwords_checked
+):
+    _assert_parallel_password_burst_bounded("/api/auth/login/", operator, passwords_checked)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_39_wrong_and_1_right_password_in_parallel_on_postgresql(operator, passwords_checked):
+    assert connection.vendor == "postgresql"
+    _assert_parallel_password_burst_bounded("/signin/", operator, passwords_checked)
 
 
 @pytest.mark.django_db
