@@ -1,9 +1,10 @@
-"""Admin of the shell's records: operators' badges and PINs (receipts are only read)."""
+"""Admin of the shell's records: operators' badges and PINs, badge lockouts (deleting one unlocks
+the badge), receipts (only read)."""
 
 from django import forms
 from django.contrib import admin
 
-from mes.models import OperatorProfile, SubmissionReceipt
+from mes.models import CredentialLock, OperatorProfile, SubmissionReceipt
 
 
 class OperatorProfileForm(forms.ModelForm):
@@ -57,4 +58,18 @@ class SubmissionReceiptAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(CredentialLock)
+class CredentialLockAdmin(admin.ModelAdmin):
+    """Counted PIN attempts per badge; deleting a row unlocks the badge (docs/operations.md)."""
+
+    list_display = ["key", "attempts", "last_attempt_at", "locked_until"]
+    search_fields = ["key"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False

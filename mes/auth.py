@@ -1,33 +1,56 @@
-"""Badge and PIN sign-in, beside Django's user name and password (settings.AUTHENTICATION_BACKENDS)."""
+"""Badge and PIN sign-in, beside Django's user name and password (settings.AUTHENTICATION_BACKENDS).
 
+Passwords are throttled by django-axes; badges are not (mes.auth.axes_skips_badges): a PIN has
+its own lockout, counted atomically per badge (mes.lockout), because four digits cannot afford
+the parallel attempts that axes' read-then-write count lets through.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from mes.lockout import credential_attempt_claim, credential_attempts_clear, credential_locked_until
 from mes.models import OperatorProfile
 
-# A PIN is short: after this many wrong ones a badge is locked for a while, so that nobody can
-# try all 10,000 four-digit PINs at a tablet.
-PIN_ATTEMPTS = 5
-PIN_LOCK_S = 300
+
+def _badge_key(badge_number: str) -> str:
+    return f"badge:{badge_number.strip()}"
 
 
-def _failures_key(badge_number: str) -> str:
-    return f"mes:pin-failures:{badge_number.strip()}"
+def badge_locked_until(badge_number: str) -> datetime | None:
+    """When the badge's PIN lockout ends, or None when the badge is not locked."""
+    return credential_locked_until(key=_badge_key(badge_number))
 
 
-def badge_locked(badge_number: str) -> bool:
-    return cache.get(_failures_key(badge_number), 0) >= PIN_ATTEMPTS
+def badge_unlock(badge_number: str) -> None:
+    """Lift a badge's lockout (the shift lead, after checking who is at the tablet)."""
+    credential_attempts_clear(key=_badge_key(badge_number))
 
 
-def _count_failure(badge_number: str) -> None:
-    key = _failures_key(badge_number)
-    cache.add(key, 0, PIN_LOCK_S)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, PIN_LOCK_S)
+def axes_skips_badges(request: HttpRequest, credentials: dict | None) -> bool:
+    """AXES_WHITELIST_CALLABLE: badge attempts are neither checked nor counted by axes.
+
+    They carry no user name, so axes would count them all under one empty name per tablet and
+    lock every badge at that tablet after a few typos; the badge lockout counts them instead.
+    """
+    return bool(credentials and credentials.get("badge_number"))
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the address the password lockout counts per user name.
+
+    Behind MES_PROXY_COUNT proxies, the address the outermost of them saw: each proxy appends its
+    peer to X-Forwarded-For, so that entry is the n-th from the right; entries left of it are
+    the client's to invent. Without proxies (or a request that did not pass them), the peer.
+    """
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    proxies = settings.MES_PROXY_COUNT
+    if proxies and len(hops) >= proxies:
+        return hops[-proxies]
+    return request.META.get("REMOTE_ADDR")
 
 
 class BadgePinBackend(ModelBackend):
@@ -40,8 +63,16 @@ class BadgePinBackend(ModelBackend):
         pin: str | None = None,
         **kwargs: object,
     ):
-        if not badge_number or not pin or badge_locked(badge_number):
+        if not badge_number or not pin:
             return None
+        key = _badge_key(badge_number)
+        claim = credential_attempt_claim(
+            key=key,
+            limit=settings.MES_PIN_FAILURE_LIMIT,
+            cool_off=timedelta(seconds=settings.MES_PIN_COOLOFF_S),
+        )
+        if not claim.allowed:
+            return None  # locked: the PIN is not even checked
         profile = (
             OperatorProfile.objects.select_related("user")
             .filter(badge_number=badge_number.strip())
@@ -49,10 +80,8 @@ class BadgePinBackend(ModelBackend):
         )
         if profile is None:
             make_password(pin)  # the same work as a real check, so timing tells no badge numbers
-            _count_failure(badge_number)
             return None
         if profile.check_pin(pin) and self.user_can_authenticate(profile.user):
-            cache.delete(_failures_key(badge_number))
+            credential_attempts_clear(key=key)
             return profile.user
-        _count_failure(badge_number)
         return None

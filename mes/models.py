@@ -58,3 +58,27 @@ class SubmissionReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.key}"
+
+
+class CredentialLock(models.Model):
+    """The attempts at one short secret that a lockout counts (today: a badge's PIN), one row
+    per credential so that the count is taken under a row lock.
+
+    An attempt is counted *before* its secret is checked and refused once the count reached the
+    limit: forty parallel attempts queue on the row and only the first `limit` are checked. A
+    count read first and written after the check let all forty read "no failures yet" (issue #19).
+    A right secret deletes the row; a row also ends when its cool-off passes. The key is the
+    credential as typed (`badge:<number>`), not a foreign key, so that an unknown badge is
+    counted like a known one and the lockout does not tell which badges exist.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key

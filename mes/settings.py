@@ -4,6 +4,7 @@ Embedded mode (nothing set): SQLite in var/, Celery tasks run in-process.
 Services mode: DATABASE_URL (PostgreSQL) and REDIS_URL (Celery broker) set.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",  # sign-in throttling (block "sign-in throttling" below)
     "mes",
     "lines",
     "quality",
@@ -70,6 +72,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sign-in POSTs at one user name one at a time, so that axes' count holds under parallel ones.
+    "mes.web.signin_queue.SerialSignInMiddleware",
+    # Last: turns a sign-in axes refused into our lockout page or JSON error (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mes.urls"
@@ -151,11 +157,38 @@ STORAGES = {
 
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
-# Operators sign in at the tablet with a badge and a PIN as well as with a password.
+
+# --- sign-in throttling (docs/operations.md "Sign-in lockout") ---------------------------------
+# Operators sign in at the tablet with a badge and a PIN as well as with a password. axes checks
+# every authenticate() first and counts the failed ones (per user name and address, in the
+# database, so both modes): /signin/, /api/auth/login/, /admin/login/. Badges skip axes and have
+# their own lockout, counted atomically per badge before the PIN is checked (mes/lockout.py).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "mes.auth.BadgePinBackend",
 ]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Per user name from one address: a wrong guesser elsewhere cannot lock a user out plant-wide.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lockout runs from the limit-th failure; attempts while locked do not extend it, so the
+# refusal can say when to come back.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_WHITELIST_CALLABLE = "mes.auth.axes_skips_badges"
+AXES_LOCKOUT_CALLABLE = "mes.web.lockout.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password", "pin"]
+AXES_VERBOSE = False  # no start-up banner; failures and lockouts are still logged
+# Behind the reverse proxy every request comes from the proxy's address: the number of proxies in
+# front that append to X-Forwarded-For (0: none, the peer's address counts; mes.auth.client_ip).
+MES_PROXY_COUNT = env_int("MES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "mes.auth.client_ip"
+MES_PIN_FAILURE_LIMIT = env_int("MES_PIN_FAILURE_LIMIT", 5)
+MES_PIN_COOLOFF_S = env_int("MES_PIN_COOLOFF_S", 300)
+
 # A signed-in screen with no one using it signs out after this many seconds (0 = never). Polling
 # of live values does not count as use.
 MES_IDLE_SIGNOUT_S = env_int("MES_IDLE_SIGNOUT_S", 900)

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mes import roles
-from mes.auth import badge_locked
+from mes.auth import badge_locked_until
 from mes.models import OperatorProfile
 
 # The station a tablet was last used at (set by the station screen): after sign-in the operator
@@ -74,21 +74,20 @@ def signin_badge(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return HttpResponseRedirect(_landing(request))
     form = BadgeForm(request.POST or None)
-    refused = locked = False
+    locked_until = None
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, **form.cleaned_data)
         if user is not None:
             login(request, user, backend="mes.auth.BadgePinBackend")
             return _speak_their_language(request, HttpResponseRedirect(_landing(request)))
-        locked = badge_locked(form.cleaned_data["badge_number"])
-    if request.method == "POST":
-        refused = True
+        locked_until = badge_locked_until(form.cleaned_data["badge_number"])
     context = {
         "next": request.POST.get("next") or request.GET.get("next", ""),
-        "refused": refused,
-        "locked": locked,
+        "refused": request.method == "POST",
+        "locked_until": locked_until,
     }
-    return render(request, "mes/signin_badge.html", context)
+    # A locked badge answers 429, as a locked password sign-in does (mes/web/lockout.py).
+    return render(request, "mes/signin_badge.html", context, status=429 if locked_until else 200)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -99,14 +100,14 @@ def test_a_wrong_token_is_refused(plant, integration):
 def test_a_session_login_works(plant, operator):
     make_cell(plant, "C-1")
     client = APIClient()
-    assert client.login(username="olivia.operator", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="olivia.operator", password=PASSWORD)
     assert client.get("/api/v1/units/C-1/").json()["identifier"] == "C-1"
 
 
 def test_a_session_write_needs_the_csrf_token(plant, operator):
     make_cell(plant, "C-1")
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="olivia.operator", password=PASSWORD)
+    client.login(request=HttpRequest(), username="olivia.operator", password=PASSWORD)
     response = client.post(
         "/api/v1/operations/", {"unit": "C-1", "station": "T-STACKING"}, format="json"
     )

@@ -4,20 +4,13 @@ import time
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
-from mes.auth import PIN_ATTEMPTS
 from mes.models import OperatorProfile
 from mes.web.idle import LAST_ACTIVE
 from mes.web.views import STATION_COOKIE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_pin_failures_counted():
-    cache.clear()  # the failure counts of other tests' badges
 
 
 @pytest.fixture
@@ -102,7 +95,7 @@ def test_idle_screen_signs_out_and_polling_does_not_count_as_activity(settings, 
 
 
 def test_five_wrong_pins_lock_the_badge_even_for_the_right_pin(client, badge):
-    for _attempt in range(PIN_ATTEMPTS):
+    for _attempt in range(settings.MES_PIN_FAILURE_LIMIT):
         client.post("/signin/badge/", {"badge_number": "B-1042", "pin": "0000"})
 
     response = client.post("/signin/badge/", {"badge_number": "B-1042", "pin": "4711"})
@@ -112,7 +105,7 @@ def test_five_wrong_pins_lock_the_badge_even_for_the_right_pin(client, badge):
 
 
 def test_a_right_pin_clears_the_count_of_wrong_ones(client, badge, operator):
-    for _attempt in range(PIN_ATTEMPTS - 1):
+    for _attempt in range(settings.MES_PIN_FAILURE_LIMIT - 1):
         client.post("/signin/badge/", {"badge_number": "B-1042", "pin": "0000"})
     client.post("/signin/badge/", {"badge_number": "B-1042", "pin": "4711"})
     client.logout()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.urls import reverse
 
 from lines import services as lines_services
@@ -111,7 +112,7 @@ def test_anonymous_reads_are_refused(lot, api):
 
 def test_the_admin_shows_the_lots_exposure_history(lot, operator, client):
     User.objects.create_superuser("ada.admin", "ada@example.com", PASSWORD)
-    client.login(username="ada.admin", password=PASSWORD)
+    client.login(request=HttpRequest(), username="ada.admin", password=PASSWORD)
     from quality.models import DryZone
     from quality.services.exposure import exposure_scan
 
