@@ -10,6 +10,7 @@ from lines.models import GenealogyEdge, Unit
 from lines.selectors import walk_cursor
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
+from quality.audit_chain import chain_lock
 from quality.choices import HoldState
 from quality.models import Flag, Hold, HoldMember
 from quality.services.audit import audit_record, snapshot
@@ -60,6 +61,7 @@ def hold_place(
     """
     if not reason.strip():
         raise InvalidInput("Say why the unit is held.", field="reason")
+    chain_lock()  # before the units: the lock order of quality.audit_chain
     hold = Hold.objects.create(
         unit=unit, reason=reason.strip(), flag=flag, placed_by=by, placed_at=timezone.now()
     )
