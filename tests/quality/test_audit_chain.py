@@ -153,7 +153,9 @@ def test_a_rewritten_signature_with_a_recomputed_hash_reads_not_intact(trail):
 
 def test_a_changed_decided_at_reads_not_intact(trail):
     _hold, disposition = trail
-    insider_update(Disposition, disposition.pk, decided_at=disposition.decided_at.replace(year=2025))
+    insider_update(
+        Disposition, disposition.pk, decided_at=disposition.decided_at.replace(year=2025)
+    )
     assert disposition_verify(disposition=Disposition.objects.get(pk=disposition.pk)) is False
     report = audit_verify()
     assert _first(report) == (f"disposition {disposition.pk}", "decided_at")
