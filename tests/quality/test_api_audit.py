@@ -154,3 +154,13 @@ def test_verify_refuses_a_malformed_expected_head(changes, quality_engineer, api
     assert answer.json()["error"]["fields"] == {
         "expect": ["audit=two:abc: write audit=SEQ:MAC or signature=SEQ:MAC."]
     }
+
+
+def test_verify_speaks_simplified_chinese(changes, quality_engineer, operator, api):
+    api.force_authenticate(operator)
+    refused = api.get(VERIFY, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert refused["error"]["message"] == "校验审计追踪需要质量工程师角色。"
+    api.force_authenticate(quality_engineer)
+    wrong_head = f"{VERIFY}?expect=audit=2:{'0' * 64}"
+    body = api.get(wrong_head, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert body["first_broken"]["why"] == "链中已不再包含先前记录的链头（序号 2）。"
