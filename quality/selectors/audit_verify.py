@@ -191,6 +191,11 @@ def _entries(entity: str, actions: tuple[str, ...]) -> dict[tuple[int, str], Aud
     return {(row.entity_id, row.action): row for row in rows.iterator(chunk_size=2000)}
 
 
+def _after(entry: AuditEntry) -> dict[str, Any]:
+    """An entry's `after`, or {} when an edit made it something else (its seal says so)."""
+    return entry.after if isinstance(entry.after, dict) else {}
+
+
 def _differs(found: _Found, record: str, field_name: str, now: Any, recorded: Any) -> None:
     if _norm(now) != _norm(recorded):
         found.add(
@@ -221,15 +226,17 @@ def _check_dispositions(found: _Found) -> None:
             live = disposition_audited(disposition)
             for name in disposition_audit_mismatches(disposition, entry):
                 if name != "entry":  # a broken seal is reported by the chain walk
-                    _differs(found, record, name, live[name], entry.after.get(name))
+                    _differs(found, record, name, live[name], _after(entry).get(name))
         _check_signed_content(found, record, disposition)
 
 
 def _check_signed_content(found: _Found, record: str, disposition: Disposition) -> None:
     """The live disposition and its subject against what the signature signed."""
     try:
-        signed = json.loads(disposition.signature.content).get("record", {})
+        signed = json.loads(disposition.signature.content).get("record")
     except (ValueError, AttributeError):
+        signed = None
+    if not isinstance(signed, dict):
         found.add(record, "signature", _("Its signature's content is not readable."))
         return
     now = json.loads(json.dumps(disposition_content(disposition), default=str))
@@ -253,10 +260,10 @@ def _check_holds(found: _Found) -> None:
             found.add(record, "audit", _("Its placed audit entry is missing."))
         else:
             for name in HOLD_PLACED:
-                _differs(found, record, name, live[name], placed.after.get(name))
+                _differs(found, record, name, live[name], _after(placed).get(name))
         released = entries.get((hold.pk, "released"))
         if released is not None:
             for name in HOLD_RELEASED:
-                _differs(found, record, name, live[name], released.after.get(name))
+                _differs(found, record, name, live[name], _after(released).get(name))
         elif hold.state != HoldState.ACTIVE or hold.released_at is not None:
             _differs(found, record, "state", live["state"], HoldState.ACTIVE)

@@ -68,8 +68,8 @@ def disposition_audit_mismatches(disposition: Disposition, entry: AuditEntry | N
     decided_at was recorded (quality 0005) vouches for the fields it has."""
     if entry is None or not mac_matches(AUDIT, entry):
         return ["entry"]
-    live = disposition_audited(disposition)
-    return [f for f in AUDITED_FIELDS if f in entry.after and entry.after[f] != live[f]]
+    live, after = disposition_audited(disposition), entry.after or {}
+    return [f for f in AUDITED_FIELDS if f in after and after[f] != live[f]]
 
 
 def disposition_signed_entry(disposition: Disposition) -> AuditEntry | None:

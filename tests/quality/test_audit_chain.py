@@ -65,6 +65,20 @@ def test_an_edited_entry_is_the_first_broken_link(trail, change):
     assert "changed after it was written" in report.problems[0].why
 
 
+def test_entries_and_signatures_rewritten_into_other_shapes_are_reported(trail):
+    hold, disposition = trail
+    placed = AuditEntry.objects.get(entity="hold", entity_id=hold.pk, action="placed")
+    insider_update(AuditEntry, placed.pk, after=["not", "a", "record"])
+    insider_update(Signature, disposition.signature_id, content='["not a record"]')
+    found = [(p.record, p.field) for p in audit_verify().problems]
+    assert found[:2] == [
+        (f"audit entry {placed.pk} (seq {placed.seq})", "mac"),
+        (f"signature {disposition.signature_id} (seq 1)", "mac"),
+    ]
+    assert (f"disposition {disposition.pk}", "signature") in found
+    assert (f"hold {hold.pk}", "placed_at") in found
+
+
 def test_a_shifted_time_breaks_the_seal(trail):
     entry = AuditEntry.objects.order_by("seq").first()
     insider_update(AuditEntry, entry.pk, at=entry.at.replace(year=2020))
