@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from mes.audit_keys import audit_keys
 from mes.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,6 +23,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# HMAC keys that seal audit entries and signatures: kept outside the database, rotated by id.
+MES_AUDIT_KEYS, MES_AUDIT_KEY_ID = audit_keys(
+    raw=env_str("MES_AUDIT_KEYS", ""), current=env_str("MES_AUDIT_KEY_ID", ""), debug=DEBUG
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -76,3 +76,74 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if item not in dropped]
         print(f"\ndeselected {len(dropped)} test(s) needing: {', '.join(needs)}")
+
+
+# --- services mode: the tests connect as the app's role, as production does -------------------
+# The test database is created and migrated by its owner (DATABASE_URL's user); the tests then
+# connect as a role that owns no table (manage.py db_roles), so that nothing in the app needs
+# the owner's rights. Tests marked `db_owner` (DDL, an insider's attack) connect as the owner.
+_USERS: dict[str, str] = {}
+_WANTED = {"user": "app"}  # set per test, before the test database may even exist
+
+
+def app_role_for(database: str) -> str:
+    """test_mes_ci_42 -> mes_ci_42_app: one role per database name, so engineers sharing a
+    server do not share roles (roles are cluster-wide)."""
+    return f"{database.removeprefix('test_')}_app"
+
+
+def _connect_as(which: str) -> None:
+    from django.db import connection
+
+    user = _USERS.get(which)
+    if user and connection.settings_dict["USER"] != user:
+        connection.close()
+        connection.settings_dict["USER"] = user  # shared by every thread's connection
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures open a transaction: the owner for `db_owner`, else the app."""
+    _WANTED["user"] = "owner" if item.get_closest_marker("db_owner") else "app"
+    _connect_as(_WANTED["user"])
+
+
+def _flush_as_owner(self, sql_list):
+    """A transactional test ends by emptying every table with TRUNCATE, which the app's role may
+    not do and the audit tables' triggers refuse (quality 0005): the owner (a superuser in the
+    test run) does it with triggers off for its session."""
+    import psycopg
+
+    settings_dict = self.connection.settings_dict
+    with psycopg.connect(
+        dbname=settings_dict["NAME"],
+        user=_USERS.get("owner") or settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        host=settings_dict["HOST"] or "127.0.0.1",
+        port=settings_dict["PORT"] or 5432,
+    ) as owner:
+        owner.execute("SET session_replication_role = replica")
+        for statement in sql_list:
+            owner.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from mes.management.commands.db_roles import db_roles_apply
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    DatabaseOperations.execute_sql_flush = _flush_as_owner
+    owner = connection.settings_dict["USER"]
+    role = app_role_for(connection.settings_dict["NAME"])
+    with django_db_blocker.unblock():
+        db_roles_apply(role=role)
+    _USERS.update(owner=owner, app=role)
+    _connect_as(_WANTED["user"])
+    yield
+    with django_db_blocker.unblock():
+        _connect_as("owner")  # the test database is dropped by its owner

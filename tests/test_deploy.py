@@ -30,6 +30,7 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
     production = _env_file(DEPLOY / "production.env.example")
     assert production["DEBUG"] == "false"
     production["SECRET_KEY"] = secrets.token_urlsafe(64)  # the file says CHANGE-ME
+    production["MES_AUDIT_KEYS"] = f"{production['MES_AUDIT_KEY_ID']}:{secrets.token_urlsafe(48)}"
     env.update(production, MES_VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"))
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -41,6 +42,22 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_the_placeholder_audit_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env.update(_env_file(DEPLOY / "production.env.example"), MES_VAR_DIR=str(tmp_path))
+    env["SECRET_KEY"] = secrets.token_urlsafe(64)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "MES_AUDIT_KEYS holds a public or placeholder key" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):

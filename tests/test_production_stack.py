@@ -53,6 +53,7 @@ class Stack:
             "STATIC_ROOT": str(tmp_path / "static"),
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(64),
+            "MES_AUDIT_KEYS": f"stack:{secrets.token_urlsafe(48)}",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",  # production puts TLS on the proxy in front
             "LOG_FORMAT": "json",

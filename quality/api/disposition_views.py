@@ -21,14 +21,21 @@ from quality.api import inputs
 from quality.api.common import ById
 from quality.api.filters import DispositionFilter
 from quality.api.serializers import DispositionSerializer
-from quality.models import Disposition
+from quality.models import AuditEntry, Disposition
 
 
 def checked(dispositions: Iterable[Disposition]) -> list[Disposition]:
     """The dispositions, each with `intact` set from a fresh verification of its signature."""
     dispositions = list(dispositions)
+    # Their sealed "signed" audit entries in one query, not one per disposition.
+    entries = AuditEntry.objects.filter(
+        entity="disposition", action="signed", entity_id__in=[d.pk for d in dispositions]
+    ).order_by("-seq")
+    signed = {entry.entity_id: entry for entry in entries}
     for disposition in dispositions:
-        disposition.intact = services.disposition_verify(disposition=disposition)
+        disposition.intact = services.disposition_verify(
+            disposition=disposition, entry=signed.get(disposition.pk)
+        )
     return dispositions
 
 

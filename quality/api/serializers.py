@@ -223,6 +223,23 @@ class GateSerializer(serializers.ModelSerializer):
         fields = ["id", "route", "step", "spec", "parameter"]
 
 
+class AuditProblemSerializer(serializers.Serializer):
+    record = serializers.CharField()
+    field = serializers.CharField()
+    why = serializers.CharField()
+
+
+class AuditVerifySerializer(serializers.Serializer):
+    """The schema of GET /audit/verify/ (quality.selectors.audit_verify.AuditReport)."""
+
+    intact = serializers.BooleanField()
+    first_broken = AuditProblemSerializer(allow_null=True)
+    problems = AuditProblemSerializer(many=True)
+    more_problems = serializers.IntegerField()
+    checked = serializers.DictField(child=serializers.IntegerField())
+    heads = serializers.DictField()
+
+
 class AuditEntrySerializer(serializers.ModelSerializer):
     by = code_of("username", allow_null=True)
 

@@ -1,6 +1,6 @@
 """Models of the quality app, one module per concern."""
 
-from quality.models.audit import AuditEntry
+from quality.models.audit import AuditEntry, ChainHead
 from quality.models.decision import Disposition, Signature
 from quality.models.exposure import (
     DryZone,
@@ -21,6 +21,7 @@ from quality.models.spec import Spec, SpecVersion
 __all__ = [
     "AuditEntry",
     "CellGrade",
+    "ChainHead",
     "Disposition",
     "DryZone",
     "ExposureBudget",

@@ -11,7 +11,10 @@ class Signature(models.Model):
 
     `content` is the canonical JSON of the signed record at signing time and `content_hash` its
     SHA-256; recomputing the record's canonical JSON later and comparing hashes detects any change
-    made to it after signing (quality.services.signatures.signature_verify).
+    made to it after signing (quality.services.signatures.signature_intact). A plain hash can be
+    recomputed by whoever edits the row, so the row is also sealed like an audit entry: `seq`,
+    `key_id`, `prev_mac` and `mac`, an HMAC over every column and the previous signature's mac
+    (quality.audit_chain).
     """
 
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -22,6 +25,10 @@ class Signature(models.Model):
     record_id = models.BigIntegerField()
     content = models.TextField()
     content_hash = models.CharField(max_length=64)
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    key_id = models.CharField(max_length=16, blank=True)
+    prev_mac = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-signed_at", "-id"]

@@ -1,4 +1,5 @@
-"""Writing the audit trail. Every quality service that changes a record calls one of these."""
+"""Writing the audit trail. Every quality service that changes a record calls one of these; each
+row is sealed into the keyed, chained trail (quality.audit_chain)."""
 
 import json
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from lines.services.common import User
+from quality.audit_chain import AUDIT, chain_append
 from quality.models import AuditEntry
 
 
@@ -32,6 +34,11 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _plain(getattr(instance, meta.get_field(name).attname)) for name in fields}
 
 
+def _json(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The value as the JSON column gives it back, so the mac covers what is read later."""
+    return json.loads(json.dumps(value, default=_plain)) if value is not None else None
+
+
 def audit_record(
     *,
     by: User,
@@ -42,19 +49,24 @@ def audit_record(
     after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    """Append one audit row: who, when, which record, what it was, what it became, and why."""
-    return AuditEntry.objects.create(
+    """Append one audit row: who, when, which record, what it was, what it became, and why.
+
+    The row is sealed into the audit chain (quality.audit_chain)."""
+    entry = AuditEntry(
         at=timezone.now(),
         by=by,
         entity=entity,
         entity_id=entity_id,
         action=action,
-        before=json.loads(json.dumps(before, default=_plain)) if before is not None else None,
-        after=json.loads(json.dumps(after, default=_plain)) if after is not None else None,
+        before=_json(before),
+        after=_json(after),
         reason=reason,
     )
+    return chain_append(AUDIT, AuditEntry, [entry])[0]
 
 
 def audit_many(entries: list[AuditEntry]) -> None:
-    """Append many audit rows at once (flags raised by one evaluation)."""
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    """Append many audit rows at once (flags raised by one evaluation), sealed in order."""
+    for entry in entries:
+        entry.before, entry.after = _json(entry.before), _json(entry.after)
+    chain_append(AUDIT, AuditEntry, entries)

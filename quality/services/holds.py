@@ -12,6 +12,7 @@ from lines.models import GenealogyEdge, Unit
 from lines.selectors import walk_cursor
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
+from quality.audit_chain import chain_lock
 from quality.choices import HoldState
 from quality.models import Flag, Hold, HoldMember
 from quality.services.audit import audit_record, snapshot
@@ -90,6 +91,7 @@ def hold_place_once(
             _("Say why in at most %(n)s characters.") % {"n": HOLD_REASON_MAX_CHARS},
             field="reason",
         )
+    chain_lock()  # before the units: the lock order of quality.audit_chain
     existing = _active_same(unit, reason, flag)
     if existing is not None:
         return existing, False

@@ -1,5 +1,7 @@
 """Electronic signatures: the signer re-enters the password and gives a reason; the signed content
-is hashed so that a later change to the signed record is detectable."""
+is hashed so that a later change to the signed record is detectable, and the signature row is
+sealed with a keyed mac into the signature chain (quality.audit_chain), so that an edit of the row
+itself, hash recomputed, is detectable too."""
 
 import hashlib
 import json
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from mes import roles
 from mes.errors import Forbidden, InvalidInput
+from quality.audit_chain import SIGNATURE, chain_append, mac_matches
 from quality.models import Signature
 
 
@@ -84,7 +87,7 @@ def signature_record(
         "record": content,
     }
     text = canonical(full)
-    return Signature.objects.create(
+    signature = Signature(
         signer=signer.user,
         signed_at=signed_at,
         meaning=meaning,
@@ -94,10 +97,16 @@ def signature_record(
         content=text,
         content_hash=digest(text),
     )
+    return chain_append(SIGNATURE, Signature, [signature])[0]
 
 
 def signature_intact(*, signature: Signature, current_content: dict[str, Any]) -> bool:
-    """True when the signature row and the record it signed are both as they were at signing."""
+    """True when the signature row and the record it signed are both as they were at signing.
+
+    The row's keyed mac decides (an edit that recomputed the plain SHA-256 still fails it); then
+    the record as it is now must be the record that was signed."""
+    if not mac_matches(SIGNATURE, signature):
+        return False
     stored = json.loads(signature.content)
     rebuilt = {
         "signer": signature.signer.get_username(),

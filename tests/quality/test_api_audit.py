@@ -117,3 +117,50 @@ def test_no_role_can_write_the_audit_trail(changes, api, request, persona):
         (405, "method_not_allowed")
     ] * 5
     assert list(AuditEntry.objects.order_by("id").values()) == before
+
+
+VERIFY = f"{AUDIT}verify/"
+
+
+def test_verify_answers_intact_with_the_heads_to_record(changes, quality_engineer, api):
+    api.force_authenticate(quality_engineer)
+    body = api.get(VERIFY).json()
+    last = AuditEntry.objects.order_by("seq").last()
+    assert body == {
+        "intact": True,
+        "first_broken": None,
+        "problems": [],
+        "more_problems": 0,
+        "checked": {"audit": 2, "signature": 0},
+        "heads": {"audit": {"seq": 2, "mac": last.mac}, "signature": {"seq": 0, "mac": ""}},
+    }
+    recorded = api.get(f"{VERIFY}?expect=audit={last.seq}:{last.mac}").json()
+    assert recorded["intact"] is True
+    wrong = api.get(f"{VERIFY}?expect=audit={last.seq}:{'0' * 64}").json()
+    assert (wrong["intact"], wrong["first_broken"]["field"]) == (False, "head")
+
+
+@pytest.mark.parametrize("persona", ["operator", "integration", "nobody"])
+def test_verify_needs_the_quality_engineer_role(changes, api, request, persona):
+    api.force_authenticate(request.getfixturevalue(persona))
+    answer = api.get(VERIFY)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (403, "permission_denied")
+
+
+def test_verify_refuses_a_malformed_expected_head(changes, quality_engineer, api):
+    api.force_authenticate(quality_engineer)
+    answer = api.get(f"{VERIFY}?expect=audit=two:abc")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == {
+        "expect": ["audit=two:abc: write audit=SEQ:MAC or signature=SEQ:MAC."]
+    }
+
+
+def test_verify_speaks_simplified_chinese(changes, quality_engineer, operator, api):
+    api.force_authenticate(operator)
+    refused = api.get(VERIFY, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert refused["error"]["message"] == "校验审计追踪需要质量工程师角色。"
+    api.force_authenticate(quality_engineer)
+    wrong_head = f"{VERIFY}?expect=audit=2:{'0' * 64}"
+    body = api.get(wrong_head, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert body["first_broken"]["why"] == "链中已不再包含先前记录的链头（序号 2）。"
