@@ -15,12 +15,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MES_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a forgotten variable must not put a plant's server in debug mode. `make`
+# (demo, tests) and the test suite's plugin (tests/dev_env.py) set DEBUG=1 for laptops.
+DEBUG = env_bool("DEBUG", False)
+# The key dev mode falls back to; the deploy check (mes/checks.py) refuses it.
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (production: deploy/production.env.example; "
+            "a laptop demo: DEBUG=1, which `make demo` sets)"
+        )
+    SECRET_KEY = DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
