@@ -147,7 +147,7 @@ class Stack:
 
 
 def test_the_stack_starts_turns_a_simulator_fault_into_a_flag_and_stops_cleanly(tmp_path):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
     quality = make_user("stack.quality", roles.QUALITY_ENGINEER)
     token = Token.objects.create(user=quality).key
     stack = Stack(tmp_path)
