@@ -24,14 +24,12 @@ def _documented() -> set[str]:
     return set(_env_file(DEPLOY / "env.example"))
 
 
-def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
+def _check_deploy(production: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` in a fresh process with these production settings."""
     unwanted = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if not k.startswith(unwanted)}
-    production = _env_file(DEPLOY / "production.env.example")
-    assert production["DEBUG"] == "false"
-    production["SECRET_KEY"] = secrets.token_urlsafe(64)  # the file says CHANGE-ME
     env.update(production, MES_VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"))
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -39,8 +37,40 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
+    production = _env_file(DEPLOY / "production.env.example")
+    assert production["DEBUG"] == "false"
+    placeholders = [name for name, value in production.items() if "CHANGE-ME" in value]
+    assert {"SECRET_KEY", "METRICS_TOKEN", "POSTGRES_PASSWORD"} <= set(placeholders)
+    for name in placeholders:  # what the file tells the plant to do
+        production[name] = secrets.token_urlsafe(64)
+    result = _check_deploy(production, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_the_change_me_placeholders_of_the_example_file(tmp_path):
+    # given deploy/production.env.example copied as it is, CHANGE-ME values and all
+    production = _env_file(DEPLOY / "production.env.example")
+    # when
+    result = _check_deploy(production, tmp_path)
+    # then each placeholder is an error, named but never echoed
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if "(mes.E002)" in line]
+    assert [line.split(") ", 1)[1] for line in errors] == [
+        f"{name} still holds a CHANGE-ME placeholder."
+        for name in ("METRICS_TOKEN", "POSTGRES_PASSWORD", "SECRET_KEY")
+    ]
+    assert "CHANGE-ME-to-50" not in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_on_the_development_secret_key(tmp_path):
+    production = {"DEBUG": "false", "SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}
+    result = _check_deploy(production, tmp_path)
+    assert result.returncode != 0
+    assert "(mes.E001) SECRET_KEY is the development key, which is public." in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
