@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/auth/", include("rest_framework.urls")),
 ]
+
+# With DEBUG off, an unexpected error under /api/ answers in the API's JSON error shape.
+handler500 = "mes.api_errors.server_error"
