@@ -204,8 +204,13 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
-# When set, /metrics asks for `Authorization: Bearer <token>`.
+# --- who may read what without signing in (docs/operations.md, "Who may read what") ----------
+# When set, /metrics asks for `Authorization: Bearer <token>`. Unset, /metrics is closed unless
+# MES_METRICS_PUBLIC (default: on with DEBUG only, for the laptop demo).
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+MES_METRICS_PUBLIC = env_bool("MES_METRICS_PUBLIC", DEBUG)
+# The OpenAPI schema and Swagger UI (/api/schema/, /api/docs/) need a signed-in user unless set.
+MES_API_DOCS_PUBLIC = env_bool("MES_API_DOCS_PUBLIC", False)
 
 # --- Celery -------------------------------------------------------------------------------------
 MES_EMBEDDED = not REDIS_URL

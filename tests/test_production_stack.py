@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def _get(url: str, token: str = "") -> tuple[int, bytes]:
+def _get(url: str, token: str = "", scheme: str = "Token") -> tuple[int, bytes]:
     request = urllib.request.Request(
-        url, headers={"Authorization": f"Token {token}"} if token else {}
+        url, headers={"Authorization": f"{scheme} {token}"} if token else {}
     )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
@@ -45,6 +45,7 @@ class Stack:
         self.tmp = tmp_path
         self.web_port, self.opcua_port = free_port(), free_port()
         self.queue = f"ingest.stack-{secrets.token_hex(4)}"
+        self.metrics_token = secrets.token_urlsafe(32)
         self.env = {
             **os.environ,
             "DATABASE_URL": subprocess_database_url(),
@@ -53,6 +54,7 @@ class Stack:
             "STATIC_ROOT": str(tmp_path / "static"),
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(64),
+            "METRICS_TOKEN": self.metrics_token,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",  # production puts TLS on the proxy in front
             "LOG_FORMAT": "json",
@@ -169,7 +171,8 @@ def test_the_stack_starts_turns_a_simulator_fault_into_a_flag_and_stops_cleanly(
         status, body = _get(flags_url, token)
         assert status == 200 and b'"kind":"out_of_spec"' in body
 
-        status, body = _get(f"{stack.base}/metrics")
+        assert _get(f"{stack.base}/metrics")[0] == 401  # production: the scrape needs the token
+        status, body = _get(f"{stack.base}/metrics", stack.metrics_token, scheme="Bearer")
         text = body.decode()
         assert status == 200
         assert 'mes_bridge_connected{bridge="stack"} 1' in text
