@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us (air-gapped plants)
     "django_htmx",
     "mes",
     "lines",
@@ -186,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Units, routes, operations and genealogy of a battery cell line.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our static files at the version pinned by drf-spectacular-sidecar, not from
+    # a CDN at @latest: a plant network often has no internet, and @latest changes under us.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `kind`; name each choice set once so the schema's enums stay stable.
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "lines.choices.UnitKind",

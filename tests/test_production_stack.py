@@ -5,6 +5,7 @@ through the API, reads health and metrics, then stops every process with SIGTERM
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -182,6 +183,11 @@ def test_the_stack_starts_turns_a_simulator_fault_into_a_flag_and_stops_cleanly(
         assert ingested and float(ingested[0].split()[1]) > 0, text[:2000]
         assert f'mes_queue_length{{queue="{stack.queue}"}}' in text  # the line's queue, found
         assert _get(f"{stack.base}/health/live")[0] == 200
+        # Swagger UI's files come from the web process itself (whitenoise, hashed names).
+        status, page = _get(f"{stack.base}/api/docs/", token)
+        assert status == 200 and b"https://" not in page
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.decode())
+        assert len(assets) == 4 and all(_get(stack.base + url)[0] == 200 for url in assets), assets
         # A container's check asks its own worker by node name, and fails for one that is gone.
         call_command("health", "worker", "--node", f"{stack.queue}@{socket.gethostname()}")
         with pytest.raises(CommandError, match="worker is not healthy"):

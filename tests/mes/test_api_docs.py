@@ -1,6 +1,10 @@
 """The OpenAPI schema and Swagger UI: signed-in users by default, open with MES_API_DOCS_PUBLIC."""
 
+import re
+
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +39,21 @@ def test_the_setting_opens_schema_and_docs_to_anyone(client, settings):
     settings.MES_API_DOCS_PUBLIC = True
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_swagger_ui_comes_from_our_static_files_not_a_cdn(client, operator):
+    """An air-gapped plant has no CDN: every file the page loads is one of ours, and exists."""
+    client.force_login(operator)
+    html = client.get("/api/docs/").content.decode()
+    assert "http://" not in html and "https://" not in html and "cdn" not in html.lower()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sorted(u.rsplit("/", 1)[1] for u in urls) == [
+        "favicon-32x32.png",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "swagger-ui.css",
+    ]
+    for url in urls:
+        assert url.startswith(settings.STATIC_URL), url
+        path = url.removeprefix(settings.STATIC_URL)
+        assert finders.find(path), f"{url} is not a static file of ours"
