@@ -118,6 +118,13 @@ def test_compose_file_wires_every_role(tmp_path):
     for name in ("worker", "ingest-line1"):
         node = commands[name].split(" -n ")[1].split()[0].replace("%h", "$$HOSTNAME")
         assert services[name]["healthcheck"]["test"][-1].endswith(f"health worker --node {node}")
+    # The deploy check runs before anything starts: a CHANGE-ME left in the env file stops it.
+    assert commands["migrate"].index("manage.py check --deploy &&") < commands["migrate"].index(
+        "manage.py migrate"
+    )
+    web_unit = (DEPLOY / "systemd" / "mes-web.service").read_text()
+    starts = [line for line in web_unit.splitlines() if line.startswith("ExecStart")]
+    assert starts[0] == "ExecStartPre=/opt/mes/.venv/bin/python manage.py check --deploy"
     unit = (DEPLOY / "systemd" / "mes-ingest@.service").read_text()
     assert "-Q ingest.%i" in unit and "--concurrency 1" in unit
     dockerfile = (DEPLOY / "Dockerfile").read_text()
