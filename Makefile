@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The Makefile is the laptop's (demo, tests, benchmarks): development settings unless the caller
+# says otherwise. DEBUG is off when unset (mes/settings.py); production never runs make.
+DEBUG ?= 1
+export DEBUG
 
 .PHONY: demo test install lint format migrate seed messages bench-genealogy clean
 

@@ -1,16 +1,27 @@
 """Turns every API error into one JSON shape: {"error": {"code", "message", "fields"}}."""
 
+import logging
+import re
+import sys
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from mes.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+
+logger = logging.getLogger(__name__)
+# An id the proxy in front gave the request (nginx: proxy_set_header X-Request-ID $request_id),
+# if it looks like one; anything else in that header is not echoed back.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 _DOMAIN_STATUS = {
     InvalidInput: status.HTTP_400_BAD_REQUEST,
@@ -65,3 +76,36 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     message = " ".join(_flatten(getattr(exc, "detail", str(exc))))
     response.data = _body(code, message)
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500 (DEBUG off): an API caller gets the error shape, not Django's HTML page (an
+    integration parses JSON), with an id that finds the error in the log; screens keep the page.
+    The traceback is logged by django.request right after this line, so it is not repeated."""
+    if not request.path_info.startswith("/api/"):
+        return defaults.server_error(request)
+    given = request.headers.get("X-Request-ID", "")
+    request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    failure = _current_exception()
+    logger.error(
+        "API server error %s on %s %s: %s",
+        request_id,
+        request.method,
+        request.path,
+        failure,
+        extra={"request_id": request_id},
+    )
+    message = _(
+        "The server failed to answer this request; the error is logged as %(id)s. Try again; "
+        "if it fails again, give that id to your MES administrator."
+    ) % {"id": request_id}
+    body = _body("server_error", message)
+    body["error"]["request_id"] = request_id
+    response = JsonResponse(body, status=500)
+    response["X-Request-ID"] = request_id
+    return response
+
+
+def _current_exception() -> str:
+    exc = sys.exc_info()[1]  # handler500 runs inside Django's except block
+    return f"{exc.__class__.__name__}: {exc}" if exc else "unknown error"

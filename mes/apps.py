@@ -9,4 +9,5 @@ class MesConfig(AppConfig):
     verbose_name = "MES"
 
     def ready(self) -> None:
+        from mes import checks  # noqa: F401  (registers the deploy checks)
         from mes.ops import counters  # noqa: F401  (connects the Celery task signals)

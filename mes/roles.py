@@ -15,6 +15,8 @@ MOVES_UNITS = frozenset({OPERATOR, QUALITY_ENGINEER, INTEGRATION, ADMIN})
 DECIDES_QUALITY = frozenset({QUALITY_ENGINEER, ADMIN})
 # PLC integrators map OPC UA tags; quality engineers may too; operators may not.
 MAPS_TAGS = frozenset({QUALITY_ENGINEER, INTEGRATION, ADMIN})
+# The details behind /health/ (hosts, paths, errors) are for those who run the plant's IT.
+SEES_OPS_DETAILS = frozenset({INTEGRATION, ADMIN})
 
 
 def user_roles(user: object) -> frozenset[str]:

@@ -17,12 +17,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MES_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a forgotten variable must not put a plant's server in debug mode. `make`
+# (demo, tests) and the test suite's plugin (tests/dev_env.py) set DEBUG=1 for laptops.
+DEBUG = env_bool("DEBUG", False)
+# The key dev mode falls back to; the deploy check (mes/checks.py) refuses it.
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (production: deploy/production.env.example; "
+            "a laptop demo: DEBUG=1, which `make demo` sets)"
+        )
+    SECRET_KEY = DEV_SECRET_KEY
 # HMAC keys that seal audit entries and signatures: kept outside the database, rotated by id.
 MES_AUDIT_KEYS, MES_AUDIT_KEY_ID = audit_keys(
     raw=env_str("MES_AUDIT_KEYS", ""), current=env_str("MES_AUDIT_KEY_ID", ""), debug=DEBUG
@@ -55,6 +62,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us (air-gapped plants)
     "django_htmx",
     "axes",  # sign-in throttling (block "sign-in throttling" below)
     "mes",
@@ -217,6 +225,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Units, routes, operations and genealogy of a battery cell line.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our static files at the version pinned by drf-spectacular-sidecar, not from
+    # a CDN at @latest: a plant network often has no internet, and @latest changes under us.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Several models have a `kind`; name each choice set once so the schema's enums stay stable.
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "lines.choices.UnitKind",
@@ -235,8 +248,13 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
-# When set, /metrics asks for `Authorization: Bearer <token>`.
+# --- who may read what without signing in (docs/operations.md, "Who may read what") ----------
+# When set, /metrics asks for `Authorization: Bearer <token>`. Unset, /metrics is closed unless
+# MES_METRICS_PUBLIC (default: on with DEBUG only, for the laptop demo).
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+MES_METRICS_PUBLIC = env_bool("MES_METRICS_PUBLIC", DEBUG)
+# The OpenAPI schema and Swagger UI (/api/schema/, /api/docs/) need a signed-in user unless set.
+MES_API_DOCS_PUBLIC = env_bool("MES_API_DOCS_PUBLIC", False)
 
 # --- Celery -------------------------------------------------------------------------------------
 MES_EMBEDDED = not REDIS_URL

@@ -24,15 +24,12 @@ def _documented() -> set[str]:
     return set(_env_file(DEPLOY / "env.example"))
 
 
-def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
+def _check_deploy(production: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy` in a fresh process with these production settings."""
     unwanted = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if not k.startswith(unwanted)}
-    production = _env_file(DEPLOY / "production.env.example")
-    assert production["DEBUG"] == "false"
-    production["SECRET_KEY"] = secrets.token_urlsafe(64)  # the file says CHANGE-ME
-    production["MES_AUDIT_KEYS"] = f"{production['MES_AUDIT_KEY_ID']}:{secrets.token_urlsafe(48)}"
     env.update(production, MES_VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"))
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -40,6 +37,17 @@ def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path)
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings(tmp_path):
+    production = _env_file(DEPLOY / "production.env.example")
+    assert production["DEBUG"] == "false"
+    placeholders = [name for name, value in production.items() if "CHANGE-ME" in value]
+    assert {"SECRET_KEY", "METRICS_TOKEN", "POSTGRES_PASSWORD"} <= set(placeholders)
+    for name in placeholders:  # what the file tells the plant to do
+        production[name] = secrets.token_urlsafe(64)
+    production["MES_AUDIT_KEYS"] = f"{production['MES_AUDIT_KEY_ID']}:{secrets.token_urlsafe(48)}"
+    result = _check_deploy(production, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -58,6 +66,30 @@ def test_production_settings_refuse_the_placeholder_audit_key(tmp_path):
     )
     assert result.returncode != 0
     assert "MES_AUDIT_KEYS holds a public or placeholder key" in result.stderr
+
+
+def test_check_deploy_fails_on_the_change_me_placeholders_of_the_example_file(tmp_path):
+    # given deploy/production.env.example copied as it is, CHANGE-ME values and all, but for the
+    # audit key: a placeholder there stops the settings from loading at all (the test above)
+    production = _env_file(DEPLOY / "production.env.example")
+    production["MES_AUDIT_KEYS"] = f"{production['MES_AUDIT_KEY_ID']}:{secrets.token_urlsafe(48)}"
+    # when
+    result = _check_deploy(production, tmp_path)
+    # then each placeholder is an error, named but never echoed
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if "(mes.E002)" in line]
+    assert [line.split(") ", 1)[1] for line in errors] == [
+        f"{name} still holds a CHANGE-ME placeholder."
+        for name in ("MES_APP_DB_PASSWORD", "METRICS_TOKEN", "POSTGRES_PASSWORD", "SECRET_KEY")
+    ]
+    assert "CHANGE-ME-to-50" not in result.stdout + result.stderr
+
+
+def test_check_deploy_fails_on_the_development_secret_key(tmp_path):
+    production = {"DEBUG": "false", "SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}
+    result = _check_deploy(production, tmp_path)
+    assert result.returncode != 0
+    assert "(mes.E001) SECRET_KEY is the development key, which is public." in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
@@ -105,6 +137,13 @@ def test_compose_file_wires_every_role(tmp_path):
     for name in ("worker", "ingest-line1"):
         node = commands[name].split(" -n ")[1].split()[0].replace("%h", "$$HOSTNAME")
         assert services[name]["healthcheck"]["test"][-1].endswith(f"health worker --node {node}")
+    # The deploy check runs before anything starts: a CHANGE-ME left in the env file stops it.
+    assert commands["migrate"].index("manage.py check --deploy &&") < commands["migrate"].index(
+        "manage.py migrate"
+    )
+    web_unit = (DEPLOY / "systemd" / "mes-web.service").read_text()
+    starts = [line for line in web_unit.splitlines() if line.startswith("ExecStart")]
+    assert starts[0] == "ExecStartPre=/opt/mes/.venv/bin/python manage.py check --deploy"
     unit = (DEPLOY / "systemd" / "mes-ingest@.service").read_text()
     assert "-Q ingest.%i" in unit and "--concurrency 1" in unit
     dockerfile = (DEPLOY / "Dockerfile").read_text()

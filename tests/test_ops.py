@@ -37,8 +37,9 @@ def test_an_unknown_health_check_is_a_404_not_a_crash(client):
     assert client.get("/health/coffee").status_code == 404
 
 
-def test_bridge_health_follows_the_bridges_status_file(client, settings, tmp_path):
+def test_bridge_health_follows_the_bridges_status_file(client, integration, settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    client.force_login(integration)  # the details are for integration users and staff
     response = client.get("/health/bridge")
     assert response.status_code == 503
     assert "no running bridge" in response.json()["checks"]["bridges"]["detail"]
@@ -120,3 +121,59 @@ def test_json_log_lines_are_one_object_each_with_extra_fields():
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "batch b-1 refused"
     assert entry["level"] == "WARNING" and entry["batch_id"] == "b-1"
+
+
+def test_anonymous_health_shows_up_or_down_per_component_and_no_details(client, settings, tmp_path):
+    # given no bridge has written a status in this (server-side) directory
+    settings.VAR_DIR = tmp_path
+    # when an anonymous caller asks
+    response = client.get("/health/bridge")
+    # then it learns the component is down, and nothing about the server
+    assert response.status_code == 503
+    assert response.json() == {"status": "failing", "checks": {"bridges": {"ok": False}}}
+    assert str(tmp_path) not in response.content.decode()
+    ready = client.get("/health/ready").json()
+    assert ready == {"status": "ok", "checks": {"database": {"ok": True}, "broker": {"ok": True}}}
+
+
+def test_health_details_go_to_integration_tokens_and_staff_only(
+    client, integration, operator, settings, tmp_path
+):
+    from rest_framework.authtoken.models import Token
+
+    settings.VAR_DIR = tmp_path
+    token = Token.objects.create(user=integration).key
+
+    def detail(**headers: str) -> str | None:
+        response = client.get("/health/bridge", headers=headers)
+        assert response.status_code == 503  # the answer itself never depends on who asks
+        return response.json()["checks"]["bridges"].get("detail")
+
+    assert str(tmp_path) in detail(Authorization=f"Token {token}")
+    assert detail(Authorization="Token not-a-token") is None
+    client.force_login(operator)  # signed in, but not one who runs the plant's IT
+    assert detail() is None
+    operator.is_staff = True
+    operator.save(update_fields=["is_staff"])
+    assert str(tmp_path) in detail()
+
+
+def test_metrics_are_closed_without_a_token_unless_opened(client, settings):
+    settings.METRICS_TOKEN = ""
+    settings.MES_METRICS_PUBLIC = False
+    response = client.get("/metrics")
+    assert response.status_code == 403
+    assert response.content.decode() == (
+        "/metrics is closed: set METRICS_TOKEN and scrape with it as a bearer token, "
+        "or set MES_METRICS_PUBLIC=1 on a closed network.\n"
+    )
+    settings.MES_METRICS_PUBLIC = True
+    assert client.get("/metrics").status_code == 200
+
+
+def test_a_wrong_or_odd_metrics_token_is_a_401_never_a_500(client, settings):
+    settings.METRICS_TOKEN = "s3cret-scrape"
+    for given in ("Bearer wrong", "Bearer s3cret-scrapé", "s3cret"):
+        response = client.get("/metrics", HTTP_AUTHORIZATION=given)
+        assert response.status_code == 401, given
+        assert response["WWW-Authenticate"] == 'Bearer realm="metrics"'

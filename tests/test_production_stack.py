@@ -5,6 +5,7 @@ through the API, reads health and metrics, then stops every process with SIGTERM
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -27,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-def _get(url: str, token: str = "") -> tuple[int, bytes]:
+def _get(url: str, token: str = "", scheme: str = "Token") -> tuple[int, bytes]:
     request = urllib.request.Request(
-        url, headers={"Authorization": f"Token {token}"} if token else {}
+        url, headers={"Authorization": f"{scheme} {token}"} if token else {}
     )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
@@ -45,6 +46,7 @@ class Stack:
         self.tmp = tmp_path
         self.web_port, self.opcua_port = free_port(), free_port()
         self.queue = f"ingest.stack-{secrets.token_hex(4)}"
+        self.metrics_token = secrets.token_urlsafe(32)
         self.env = {
             **os.environ,
             "DATABASE_URL": subprocess_database_url(),
@@ -54,6 +56,7 @@ class Stack:
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(64),
             "MES_AUDIT_KEYS": f"stack:{secrets.token_urlsafe(48)}",
+            "METRICS_TOKEN": self.metrics_token,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",  # production puts TLS on the proxy in front
             "LOG_FORMAT": "json",
@@ -148,7 +151,7 @@ class Stack:
 
 
 def test_the_stack_starts_turns_a_simulator_fault_into_a_flag_and_stops_cleanly(tmp_path):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
     quality = make_user("stack.quality", roles.QUALITY_ENGINEER)
     token = Token.objects.create(user=quality).key
     stack = Stack(tmp_path)
@@ -170,7 +173,8 @@ def test_the_stack_starts_turns_a_simulator_fault_into_a_flag_and_stops_cleanly(
         status, body = _get(flags_url, token)
         assert status == 200 and b'"kind":"out_of_spec"' in body
 
-        status, body = _get(f"{stack.base}/metrics")
+        assert _get(f"{stack.base}/metrics")[0] == 401  # production: the scrape needs the token
+        status, body = _get(f"{stack.base}/metrics", stack.metrics_token, scheme="Bearer")
         text = body.decode()
         assert status == 200
         assert 'mes_bridge_connected{bridge="stack"} 1' in text
@@ -180,6 +184,11 @@ def test_the_stack_starts_turns_a_simulator_fault_into_a_flag_and_stops_cleanly(
         assert ingested and float(ingested[0].split()[1]) > 0, text[:2000]
         assert f'mes_queue_length{{queue="{stack.queue}"}}' in text  # the line's queue, found
         assert _get(f"{stack.base}/health/live")[0] == 200
+        # Swagger UI's files come from the web process itself (whitenoise, hashed names).
+        status, page = _get(f"{stack.base}/api/docs/", token)
+        assert status == 200 and b"https://" not in page
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.decode())
+        assert len(assets) == 4 and all(_get(stack.base + url)[0] == 200 for url in assets), assets
         # A container's check asks its own worker by node name, and fails for one that is gone.
         call_command("health", "worker", "--node", f"{stack.queue}@{socket.gethostname()}")
         with pytest.raises(CommandError, match="worker is not healthy"):

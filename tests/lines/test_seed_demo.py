@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from lines.choices import StationKind, UnitKind, UnitOfMeasure, UnitStatus, WorkOrderStatus
@@ -79,7 +80,7 @@ def counts() -> dict[str, int]:
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=out)
     return out.getvalue()
 
 
@@ -306,7 +307,12 @@ def test_seed_gives_the_demo_operator_a_badge_and_never_resets_its_pin():
 def test_seed_refuses_a_missing_fixture_and_writes_nothing(tmp_path: Path):
     # when / then
     with pytest.raises(CommandError, match="Cannot read the demo fixture"):
-        call_command("seed_demo", path=tmp_path / "absent.toml", stdout=StringIO())
+        call_command(
+            "seed_demo",
+            "--i-know-this-is-not-production",
+            path=tmp_path / "absent.toml",
+            stdout=StringIO(),
+        )
     assert counts() == dict.fromkeys(SEEDED_COUNTS, 0)
 
 
@@ -317,5 +323,32 @@ def test_seed_refuses_an_unknown_station_kind_and_writes_nothing(tmp_path: Path)
     fixture.write_text(text.replace('kind = "coating"', 'kind = "painting"'), encoding="utf-8")
     # when / then the whole load is refused, including the station loaded before it
     with pytest.raises(CommandError, match="station kind of COAT-01 'painting' is not one of"):
-        call_command("seed_demo", path=fixture, stdout=StringIO())
+        call_command(
+            "seed_demo", "--i-know-this-is-not-production", path=fixture, stdout=StringIO()
+        )
     assert counts() == dict.fromkeys(SEEDED_COUNTS, 0)
+
+
+def test_seed_is_refused_when_debug_is_off_and_creates_no_demo_user(settings):
+    # given production settings (the demo users' passwords are public)
+    settings.DEBUG = False
+    # when / then: refused, in English and in Chinese, and nothing is loaded
+    with pytest.raises(CommandError, match=r"is refused when DEBUG is off.*not-production"):
+        call_command("seed_demo", stdout=StringIO())
+    with (
+        translation.override("zh-hans"),
+        pytest.raises(CommandError, match="DEBUG 关闭时拒绝执行"),
+    ):
+        call_command("seed_demo", stdout=StringIO())
+    assert counts() == dict.fromkeys(SEEDED_COUNTS, 0)
+    assert not User.objects.filter(username__in=["admin", "operator", "quality"]).exists()
+
+
+def test_seed_runs_when_debug_is_on_without_the_flag(settings):
+    # given a developer's settings, as `make demo` runs it
+    settings.DEBUG = True
+    # when
+    call_command("seed_demo", stdout=StringIO())
+    # then
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    assert Line.objects.count() == 1

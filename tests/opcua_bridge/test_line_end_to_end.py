@@ -26,7 +26,7 @@ def _worker():
 def test_stacked_cells_consume_feed_metres_and_a_coating_drift_flags_the_roll(
     start_simulator, tmp_path
 ):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
     sim = start_simulator(speed=30.0)  # a cell every second of wall time
     with _worker():
         bridge = BridgeRunner(bridge_config(sim.endpoint, tmp_path), CeleryDelivery()).start()
@@ -74,7 +74,7 @@ def test_stacked_cells_consume_feed_metres_and_a_coating_drift_flags_the_roll(
 def test_the_demo_scenario_makes_flags_and_a_held_cell_appear(start_simulator, tmp_path):
     from opcua_bridge.simulator import scenario
 
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
     sim = start_simulator(speed=30.0)
     # The demo's steps, compressed: a drift reaching -1.5 mg/cm2 within 1 s, held 3 s, a spike.
     drift, _clear, spike = scenario.DEMO[:3]

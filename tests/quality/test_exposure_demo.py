@@ -17,7 +17,7 @@ from quality.selectors.exposure import exposure_state
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--i-know-this-is-not-production", stdout=out)
     return out.getvalue()
 
 

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from lines.demo import DEMO_FIXTURE, DemoSummary, load_demo_line
 from mes.errors import DomainError
@@ -18,8 +20,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--path", type=Path, default=DEMO_FIXTURE, help="fixture file (TOML)")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="allow_without_debug",
+            help="load the demo with DEBUG off too (a training or commissioning server)",
+        )
 
-    def handle(self, *args: object, path: Path, **options: object) -> None:
+    def handle(
+        self, *args: object, path: Path, allow_without_debug: bool = False, **options: object
+    ) -> None:
+        # The demo users' passwords are printed here and in the README: on a production server
+        # (DEBUG off) they would be a way in. Asked for by name, it is the operator's decision.
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError(
+                _(
+                    "seed_demo creates users with public passwords (admin / admin-demo), so it "
+                    "is refused when DEBUG is off. On a laptop, run it with DEBUG=1 (make demo "
+                    "does); on a server that is not production (training, commissioning), add "
+                    "--i-know-this-is-not-production."
+                )
+            )
         try:
             summary = load_demo_line(path=path)
         except DomainError as exc:
