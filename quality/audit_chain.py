@@ -13,7 +13,7 @@ rows a service changes after them (chain_lock at the start of a service that aud
 writers never wait on each other in a circle.
 
 The functions here take rows with plain attributes, so the migration that seals existing
-history (quality 0005) uses them with its historical models.
+history (quality 0006) uses them with its historical models.
 """
 
 import hashlib

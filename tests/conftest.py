@@ -110,7 +110,7 @@ def pytest_runtest_setup(item):
 
 def _flush_as_owner(self, sql_list):
     """A transactional test ends by emptying every table with TRUNCATE, which the app's role may
-    not do and the audit tables' triggers refuse (quality 0005): the owner (a superuser in the
+    not do and the audit tables' triggers refuse (quality 0006): the owner (a superuser in the
     test run) does it with triggers off for its session."""
     import psycopg
 

@@ -66,7 +66,7 @@ def disposition_audited(disposition: Disposition) -> dict[str, Any]:
 def disposition_audit_mismatches(disposition: Disposition, entry: AuditEntry | None) -> list[str]:
     """The fields in which the live disposition differs from its sealed "signed" audit entry
     (["entry"] when the entry is missing or its seal is broken). An entry written before
-    decided_at was recorded (quality 0005) vouches for the fields it has."""
+    decided_at was recorded (quality 0006) vouches for the fields it has."""
     if entry is None or not mac_matches(AUDIT, entry):
         return ["entry"]
     live, after = disposition_audited(disposition), entry.after or {}

@@ -1,4 +1,4 @@
-"""Migration quality 0005 seals the history a populated database already holds: oldest row
+"""Migration quality 0006 seals the history a populated database already holds: oldest row
 first, with the current key, so that an edit made after the upgrade shows."""
 
 from datetime import UTC, datetime, timedelta
@@ -14,8 +14,8 @@ from quality.selectors.audit_verify import audit_verify
 from tests.conftest import app_role_for
 from tests.quality.audit_helpers import insider_update
 
-BEFORE = ("quality", "0004_exposure_and_pressure_profiles")
-SEALING = ("quality", "0005_chained_keyed_audit")
+BEFORE = ("quality", "0005_one_disposition_per_decision")
+SEALING = ("quality", "0006_chained_keyed_audit")
 pytestmark = [pytest.mark.db_owner, pytest.mark.django_db(transaction=True)]
 
 
@@ -26,7 +26,7 @@ def _migrate(targets):
 
 
 def _old_history(apps, user_id: int) -> None:
-    """Rows as 0004 wrote them: no seq, no key, no mac."""
+    """Rows as 0005 left them: no seq, no key, no mac."""
     entry = apps.get_model("quality", "AuditEntry")
     signature = apps.get_model("quality", "Signature")
     start = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

@@ -81,7 +81,7 @@ def _seal_fields(model_name):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quality", "0004_exposure_and_pressure_profiles")]
+    dependencies = [("quality", "0005_one_disposition_per_decision")]
 
     operations = [
         migrations.CreateModel(
