@@ -1,8 +1,9 @@
 """Parsing a batch from the bridge (docs/telemetry.md) into plain records. Pure: no database.
 
 A malformed batch (not the documented shape, or oversized) is refused whole with a clear error;
-a malformed sample inside a good batch is kept, with the reason it cannot be used (checks.py
-says what is usable), and an event without a readable time or fields is a problem of the batch.
+a malformed sample inside a good batch is kept, with the reason it cannot be used
+(lines/telemetry_bounds.py says what is usable), and an event without a readable time or fields
+is a problem of the batch.
 """
 
 import math
@@ -15,12 +16,21 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from lines.ingest.checks import MAX_ABS_VALUE, as_number, status_of, text_of, time_problem
 from lines.ingest.columns import epoch_us
 from lines.ingest.wire import ABSENT, SAMPLE_FIELDS
+from lines.telemetry_bounds import (
+    EARLIEST,
+    LATEST,
+    MAX_ABS_VALUE,
+    as_number,
+    status_of,
+    text_of,
+    time_problem,
+)
 from mes.errors import InvalidInput
 
 MAX_SAMPLES = 50_000
+EARLIEST_US, LATEST_US = epoch_us(EARLIEST), epoch_us(LATEST)  # the time window, as epoch_us
 MAX_EVENTS = 10_000
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -60,7 +70,7 @@ class ParsedBatch:
 
 
 def _time(value: Any, what: str) -> datetime:
-    """An aware time within the window checks.py allows; InvalidInput saying why not."""
+    """An aware time within the window telemetry_bounds.py allows; InvalidInput saying why not."""
     try:
         moment = parse_datetime(value) if isinstance(value, str) else None
     except ValueError:  # well formed but no date: month 13, an offset of 99 hours
@@ -147,12 +157,10 @@ def _values(entries: Iterable[tuple]) -> RawValues:
                 moment = fromisoformat(stamp)
             except ValueError:
                 moment = None  # not the plain form: _row parses it, or says why not
-            if (
-                moment is not None
-                and moment.tzinfo is not None
-                and not time_problem(moment, "", "")
-            ):
-                known = seen[stamp] = (moment, epoch_us(moment))
+            if moment is not None and moment.tzinfo is not None:
+                moment_us = epoch_us(moment)
+                if EARLIEST_US <= moment_us < LATEST_US:  # else _row says why not
+                    known = seen[stamp] = (moment, moment_us)
         if (
             known is not None
             and type(raw) is float

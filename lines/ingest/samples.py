@@ -6,11 +6,11 @@ from typing import NamedTuple
 import numpy as np
 from django.utils import timezone
 
-from lines.ingest.checks import as_number, text_of
 from lines.ingest.columns import SampleColumns, epoch_us
 from lines.ingest.parse import RawEvent, RawValues
 from lines.ingest.timeline import Timeline, starts_stored
 from lines.models import Station, Tag, TagRole, Unit
+from lines.telemetry_bounds import as_number, text_of
 
 # Fields of a result event that describe the event, not a measurement of the cell.
 EVENT_BOOKKEEPING = frozenset(
@@ -153,7 +153,7 @@ def _measurement(name: str, raw: object) -> tuple[float | None, str, str] | None
 
 def event_columns(*, event: RawEvent, station: Station, unit_id: int) -> SampleColumns:
     """The measurements a result event carries, as samples of its cell; an unusable one
-    (NaN, infinity, beyond checks.MAX_ABS_VALUE) stored rejected with the reason."""
+    (NaN, infinity, beyond telemetry_bounds.MAX_ABS_VALUE) stored rejected with the reason."""
     out = SampleColumns(stations={station.pk: station})
     moment_us = epoch_us(event.time)
     for name, raw in event.fields.items():

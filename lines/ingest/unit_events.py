@@ -16,9 +16,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from lines import services
 from lines.choices import UnitKind, UnitStatus, WorkOrderStatus
-from lines.ingest.checks import as_number, text_of
 from lines.models import Operation, Route, Station, Unit, WorkOrder
 from lines.services.common import IDENTIFIER_RE
+from lines.telemetry_bounds import as_number, text_of
 from mes.errors import DomainError
 
 T = TypeVar("T")
@@ -262,7 +262,7 @@ class UnitEvents:
 
 def _metre(raw: object) -> tuple[float | None, str]:
     """A roll metre from an event field: a JSON number (or one written as text), finite and
-    within checks.MAX_ABS_VALUE (the roll's length is checked by the consumption)."""
+    within telemetry_bounds.MAX_ABS_VALUE (the roll's length is checked by the consumption)."""
     if isinstance(raw, str):
         try:
             raw = float(raw)

@@ -1,6 +1,6 @@
 """Samples whose time no reader can read become rejected samples stamped on arrival (issue #19).
 
-Before the ingest checked its time window (lines/ingest/checks.py), PostgreSQL stored a source
+Before the ingest checked its time window (lines/telemetry_bounds.py), PostgreSQL stored a source
 time of year 1 with an offset ("0001-01-01T00:00:00+01:00") as 1 BC; psycopg cannot return such
 a time to Python, and the samples API and SPC answered 500 for every page holding one. Such a row
 is now what the ingest makes of that value today: rejected, with the time that arrived in the

@@ -4,12 +4,12 @@ import math
 
 from django.db.models import Q, QuerySet
 
-from lines.ingest.checks import MAX_ABS_VALUE
 from lines.models import Sample
+from lines.telemetry_bounds import MAX_ABS_VALUE
 
-# A stored value within the ingest's bound (lines/ingest/checks.py). PostgreSQL orders NaN above
-# every number, so the range leaves out NaN and both infinities too: rows an older ingest or a
-# form stored as usable (a finite 1.7e308 made SPC's mean overflow).
+# A stored value within the ingest's bound (lines/telemetry_bounds.py). PostgreSQL orders NaN
+# above every number, so the range leaves out NaN and both infinities too: rows an older ingest
+# or a form stored as usable (a finite 1.7e308 made SPC's mean overflow).
 USABLE_VALUE = Q(value__gte=-MAX_ABS_VALUE, value__lte=MAX_ABS_VALUE)
 
 

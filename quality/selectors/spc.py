@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from lines.ingest.checks import MAX_ABS_VALUE
 from lines.models import Sample, Station
 from lines.selectors import usable_samples
+from lines.telemetry_bounds import MAX_ABS_VALUE
 from mes.errors import RuleViolation
 from quality import spc
 from quality.models import Spec, SpecVersion

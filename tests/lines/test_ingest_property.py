@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lines.ingest import batch_ingest
-from lines.ingest.checks import EARLIEST, LATEST, MAX_ABS_VALUE, MAX_STATUS
 from lines.ingest.parse import batch_parse
 from lines.models import IngestBatch, Sample
+from lines.telemetry_bounds import EARLIEST, LATEST, MAX_ABS_VALUE, MAX_STATUS
 from tests.lines.ingest_helpers import cathode_route, feed_lanes, map_tags
 
 # Bounded: the whole suite runs these on every change (docs: tests are never benchmarks).

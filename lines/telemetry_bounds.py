@@ -1,8 +1,9 @@
 """What the ingest accepts as a usable value, time and status (docs/telemetry.md, "Rejections").
 
-Everything stored as usable must be readable and computable by every reader: Python, PostgreSQL
-and SQLite, the SPC math, the charts and the exports. Anything outside these bounds is stored
-rejected with the reason, never dropped and never raised.
+Everything stored as usable must be readable and computable by every reader: Python,
+PostgreSQL and SQLite, the SPC math, the charts and the exports. Anything outside these bounds
+is stored rejected with the reason, never dropped and never raised. Outside lines/ingest, so
+that the selectors (usable_samples) read the same bound without importing the ingest.
 """
 
 import math
