@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from lines.ingest import batch_ingest
 from lines.ingest.parse import batch_parse
+from lines.ingest.wire import columns_of
 from lines.models import IngestBatch, Sample
 from lines.telemetry_bounds import EARLIEST, LATEST, MAX_ABS_VALUE, MAX_STATUS
 from tests.lines.ingest_helpers import cathode_route, feed_lanes, map_tags
@@ -138,6 +139,12 @@ def test_parsing_any_json_values_keeps_every_value_usable_or_with_a_reason(value
             assert math.isfinite(raw.value[i]) and abs(raw.value[i]) <= MAX_ABS_VALUE
     assert len(parsed.events) + len(parsed.problems) == len(items)
     assert all(_usable_time(e.time) and isinstance(e.fields, dict) for e in parsed.events)
+
+    # The same values sent as columns (docs/telemetry.md, "The batch") parse the same.
+    as_columns = batch_parse({"batch_id": str(uuid.uuid4()), "columns": columns_of(values)})
+    for name in ("node_id", "text", "status", "problem"):
+        assert getattr(as_columns.samples, name) == getattr(raw, name), name
+    assert [str(v) for v in as_columns.samples.value] == [str(v) for v in raw.value]
 
 
 def test_the_parse_property_fails_on_what_the_ingest_once_stored():
