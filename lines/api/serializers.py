@@ -227,14 +227,18 @@ class TagSerializer(CodedSerializer):
         ]
 
 
+def finite_or_none(value: float | None) -> float | None:
+    """A stored float for JSON: null for NaN and infinity, which JSON has not. One such row
+    (PostgreSQL keeps NaN, both databases keep infinity) made a whole answer a 500."""
+    return value if value is None or math.isfinite(value) else None
+
+
 class FiniteFloatField(serializers.FloatField):
-    """A stored float as a JSON number, or null for NaN and infinity: JSON has neither, and one
-    such row (PostgreSQL keeps NaN, both keep infinity) made the whole page a 500. What arrived is
-    in raw_value when the ingest rejected it."""
+    """A stored float as a JSON number, or null for NaN and infinity (what arrived is in
+    raw_value when the ingest rejected it)."""
 
     def to_representation(self, value: float) -> float | None:
-        number = super().to_representation(value)
-        return number if math.isfinite(number) else None
+        return finite_or_none(super().to_representation(value))
 
 
 class SampleSerializer(CodedSerializer):

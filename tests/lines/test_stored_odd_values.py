@@ -90,3 +90,23 @@ def test_the_unit_summary_counts_every_reading_and_summarises_the_usable_ones(st
     assert summary["count"] == len(GOOD) * 2 + len(ODD)
     assert (summary["low"], summary["high"]) == (24.9, 25.2)
     assert summary["mean"] == pytest.approx(sum(GOOD) / len(GOOD))
+
+
+@pytest.mark.parametrize("odd", [math.inf, 1.7e308, math.nan], ids=["inf", "1.7e308", "nan"])
+def test_a_cells_pressure_history_answers_with_an_odd_reading_stored(plant, api, operator, odd):
+    from quality.services.pressure import pressure_profile_record
+    from tests.quality.pressure_helpers import PRESSURE, pressed_cell
+
+    make_spec("isostatic_pressure_mpa", "densification", lsl=480.0, usl=500.0)
+    cell, operation = pressed_cell(plant, pressure=[*PRESSURE[:2], (45, odd), *PRESSURE[2:]])
+    pressure_profile_record(operation=operation)
+    api.force_authenticate(operator)
+
+    response = api.get(f"/api/v1/units/{cell.identifier}/pressure/")
+
+    assert response.status_code == 200, response.content
+    (profile,) = response.json()
+    values = [point["value"] for point in profile["series"]["isostatic_pressure_mpa"]]
+    assert values[:2] + values[3:] == [200.0, 485.0, 495.0, 470.0]
+    assert values[2] in (None, 1.7e308)  # JSON has no NaN nor infinity; SQLite keeps NaN as null
+    assert profile["peak_pressure_mpa"] == 495.0  # the odd reading is no reading of the press
