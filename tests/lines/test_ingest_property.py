@@ -147,13 +147,6 @@ def test_parsing_any_json_values_keeps_every_value_usable_or_with_a_reason(value
     assert [str(v) for v in as_columns.samples.value] == [str(v) for v in raw.value]
 
 
-def test_the_parse_property_fails_on_what_the_ingest_once_stored():
-    """The checks above are not vacuous: year 1 with an offset, and a finite 1.7e308, are what
-    the unfixed parse returned as usable."""
-    odd = datetime(1, 1, 1, tzinfo=UTC)
-    assert not _usable_time(odd) and not abs(1.7e308) <= MAX_ABS_VALUE
-
-
 @pytest.fixture
 def mapped(plant):
     map_tags(plant)
