@@ -4,6 +4,8 @@ Related objects appear by their code or identifier, never by database id (operat
 which have no code, are the exception). Quantities and metres are JSON numbers, as in the trace.
 """
 
+import math
+
 from django.db import models
 from rest_framework import serializers
 
@@ -225,10 +227,26 @@ class TagSerializer(CodedSerializer):
         ]
 
 
+def finite_or_none(value: float | None) -> float | None:
+    """A stored float for JSON: null for NaN and infinity, which JSON has not. One such row
+    (PostgreSQL keeps NaN, both databases keep infinity) made a whole answer a 500."""
+    return value if value is None or math.isfinite(value) else None
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A stored float as a JSON number, or null for NaN and infinity (what arrived is in
+    raw_value when the ingest rejected it)."""
+
+    def to_representation(self, value: float) -> float | None:
+        return finite_or_none(super().to_representation(value))
+
+
 class SampleSerializer(CodedSerializer):
     """A stored value as received; `station` is null for a node the tag map did not know."""
 
     station = code_of(allow_null=True)
+    value = FiniteFloatField(allow_null=True, read_only=True)
+    position_m = FiniteFloatField(allow_null=True, read_only=True)
     unit = code_of("identifier", allow_null=True)
     batch = code_of("batch_id", allow_null=True, help_text="The ingest batch id (uuid).")
 

@@ -56,6 +56,7 @@ def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
     tags = tag_map()
     where = Attribution(parsed.samples, tags)
     events = UnitEvents()
+    events.problems += parsed.problems  # events the parse could not read
     flags: list = []
     stored = _unit_events(parsed, tags, where, events, record, flags)
     rows = sample_columns(values=parsed.samples, where=where)

@@ -1,7 +1,9 @@
 """Parsing a batch from the bridge (docs/telemetry.md) into plain records. Pure: no database.
 
 A malformed batch (not the documented shape, or oversized) is refused whole with a clear error;
-a malformed sample inside a good batch is kept, with the reason it cannot be used.
+a malformed sample inside a good batch is kept, with the reason it cannot be used
+(lines/telemetry_bounds.py says what is usable), and an event without a readable time or fields
+is a problem of the batch.
 """
 
 import math
@@ -16,9 +18,19 @@ from django.utils.dateparse import parse_datetime
 
 from lines.ingest.columns import epoch_us
 from lines.ingest.wire import ABSENT, SAMPLE_FIELDS
+from lines.telemetry_bounds import (
+    EARLIEST,
+    LATEST,
+    MAX_ABS_VALUE,
+    as_number,
+    status_of,
+    text_of,
+    time_problem,
+)
 from mes.errors import InvalidInput
 
 MAX_SAMPLES = 50_000
+EARLIEST_US, LATEST_US = epoch_us(EARLIEST), epoch_us(LATEST)  # the time window, as epoch_us
 MAX_EVENTS = 10_000
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -54,14 +66,22 @@ class ParsedBatch:
     source: str
     samples: RawValues
     events: list[RawEvent]
+    problems: list[str] = field(default_factory=list)  # events that could not be read
 
 
 def _time(value: Any, what: str) -> datetime:
-    moment = parse_datetime(value) if isinstance(value, str) else None
+    """An aware time within the window telemetry_bounds.py allows; InvalidInput saying why not."""
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but no date: month 13, an offset of 99 hours
+        moment = None
     if moment is None or moment.tzinfo is None:
         raise InvalidInput(
-            f"{what} must be an ISO 8601 time with a zone, got {value!r}.", field=what
+            f"{what} must be an ISO 8601 time with a zone, got {text_of(value)!r}.", field=what
         )
+    problem = time_problem(moment, what, value)
+    if problem:
+        raise InvalidInput(problem, field=what)
     return moment
 
 
@@ -70,27 +90,18 @@ def _value(raw: Any) -> tuple[float | None, str, str]:
     if isinstance(raw, bool):
         return float(raw), "", ""
     if isinstance(raw, int | float):
-        number = float(raw)
-        return (
-            (number, "", "") if math.isfinite(number) else (None, str(raw), "not a finite number")
-        )
+        number, problem = as_number(raw)
+        return number, text_of(raw) if problem else "", problem
     if isinstance(raw, str) and raw in _SPECIAL:
         return None, raw, "not a finite number"
     if raw is None:
         return None, "", "no value"
+    text = text_of(raw)
     try:
-        number = float(raw)
+        number, problem = as_number(float(raw))
     except (TypeError, ValueError):
-        return (
-            None,
-            str(raw)[:200],
-            "",
-        )  # text: a serial or a roll id; a problem only for a parameter
-    return (
-        (number, str(raw)[:200], "")
-        if math.isfinite(number)
-        else (None, str(raw), "not a finite number")
-    )
+        return None, text, ""  # text: a serial or a roll id; a problem only for a parameter
+    return number, text, problem
 
 
 def _stamp(value: Any, what: str, seen: dict[str, tuple[datetime, int]]) -> tuple[datetime, int]:
@@ -106,7 +117,7 @@ def _stamp(value: Any, what: str, seen: dict[str, tuple[datetime, int]]) -> tupl
 def _row(fields: tuple, seen: dict[str, tuple[datetime, int]]) -> tuple:
     """One value (its SAMPLE_FIELDS) as the fields of RawValues, in their order."""
     node_id, raw, source_time, server_time, status = fields
-    if type(raw) is float and math.isfinite(raw):  # the common case, as _value would say
+    if type(raw) is float and -MAX_ABS_VALUE <= raw <= MAX_ABS_VALUE:  # as _value would say
         value, text, problem = raw, "", ""
     else:
         value, text, problem = _value(raw)
@@ -117,13 +128,11 @@ def _row(fields: tuple, seen: dict[str, tuple[datetime, int]]) -> tuple:
     except InvalidInput as exc:  # kept, stamped on arrival, never judged
         server = source = timezone.now()
         source_us, problem = epoch_us(source), exc.message
-    if not isinstance(status, int):
-        raise InvalidInput(f"status must be an integer StatusCode, got {status!r}.", field="status")
-    if status != 0 and not problem:
-        problem = f"OPC UA status 0x{status & 0xFFFFFFFF:08X}"
-    node_id = node_id if type(node_id) is str else str(node_id)
+    status, status_problem = status_of(status)
+    if not problem:
+        problem = status_problem or (f"OPC UA status 0x{status:08X}" if status else "")
     # Kept to what the columns hold, so one oversized value never fails the batch it came in.
-    return (node_id[:255], value, text, source, source_us, server, status, problem[:200])
+    return (text_of(node_id, 255), value, text, source, source_us, server, status, problem[:200])
 
 
 def _values(entries: Iterable[tuple]) -> RawValues:
@@ -137,7 +146,7 @@ def _values(entries: Iterable[tuple]) -> RawValues:
         out.status,
         out.problem,
     )
-    isfinite, fromisoformat = math.isfinite, datetime.fromisoformat
+    fromisoformat = datetime.fromisoformat
     for entry in entries:
         # The common case inline (a good float with a readable zoned time): a call per value
         # and Django's parse_datetime were two thirds of parsing a 5,000-value batch.
@@ -149,15 +158,18 @@ def _values(entries: Iterable[tuple]) -> RawValues:
             except ValueError:
                 moment = None  # not the plain form: _row parses it, or says why not
             if moment is not None and moment.tzinfo is not None:
-                known = seen[stamp] = (moment, epoch_us(moment))
+                moment_us = epoch_us(moment)
+                if EARLIEST_US <= moment_us < LATEST_US:  # else _row says why not
+                    known = seen[stamp] = (moment, moment_us)
         if (
             known is not None
             and type(raw) is float
-            and isfinite(raw)
+            and -MAX_ABS_VALUE <= raw <= MAX_ABS_VALUE  # False for NaN too
             and status == 0
             and type(status) is int
             and type(node_id) is str
             and len(node_id) <= 255
+            and "\x00" not in node_id
             and (source_time is None or source_time == stamp)
         ):
             node_ids.append(node_id)
@@ -221,11 +233,24 @@ def _event(item: dict[str, Any]) -> RawEvent:
     if not isinstance(fields, dict):
         raise InvalidInput("An event needs its fields as an object.", field="events")
     return RawEvent(
-        str(item.get("node_id", "")),
-        str(item.get("type", "")),
+        text_of(item.get("node_id", ""), 255),
+        text_of(item.get("type", ""), 64),
         _time(item.get("time"), "time"),
         fields,
     )
+
+
+def _events(items: list[dict[str, Any]]) -> tuple[list[RawEvent], list[str]]:
+    """The readable events, and why each other one cannot be applied: one event without a
+    usable time or fields never costs the batch its values."""
+    events, problems = [], []
+    for item in items:
+        try:
+            events.append(_event(item))
+        except InvalidInput as exc:
+            what = f"{text_of(item.get('type', ''), 64)} from {text_of(item.get('node_id', ''))}"
+            problems.append(f"event {what}: {exc.message}")
+    return events, problems
 
 
 def batch_parse(batch: Any) -> ParsedBatch:
@@ -246,9 +271,7 @@ def batch_parse(batch: Any) -> ParsedBatch:
             f"{MAX_SAMPLES} and {MAX_EVENTS}. Send smaller batches.",
             field="samples",
         )
+    readable, problems = _events(events)
     return ParsedBatch(
-        batch_id,
-        str(batch.get("source", ""))[:120],
-        _values(entries),
-        [_event(e) for e in events],
+        batch_id, text_of(batch.get("source", ""), 120), _values(entries), readable, problems
     )

@@ -10,12 +10,16 @@ from lines.ingest.columns import SampleColumns, epoch_us
 from lines.ingest.parse import RawEvent, RawValues
 from lines.ingest.timeline import Timeline, starts_stored
 from lines.models import Station, Tag, TagRole, Unit
+from lines.telemetry_bounds import as_number, text_of
 
 # Fields of a result event that describe the event, not a measurement of the cell.
 EVENT_BOOKKEEPING = frozenset(
     {"serial", "result", "sequence", "feed_roll", "feed_from_m", "feed_to_m"}
 )
 UNKNOWN_NODE = "unknown node: not in the tag map"
+# How the bridge writes a NaN or an infinity it read (docs/telemetry.md, "The batch").
+NOT_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
+PARAMETER_LENGTH = 64  # lines.Sample.parameter
 
 
 class TagOf(NamedTuple):
@@ -132,27 +136,41 @@ def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
     )
 
 
+def _measurement(name: str, raw: object) -> tuple[float | None, str, str] | None:
+    """(value, raw text, problem) of an event field that is a measurement (a JSON number, or
+    a NaN or infinity as the bridge writes it); None for the event's other fields."""
+    if name in EVENT_BOOKKEEPING or isinstance(raw, bool):
+        return None
+    if isinstance(raw, str) and raw in NOT_FINITE:
+        return None, raw, "not a finite number"
+    if not isinstance(raw, int | float):
+        return None
+    value, problem = as_number(raw)
+    if len(name) > PARAMETER_LENGTH:
+        value, problem = None, f"field name longer than {PARAMETER_LENGTH}: {name!r}"
+    return value, text_of(raw) if problem else "", problem[:200]
+
+
 def event_columns(*, event: RawEvent, station: Station, unit_id: int) -> SampleColumns:
-    """The measurements a result event carries, as samples of its cell."""
+    """The measurements a result event carries, as samples of its cell; an unusable one
+    (NaN, infinity, beyond telemetry_bounds.MAX_ABS_VALUE) stored rejected with the reason."""
     out = SampleColumns(stations={station.pk: station})
     moment_us = epoch_us(event.time)
-    for name, value in event.fields.items():
-        if (
-            name in EVENT_BOOKKEEPING
-            or isinstance(value, bool)
-            or not isinstance(value, int | float)
-        ):
+    for name, raw in event.fields.items():
+        measured = _measurement(text_of(name, 1000), raw)
+        if measured is None:
             continue
+        value, text, problem = measured
         out.node_id.append(event.node_id)
         out.station_id.append(station.pk)
-        out.parameter.append(name)
-        out.value.append(float(value))
-        out.raw_value.append("")
+        out.parameter.append(text_of(name, PARAMETER_LENGTH))
+        out.value.append(value)
+        out.raw_value.append(text)
         out.source_time.append(event.time)
         out.source_us.append(moment_us)
         out.server_time.append(event.time)
         out.status_code.append(0)
         out.unit_id.append(unit_id)
         out.position_m.append(None)
-        out.rejected_reason.append("")
+        out.rejected_reason.append(problem)
     return out

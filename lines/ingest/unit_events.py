@@ -17,6 +17,8 @@ from django.db.models import Exists, OuterRef, Q
 from lines import services
 from lines.choices import UnitKind, UnitStatus, WorkOrderStatus
 from lines.models import Operation, Route, Station, Unit, WorkOrder
+from lines.services.common import IDENTIFIER_RE
+from lines.telemetry_bounds import as_number, text_of
 from mes.errors import DomainError
 
 T = TypeVar("T")
@@ -110,6 +112,11 @@ class UnitEvents:
     ) -> tuple[Unit | None, Operation | None]:
         """The unit and its open operation at the station, creating the unit and starting the
         operation now if need be (None where that was refused)."""
+        if not IDENTIFIER_RE.match(identifier):
+            self.problems.append(
+                f"{station.code} result for {text_of(identifier, 80)!r}: not a unit identifier"
+            )
+            return None, None
         open_here = (
             Operation.objects.filter(
                 station=station, completed_at__isnull=True, unit__identifier=identifier
@@ -167,6 +174,14 @@ class UnitEvents:
         roll_id = fields.get("feed_roll")
         if not roll_id:
             return
+        metres = self._feed_metres(cell, fields)
+        if metres is None:
+            return
+        if not isinstance(roll_id, str) or not IDENTIFIER_RE.match(roll_id):
+            self.problems.append(
+                f"{cell.identifier}: feed roll {text_of(roll_id, 80)!r} is no unit"
+            )
+            return
         roll = Unit.objects.filter(identifier=roll_id).first()
         if roll is None:
             self.problems.append(f"{cell.identifier}: feed roll {roll_id} is not known to the MES")
@@ -176,12 +191,25 @@ class UnitEvents:
             lambda: services.unit_consume(
                 child=cell,
                 parent=roll,
-                position_from_m=fields.get("feed_from_m"),
-                position_to_m=fields.get("feed_to_m"),
+                position_from_m=metres[0],
+                position_to_m=metres[1],
                 operation=operation,
                 at=at,
             ),
         )
+
+    def _feed_metres(self, cell: Unit, fields: dict) -> tuple[float | None, float | None] | None:
+        """The event's feed metres as numbers (None where absent), or None with the problem
+        recorded: a metre of 1e30 made the consumption's decimal arithmetic raise."""
+        metres = []
+        for name in ("feed_from_m", "feed_to_m"):
+            raw = fields.get(name)
+            number, problem = (None, "") if raw is None else _metre(raw)
+            if problem:
+                self.problems.append(f"{cell.identifier}: {name} {text_of(raw, 80)!r}: {problem}")
+                return None
+            metres.append(number)
+        return metres[0], metres[1]
 
     def finished(
         self, *, unit: Unit, station: Station, operation: Operation | None, ok: bool, at: datetime
@@ -230,3 +258,16 @@ class UnitEvents:
                 None,
             )
         return self._routes[station_kind]
+
+
+def _metre(raw: object) -> tuple[float | None, str]:
+    """A roll metre from an event field: a JSON number (or one written as text), finite and
+    within telemetry_bounds.MAX_ABS_VALUE (the roll's length is checked by the consumption)."""
+    if isinstance(raw, str):
+        try:
+            raw = float(raw)
+        except ValueError:
+            return None, "not a number"
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None, "not a number"
+    return as_number(raw)

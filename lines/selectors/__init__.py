@@ -19,7 +19,7 @@ from lines.selectors.station import (
     station_recent_operations,
     unit_open_operation,
 )
-from lines.selectors.telemetry import is_usable_value, usable_samples
+from lines.selectors.telemetry import USABLE_VALUE, is_usable_value, usable_samples
 from lines.selectors.units import unit_get_by_identifier
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "TraceNode",
     "trace_backward",
     "downstream_counts",
+    "USABLE_VALUE",
     "is_usable_value",
     "walk_cursor",
     "trace_forward",

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from lines.api import resolve as lines_resolve
 from lines.api.common import with_errors
-from lines.api.serializers import code_of
+from lines.api.serializers import code_of, finite_or_none
 from quality.models import PressureProfile
 from quality.selectors.pressure import pressure_profiles_of, pressure_series
 
@@ -40,7 +40,10 @@ class PressureProfileSerializer(serializers.ModelSerializer):
 
     def get_series(self, profile: PressureProfile) -> dict[str, list[dict]]:
         return {
-            name: [{"at": at, "value": value, "status": code} for at, value, code in rows]
+            name: [
+                {"at": at, "value": finite_or_none(value), "status": code}
+                for at, value, code in rows
+            ]
             for name, rows in pressure_series(profile).items()
         }
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from lines.models import Sample, Station
 from lines.selectors import usable_samples
+from lines.telemetry_bounds import MAX_ABS_VALUE
 from mes.errors import RuleViolation
 from quality import spc
 from quality.models import Spec, SpecVersion
@@ -76,7 +77,8 @@ def spc_series(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> SpcSeries:
-    """Usable readings (good status, not rejected, finite), oldest first, at most MAX_POINTS newest."""
+    """Usable readings (good status, not rejected, finite and within the ingest's bound: a stored
+    1.7e308 made the mean overflow), oldest first, at most MAX_POINTS newest."""
     rows = usable_samples(Sample.objects.filter(station=station, parameter=parameter))
     if since:
         rows = rows.filter(source_time__gte=since)
@@ -88,6 +90,7 @@ def spc_series(
     newest.reverse()
     values = np.array([r[2] for r in newest], dtype=np.float64)
     finite = np.isfinite(values)  # is_usable_value, for the whole series at once
+    finite[finite] = np.abs(values[finite]) <= MAX_ABS_VALUE
     return SpcSeries(
         sample_ids=np.array([r[0] for r in newest], dtype=np.int64)[finite],
         times=[r[1] for r, ok in zip(newest, finite, strict=True) if ok],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Max, Min, Q
 
 from lines.models import Operation, Sample, Unit, UnitHistory
-from lines.selectors import trace_backward
+from lines.selectors import USABLE_VALUE, trace_backward
 from quality.models import AuditEntry, Disposition, Flag, Hold
 
 
@@ -69,16 +69,18 @@ def _parents(unit: Unit) -> list[tuple[str, str, float]]:
 
 
 def _sample_summary(unit: Unit) -> list[dict]:
-    """Per station and parameter: how many readings, how many unusable, min, mean, max."""
+    """Per station and parameter: how many readings, how many unusable, and min, mean, max of
+    the values within the ingest's bound (a stored NaN, infinity or 1.7e308 would make them
+    meaningless, and the sum behind PostgreSQL's avg overflow)."""
     return list(
         Sample.objects.filter(unit=unit)
         .values("station__code", "parameter")
         .annotate(
             count=Count("id"),
             rejected=Count("id", filter=~Q(rejected_reason="") | ~Q(status_code=0)),
-            low=Min("value"),
-            mean=Avg("value"),
-            high=Max("value"),
+            low=Min("value", filter=USABLE_VALUE),
+            mean=Avg("value", filter=USABLE_VALUE),
+            high=Max("value", filter=USABLE_VALUE),
         )
         .order_by("station__code", "parameter")
     )

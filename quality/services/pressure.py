@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from lines.ingest.columns import SampleColumns
 from lines.models import Operation, Recipe, Sample
+from lines.selectors import is_usable_value
 from lines.services.common import User
 from quality.models import Flag, PressureProfile
 from quality.pressure import PROFILES, ProfileFigures, profile_figures
@@ -79,7 +80,7 @@ def _series(operation: Operation) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     ).values_list("parameter", "source_time", "value", "status_code", "rejected_reason")
     series: dict[str, tuple[list, list]] = {}
     for parameter, at, value, status, rejected in rows:
-        usable = value is not None and status == 0 and not rejected
+        usable = is_usable_value(value) and status == 0 and not rejected  # within the bound
         times, values = series.setdefault(parameter, ([], []))
         times.append((at - operation.started_at).total_seconds())
         values.append(value if usable else np.nan)
