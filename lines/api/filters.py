@@ -4,11 +4,39 @@ Time ranges are half-open: `*_after` includes the instant given, `*_before` excl
 consecutive windows never count a unit twice. Times are ISO 8601 with an offset (or Z).
 """
 
+from typing import Any
+
+from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from lines.choices import OperationResult, StationKind, UnitKind, UnitStatus
 from lines.models import Equipment, GenealogyEdge, Operation, Sample, Station, Tag, TagRole, Unit
+from mes.numbers import BIGINT_MAX, INT_MAX
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class WholeNumberFilter(filters.NumberFilter):
+    """An integer filter bounded to its column: a 32-bit one unless told otherwise.
+
+    django-filter's NumberFilter reads a decimal, so `?hold=-5e106` reached the database as an
+    integer too large for it (an OverflowError, a 500); this one reads a plain integer within
+    the column's range and answers 400 naming the parameter for anything else.
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", INT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+def id_filter(field_name: str, label: str) -> WholeNumberFilter:
+    """Filter by the id of a related record (a bigint)."""
+    return WholeNumberFilter(field_name=field_name, label=label, min_value=1, max_value=BIGINT_MAX)
 
 
 def _code(field_name: str, label: str) -> filters.CharFilter:
@@ -74,7 +102,7 @@ class OperationFilter(filters.FilterSet):
 class EdgeFilter(filters.FilterSet):
     parent = _code("parent__identifier", "Identifier of the parent unit.")
     child = _code("child__identifier", "Identifier of the child unit.")
-    operation = filters.NumberFilter(field_name="operation_id", label="Operation id.")
+    operation = id_filter("operation_id", "Operation id.")
 
     class Meta:
         model = GenealogyEdge
