@@ -9,15 +9,13 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 
 from lines.choices import OperationResult, StationKind, UnitKind, UnitStatus
 from lines.models import Equipment, GenealogyEdge, Operation, Sample, Station, Tag, TagRole, Unit
 from mes.numbers import BIGINT_MAX, INT_MAX
 
 
-@extend_schema_field(OpenApiTypes.INT)
 class WholeNumberFilter(filters.NumberFilter):
     """An integer filter bounded to its column: a 32-bit one unless told otherwise.
 
@@ -32,6 +30,9 @@ class WholeNumberFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", INT_MAX)
         super().__init__(*args, **kwargs)
+        # The schema says so too (an integer in range), with the label as its description.
+        schema = {"type": "integer", "minimum": kwargs["min_value"], "maximum": kwargs["max_value"]}
+        set_override(self, "field", schema | ({"description": self.label} if self.label else {}))
 
 
 def id_filter(field_name: str, label: str) -> WholeNumberFilter:
