@@ -15,6 +15,7 @@ The message keeps what the user typed, so they see what was refused.
 """
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, translation
@@ -111,3 +112,16 @@ def check_range(
             field=field,
         )
     return rounded
+
+
+def check_instant(value: datetime, *, field: str) -> datetime:
+    """`value` if it is an instant the database can store; a time at the edge of the calendar
+    (9999-12-31T23:59-14:00 is past year 9999 in UTC) overflowed when converted: a 500."""
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise InvalidInput(
+            _("%(value)s is outside the years 1 to 9999 in UTC.") % {"value": value.isoformat()},
+            field=field,
+        ) from exc
+    return value

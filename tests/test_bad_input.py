@@ -187,3 +187,40 @@ def test_a_spec_limit_beyond_any_physical_value_is_a_400(qe_api, limit):
     error = error_of(qe_api.post("/api/v1/specs/", body, format="json"))
 
     assert list(error["fields"]) == ["usl"]
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/units/", "created_after"),
+        ("/api/v1/operations/", "started_before"),
+        ("/api/v1/samples/", "source_after"),
+        ("/api/v1/flags/", "raised_after"),
+        ("/api/v1/audit/", "at_before"),
+    ],
+)
+@pytest.mark.parametrize("instant", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_filter_past_the_calendar_in_utc_is_a_400_naming_it(
+    qe_api, path, parameter, instant
+):
+    error = error_of(qe_api.get(path, {parameter: instant}))
+
+    assert error["fields"] == {parameter: [f"{instant} is outside the years 1 to 9999 in UTC."]}
+
+
+def test_an_spc_window_past_the_calendar_in_utc_is_a_400_naming_it(qe_api, plant):
+    query = {"station": "T-COATING", "parameter": "x", "since": "9999-12-31T23:59:59-14:00"}
+
+    error = error_of(qe_api.get("/api/v1/spc/", query))
+
+    assert list(error["fields"]) == ["since"]
+
+
+def test_a_work_order_due_past_the_calendar_in_utc_is_a_400(qe_api, plant):
+    body = {"code": "WO-9", "route": plant.cell_route.code, "quantity_planned": 5}
+    body["due_at"] = "9999-12-31T23:59:59-14:00"
+
+    error = error_of(qe_api.post("/api/v1/work-orders/", body, format="json"))
+
+    assert list(error["fields"]) == ["due_at"]
+    assert not WorkOrder.objects.filter(code="WO-9").exists()

@@ -9,7 +9,7 @@ from django.db.models import Model
 from rest_framework import serializers
 
 from mes.errors import DomainError, InvalidInput, NotFound
-from mes.numbers import AMBIGUOUS, BIGINT_MAX, INT_MAX, parse_number
+from mes.numbers import AMBIGUOUS, BIGINT_MAX, INT_MAX, check_instant, parse_number
 
 # Barcodes may hold '.', ':', '-' and '_' (lines.services.common.IDENTIFIER_RE); never a slash.
 IDENTIFIER_PATH = r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}"
@@ -133,3 +133,14 @@ def count(**kwargs: Any) -> IntegerField:
     """A count or sequence number: 1 to the largest 32-bit integer."""
     kwargs.setdefault("min_value", 1)
     return IntegerField(**kwargs)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant the database can store (mes.numbers.check_instant)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        parsed = super().to_internal_value(value)
+        try:
+            return check_instant(parsed, field=self.field_name)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message, code="invalid") from exc

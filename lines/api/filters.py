@@ -9,11 +9,13 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.drainage import set_override
 
 from lines.choices import OperationResult, StationKind, UnitKind, UnitStatus
 from lines.models import Equipment, GenealogyEdge, Operation, Sample, Station, Tag, TagRole, Unit
-from mes.numbers import BIGINT_MAX, INT_MAX
+from mes.errors import InvalidInput
+from mes.numbers import BIGINT_MAX, INT_MAX, check_instant
 
 
 class WholeNumberFilter(filters.NumberFilter):
@@ -33,6 +35,25 @@ class WholeNumberFilter(filters.NumberFilter):
         # The schema says so too (an integer in range), with the label as its description.
         schema = {"type": "integer", "minimum": kwargs["min_value"], "maximum": kwargs["max_value"]}
         set_override(self, "field", schema | ({"description": self.label} if self.label else {}))
+
+
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 instant the database can store (mes.numbers.check_instant)."""
+
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return check_instant(parsed, field="")
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message, code="invalid") from exc
+
+
+class IsoDateTimeFilter(filters.IsoDateTimeFilter):
+    """django-filter's, refusing (400) a time that overflows when converted to UTC."""
+
+    field_class = InstantField
 
 
 def id_filter(field_name: str, label: str) -> WholeNumberFilter:
@@ -69,10 +90,10 @@ class UnitFilter(filters.FilterSet):
     material = _code("material__code", "Material code (material lots only).")
     product = _code("product__code", "Product code.")
     supplier_lot = _code("supplier_lot", "The supplier's lot number.")
-    created_after = filters.IsoDateTimeFilter(
+    created_after = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601)."
     )
-    created_before = filters.IsoDateTimeFilter(
+    created_before = IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label="Created before (ISO 8601)."
     )
 
@@ -88,10 +109,10 @@ class OperationFilter(filters.FilterSet):
         field_name="completed_at", lookup_expr="isnull", label="true: not completed yet."
     )
     result = filters.ChoiceFilter(choices=OperationResult.choices)
-    started_after = filters.IsoDateTimeFilter(
+    started_after = IsoDateTimeFilter(
         field_name="started_at", lookup_expr="gte", label="Started at or after (ISO 8601)."
     )
-    started_before = filters.IsoDateTimeFilter(
+    started_before = IsoDateTimeFilter(
         field_name="started_at", lookup_expr="lt", label="Started before (ISO 8601)."
     )
 
@@ -129,10 +150,10 @@ class SampleFilter(filters.FilterSet):
     rejected = filters.BooleanFilter(
         method="filter_rejected", label="true: only values the ingest could not use; false: none."
     )
-    source_after = filters.IsoDateTimeFilter(
+    source_after = IsoDateTimeFilter(
         field_name="source_time", lookup_expr="gte", label="Source time at or after (ISO 8601)."
     )
-    source_before = filters.IsoDateTimeFilter(
+    source_before = IsoDateTimeFilter(
         field_name="source_time", lookup_expr="lt", label="Source time before (ISO 8601)."
     )
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from rest_framework import serializers
 
 from lines.api import resolve
-from lines.api.common import DecimalField, IntegerField, count, record_id
+from lines.api.common import DateTimeField, DecimalField, IntegerField, count, record_id
 from lines.choices import OperationResult, UnitKind
 from lines.models import TagRole
 from lines.services import tags as tag_rules
@@ -134,7 +134,7 @@ class WorkOrderCreateInput(ResolvingSerializer):
     code = serializers.CharField(max_length=32)
     route = reference(help_text="Route code; the product is the route's.")
     quantity_planned = count()
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = DateTimeField(required=False, allow_null=True)
     resolvers = {"route": resolve.route}
 
 

@@ -7,7 +7,7 @@ Time ranges are half-open, as in lines.api.filters: `*_after` includes the insta
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
-from lines.api.filters import WholeNumberFilter, id_filter
+from lines.api.filters import IsoDateTimeFilter, WholeNumberFilter, id_filter
 from lines.choices import StationKind
 from lines.models import Station
 from mes.numbers import BIGINT_MAX
@@ -28,12 +28,12 @@ def _code(field_name: str, label: str) -> filters.CharFilter:
     return filters.CharFilter(field_name=field_name, label=label)
 
 
-def _after(field_name: str, label: str) -> filters.IsoDateTimeFilter:
-    return filters.IsoDateTimeFilter(field_name=field_name, lookup_expr="gte", label=label)
+def _after(field_name: str, label: str) -> IsoDateTimeFilter:
+    return IsoDateTimeFilter(field_name=field_name, lookup_expr="gte", label=label)
 
 
-def _before(field_name: str, label: str) -> filters.IsoDateTimeFilter:
-    return filters.IsoDateTimeFilter(field_name=field_name, lookup_expr="lt", label=label)
+def _before(field_name: str, label: str) -> IsoDateTimeFilter:
+    return IsoDateTimeFilter(field_name=field_name, lookup_expr="lt", label=label)
 
 
 class SpecFilter(filters.FilterSet):

@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from lines.api import resolve as lines_resolve
-from lines.api.common import FloatField, count, record_id
+from lines.api.common import DateTimeField, FloatField, count, record_id
 from lines.api.inputs import ResolvingSerializer, reference
 from lines.choices import StationKind
 from quality.api import resolve
@@ -137,8 +137,8 @@ class GateCreateInput(serializers.Serializer):
 class SpcQuery(ResolvingSerializer):
     station = reference(help_text="Station code, e.g. COAT-01.")
     parameter = serializers.CharField(max_length=64, help_text="e.g. areal_loading_mg_cm2.")
-    since = serializers.DateTimeField(required=False, help_text="Readings from (ISO 8601).")
-    until = serializers.DateTimeField(required=False, help_text="Readings up to (ISO 8601).")
+    since = DateTimeField(required=False, help_text="Readings from (ISO 8601).")
+    until = DateTimeField(required=False, help_text="Readings up to (ISO 8601).")
     subgroup_size = count(
         max_value=MAX_SUBGROUP_SIZE,
         default=1,
