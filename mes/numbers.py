@@ -115,13 +115,16 @@ def check_range(
 
 
 def check_instant(value: datetime, *, field: str) -> datetime:
-    """`value` if it is an instant the database can store; a time at the edge of the calendar
-    (9999-12-31T23:59-14:00 is past year 9999 in UTC) overflowed when converted: a 500."""
+    """`value` as the same instant in UTC, if the database can store it.
+
+    A time at the edge of the calendar (9999-12-31T23:59-14:00 is past year 9999 in UTC)
+    overflowed when converted: a 500. And an offset ISO 8601 and Python allow but PostgreSQL
+    does not (beyond +-15:59, e.g. +16:33) made the query fail: in UTC it is an offset of 0.
+    """
     try:
-        value.astimezone(UTC)
+        return value.astimezone(UTC)
     except (OverflowError, ValueError) as exc:
         raise InvalidInput(
             _("%(value)s is outside the years 1 to 9999 in UTC.") % {"value": value.isoformat()},
             field=field,
         ) from exc
-    return value

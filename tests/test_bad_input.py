@@ -224,3 +224,19 @@ def test_a_work_order_due_past_the_calendar_in_utc_is_a_400(qe_api, plant):
 
     assert list(error["fields"]) == ["due_at"]
     assert not WorkOrder.objects.filter(code="WO-9").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [("/api/v1/flags/", "raised_after"), ("/api/v1/audit/", "at_after")],
+)
+def test_a_time_with_an_offset_postgresql_refuses_is_read_as_the_same_instant_in_utc(
+    qe_api, plant, path, parameter
+):
+    """+16:33 is valid ISO 8601 and Python; PostgreSQL refuses offsets beyond +-15:59 (a 500)."""
+    make_cell(plant, "C-1")
+
+    response = qe_api.get(path, {parameter: "2059-06-09T07:04:29.3+16:33"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 0
