@@ -5,13 +5,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+from django.db.models import Model
 from rest_framework import serializers
 
-from mes.errors import DomainError
+from mes.errors import DomainError, InvalidInput, NotFound
+from mes.numbers import AMBIGUOUS, BIGINT_MAX, INT_MAX, check_instant, parse_number
 
 # Barcodes may hold '.', ':', '-' and '_' (lines.services.common.IDENTIFIER_RE); never a slash.
 IDENTIFIER_PATH = r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}"
 CODE_PATH = r"[^/]+"
+ID_PATH = r"[0-9]+"
 
 
 class ApiErrorBody(serializers.Serializer):
@@ -63,3 +66,81 @@ class InputForms:
     def get_serializer_class(self) -> type[serializers.Serializer]:
         action = getattr(self, "action", None)
         return self.input_serializers.get(action) or super().get_serializer_class()  # type: ignore[misc]
+
+
+def path_id(model: type[Model], text: str, *, field: str = "id") -> int:
+    """The id in a detail path; one no row can have (beyond a bigint) is a 404 naming `field`,
+    not a query the database driver overflows on."""
+    record_id = int(text)
+    if not 1 <= record_id <= BIGINT_MAX:
+        raise NotFound(f"No {model._meta.verbose_name} with id {text}.", field=field)
+    return record_id
+
+
+# Numbers a request sends. Every integer is bounded to its column (a bigint for ids, 32-bit
+# for counts and sequence numbers, as PostgreSQL stores a PositiveIntegerField), so a huge one
+# is a 400 naming the field rather than an overflow in the database driver; text is read by
+# mes.numbers (no digit grouping, no comma taken for a decimal point).
+
+
+class PlainNumber:
+    """Reads a number sent as text with mes.numbers before the field's own checks: grouped or
+    comma text is refused with mes.numbers' message, any other non-number with DRF's."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                data = parse_number(data, field=self.field_name)  # type: ignore[attr-defined]
+            except InvalidInput as exc:
+                if exc.code == AMBIGUOUS:
+                    raise serializers.ValidationError(exc.message, code="invalid") from exc
+                self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class IntegerField(PlainNumber, serializers.IntegerField):
+    """An integer within a 32-bit column unless told otherwise."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", INT_MAX)
+        kwargs.setdefault("min_value", -INT_MAX - 1)
+        super().__init__(**kwargs)
+
+
+class DecimalField(PlainNumber, serializers.DecimalField):
+    """A decimal bounded by max_digits and decimal_places, as its column is."""
+
+
+class FloatField(PlainNumber, serializers.FloatField):
+    """A float within +-FLOAT_LIMIT unless told otherwise: no process quantity gets near it, and
+    the arithmetic done on limits and readings stays finite."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", FLOAT_LIMIT)
+        kwargs.setdefault("min_value", -FLOAT_LIMIT)
+        super().__init__(**kwargs)
+
+
+FLOAT_LIMIT = 1e12
+
+
+def record_id(**kwargs: Any) -> IntegerField:
+    """The id of a stored record: 1 to the largest bigint."""
+    return IntegerField(min_value=1, max_value=BIGINT_MAX, **kwargs)
+
+
+def count(**kwargs: Any) -> IntegerField:
+    """A count or sequence number: 1 to the largest 32-bit integer."""
+    kwargs.setdefault("min_value", 1)
+    return IntegerField(**kwargs)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """An ISO 8601 instant the database can store (mes.numbers.check_instant)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        parsed = super().to_internal_value(value)
+        try:
+            return check_instant(parsed, field=self.field_name)
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.message, code="invalid") from exc

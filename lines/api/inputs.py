@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from rest_framework import serializers
 
 from lines.api import resolve
+from lines.api.common import DateTimeField, DecimalField, IntegerField, count, record_id
 from lines.choices import OperationResult, UnitKind
 from lines.models import TagRole
 from lines.services import tags as tag_rules
@@ -40,7 +41,7 @@ class ResolvingSerializer(serializers.Serializer):
 class UnitCreateInput(ResolvingSerializer):
     identifier = serializers.CharField(max_length=64)
     kind = serializers.ChoiceField(choices=MADE_KINDS)
-    quantity = serializers.DecimalField(
+    quantity = DecimalField(
         **QUANTITY, required=False, help_text="kg for a slurry batch, m for a roll; a cell is 1."
     )
     product = reference(required=False, help_text="Product code; defaults to the route's.")
@@ -64,7 +65,7 @@ class UnitCreateInput(ResolvingSerializer):
 class MaterialReceiveInput(ResolvingSerializer):
     material = reference(help_text="Material code, e.g. NMC811.")
     identifier = serializers.CharField(max_length=64)
-    quantity = serializers.DecimalField(**QUANTITY, help_text="In the material's unit of measure.")
+    quantity = DecimalField(**QUANTITY, help_text="In the material's unit of measure.")
     supplier = serializers.CharField(max_length=120)
     supplier_lot = serializers.CharField(max_length=64)
     resolvers = {"material": resolve.material}
@@ -95,9 +96,7 @@ class WhereaboutsQuery(serializers.Serializer):
 class OperationStartInput(ResolvingSerializer):
     unit = reference(help_text="Identifier of the unit to start.")
     station = reference(help_text="Station code.")
-    step = serializers.IntegerField(
-        min_value=1, required=False, help_text="Sequence of the step; defaults to the unit's next."
-    )
+    step = count(required=False, help_text="Sequence of the step; defaults to the unit's next.")
     resolvers = {"unit": resolve.unit, "station": resolve.station}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -115,14 +114,12 @@ class OperationCompleteInput(serializers.Serializer):
 class ConsumptionInput(ResolvingSerializer):
     child = reference(help_text="Identifier of the unit that consumes.")
     parent = reference(help_text="Identifier of the unit consumed from.")
-    quantity = serializers.DecimalField(
+    quantity = DecimalField(
         **QUANTITY, required=False, help_text="Needed unless the metres of a roll are given."
     )
-    position_from = serializers.DecimalField(**METRES, required=False, allow_null=True)
-    position_to = serializers.DecimalField(**METRES, required=False, allow_null=True)
-    operation = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the child's operation."
-    )
+    position_from = DecimalField(**METRES, required=False, allow_null=True)
+    position_to = DecimalField(**METRES, required=False, allow_null=True)
+    operation = record_id(required=False, allow_null=True, help_text="Id of the child's operation.")
     hold_override = serializers.BooleanField(
         default=False, help_text="Consume a held parent (quality engineers only)."
     )
@@ -136,8 +133,8 @@ class ConsumptionInput(ResolvingSerializer):
 class WorkOrderCreateInput(ResolvingSerializer):
     code = serializers.CharField(max_length=32)
     route = reference(help_text="Route code; the product is the route's.")
-    quantity_planned = serializers.IntegerField(min_value=1)
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    quantity_planned = count()
+    due_at = DateTimeField(required=False, allow_null=True)
     resolvers = {"route": resolve.route}
 
 
@@ -166,13 +163,11 @@ def tag_role(**kwargs: Any) -> serializers.ChoiceField:
 
 
 def sampling_interval_field(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(
-        min_value=0, max_value=tag_rules.MAX_SAMPLING_INTERVAL_MS, **kwargs
-    )
+    return IntegerField(min_value=0, max_value=tag_rules.MAX_SAMPLING_INTERVAL_MS, **kwargs)
 
 
 def queue_size_field(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=tag_rules.MAX_QUEUE_SIZE, **kwargs)
+    return IntegerField(min_value=1, max_value=tag_rules.MAX_QUEUE_SIZE, **kwargs)
 
 
 def _blank_for_null(attrs: dict[str, Any]) -> dict[str, Any]:

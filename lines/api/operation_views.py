@@ -14,7 +14,15 @@ from rest_framework.response import Response
 
 from lines import services
 from lines.api import inputs, resolve
-from lines.api.common import WRITE_ERRORS, InputForms, fields_as_sent, valid, with_errors
+from lines.api.common import (
+    ID_PATH,
+    WRITE_ERRORS,
+    InputForms,
+    fields_as_sent,
+    path_id,
+    valid,
+    with_errors,
+)
 from lines.api.filters import EdgeFilter, OperationFilter
 from lines.api.serializers import EdgeSerializer, OperationSerializer
 from lines.models import GenealogyEdge, Operation
@@ -38,14 +46,14 @@ class OperationViewSet(
     serializer_class = OperationSerializer
     filterset_class = OperationFilter
     permission_classes = [CanMoveUnits]
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = ID_PATH
     input_serializers = {
         "create": inputs.OperationStartInput,
         "complete": inputs.OperationCompleteInput,
     }
 
     def get_object(self) -> Operation:
-        operation = resolve.operation(int(self.kwargs["pk"]), field="id")
+        operation = resolve.operation(path_id(Operation, self.kwargs["pk"]), field="id")
         self.check_object_permissions(self.request, operation)
         return operation
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from lines.api import resolve
-from lines.api.common import with_errors
+from lines.api.common import ID_PATH, path_id, with_errors
 from lines.api.filters import SampleFilter
 from lines.api.serializers import SampleSerializer
 from lines.models import Sample
@@ -31,9 +31,9 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = SampleSerializer
     filterset_class = SampleFilter
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = ID_PATH
 
     def get_object(self) -> Sample:
-        sample = resolve.one(Sample, "id", id=int(self.kwargs["pk"]))
+        sample = resolve.one(Sample, "id", id=path_id(Sample, self.kwargs["pk"]))
         self.check_object_permissions(self.request, sample)
         return sample

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from lines import services
 from lines.api import inputs, resolve
-from lines.api.common import WRITE_ERRORS, InputForms, valid, with_errors
+from lines.api.common import ID_PATH, WRITE_ERRORS, InputForms, path_id, valid, with_errors
 from lines.api.filters import TagFilter
 from lines.api.serializers import TagSerializer
 from lines.models import Tag
@@ -35,11 +35,11 @@ class TagViewSet(
     serializer_class = TagSerializer
     filterset_class = TagFilter
     permission_classes = [CanMapTags]
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = ID_PATH
     input_serializers = {"create": inputs.TagCreateInput, "partial_update": inputs.TagUpdateInput}
 
     def get_object(self) -> Tag:
-        tag = resolve.one(Tag, "id", id=int(self.kwargs["pk"]))
+        tag = resolve.one(Tag, "id", id=path_id(Tag, self.kwargs["pk"]))
         self.check_object_permissions(self.request, tag)
         return tag
 

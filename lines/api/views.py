@@ -14,7 +14,15 @@ from rest_framework.response import Response
 
 from lines import services
 from lines.api import inputs, resolve
-from lines.api.common import CODE_PATH, WRITE_ERRORS, InputForms, valid, with_errors
+from lines.api.common import (
+    CODE_PATH,
+    ID_PATH,
+    WRITE_ERRORS,
+    InputForms,
+    path_id,
+    valid,
+    with_errors,
+)
 from lines.api.filters import EquipmentFilter, StationFilter
 from lines.api.serializers import (
     EquipmentSerializer,
@@ -87,6 +95,12 @@ class RecipeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Recipe.objects.select_related("product")
     serializer_class = RecipeSerializer
     filterset_fields = ["code", "station_kind", "active"]
+    lookup_value_regex = ID_PATH
+
+    def get_object(self) -> Model:
+        found = resolve.one(Recipe, "id", id=path_id(Recipe, self.kwargs["pk"]))
+        self.check_object_permissions(self.request, found)
+        return found
 
 
 class RouteViewSet(ByCode, viewsets.ReadOnlyModelViewSet):

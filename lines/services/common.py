@@ -1,7 +1,7 @@
 """Small checks and writes shared by the lines services."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy
 from lines.choices import UnitStatus
 from lines.models import Unit, UnitHistory
 from mes.errors import InvalidInput, RuleViolation
+from mes.numbers import check_range, parse_number
 
 # Barcodes: no spaces or slashes, so an identifier is always one URL path segment.
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
-QUANTITY_PLACES = Decimal("0.0001")
+QUANTITY_DIGITS = (14, 4)  # Unit.quantity_initial/_remaining, GenealogyEdge.quantity
+METRE_DIGITS = (10, 3)  # GenealogyEdge.position_from_m/_to_m
 
 User = AbstractBaseUser | None
 
@@ -33,21 +35,23 @@ def check_identifier(identifier: str) -> str:
     return identifier
 
 
-def to_decimal(value: object, *, field: str, allow_zero: bool = False) -> Decimal:
-    """Parse a quantity or position; NaN, infinity, negatives (and zero unless allowed) are refused."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise InvalidInput(
-            _("%(field)s must be a number, got %(value)s.")
-            % {"field": field, "value": repr(value)},
-            field=field,
-        ) from exc
-    if not number.is_finite():
-        raise InvalidInput(f"{field} must be a finite number, got {value!r}.", field=field)
+def to_decimal(
+    value: object,
+    *,
+    field: str,
+    allow_zero: bool = False,
+    digits: tuple[int, int] = QUANTITY_DIGITS,
+) -> Decimal:
+    """Parse a quantity or position (mes.numbers: one notation, no digit grouping); NaN,
+    infinity, negatives (and zero unless allowed) are refused, and so is a number the column
+    (`digits`: max digits, decimal places) cannot hold, rather than letting the database fail."""
+    number = parse_number(value, field=field)
     if number < 0 or (number == 0 and not allow_zero):
         raise InvalidInput(f"{field} must be greater than zero, got {value}.", field=field)
-    return number.quantize(QUANTITY_PLACES)
+    max_digits, places = digits
+    return check_range(
+        number, field=field, max_digits=max_digits, decimal_places=places, allow_zero=allow_zero
+    )
 
 
 def qty_text(number: Decimal | None) -> str:

@@ -14,6 +14,7 @@ from lines.locks import lock_units
 from lines.models import GenealogyEdge, Operation, Unit
 from lines.services.common import (
     ACTION_CONSUME,
+    METRE_DIGITS,
     User,
     qty_text,
     refuse_unless_workable,
@@ -68,8 +69,8 @@ def _metre_range(
             _("Give both from and to metres, and only for a parent measured in metres."),
             field="position_from_m",
         )
-    low = to_decimal(start, field="position_from_m", allow_zero=True)
-    high = to_decimal(end, field="position_to_m")
+    low = to_decimal(start, field="position_from_m", allow_zero=True, digits=METRE_DIGITS)
+    high = to_decimal(end, field="position_to_m", digits=METRE_DIGITS)
     if high <= low or high > parent.quantity_initial:
         raise InvalidInput(
             _("Metres %(low)s..%(high)s are not a range within %(unit)s (0..%(length)s m).")

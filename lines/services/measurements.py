@@ -1,6 +1,5 @@
 """Manual measurements: a value an operator measured by hand, stored and judged like a PLC value."""
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,8 +13,11 @@ from lines.choices import UnitStatus
 from lines.models import Sample, SampleSource, Station, Unit
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
+from mes.numbers import parse_number
 
 PARAMETER_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# No process value we measure by hand reaches a billion in its unit (um, MPa, mOhm, Ah...).
+MEASURED_MAX = 1e9
 
 
 @dataclass
@@ -71,12 +73,13 @@ def measurement_record(
 
 
 def _finite(value: float | str) -> float:
-    try:
-        number = float(str(value).strip().replace(",", "."))
-    except ValueError as exc:
+    """The value as typed, read by mes.numbers (no comma taken for a decimal point), and within
+    what any process value we measure can be, so a slip of the finger is not stored as data."""
+    number = float(parse_number(value, field="value"))
+    if not abs(number) <= MEASURED_MAX:
         raise InvalidInput(
-            _("%(value)s is not a number.") % {"value": repr(value)}, field="value"
-        ) from exc
-    if not math.isfinite(number):
-        raise InvalidInput(_("Give a finite number."), field="value")
+            _("%(field)s must be between -%(limit)s and %(limit)s, got %(value)s.")
+            % {"field": "value", "limit": f"{MEASURED_MAX:g}", "value": f"{number:g}"},
+            field="value",
+        )
     return number

@@ -17,6 +17,8 @@ from lines.web.station_views import card_context, screen_context
 from mes.errors import NotFound, RuleViolation
 from mes.web.once import submit_once
 
+TYPED_FIELDS = ("parameter", "value", "parent", "quantity", "position_from_m", "position_to_m")
+
 
 def _answer(
     request: HttpRequest, code: str, action: str, apply: Callable[[Station, Unit], str]
@@ -35,6 +37,9 @@ def _answer(
         apply=lambda: apply(station, unit),
     )
     notice = {"notice": outcome.message, "notice_ok": outcome.ok}
+    if not outcome.ok:
+        # A refused form comes back with what was typed, to correct rather than retype.
+        notice["sent"] = {name: request.POST.get(name, "") for name in TYPED_FIELDS}
     if request.htmx:
         context = {"station": station, **card_context(station=station, identifier=identifier)}
         return render(request, "lines/_card.html", {**context, **notice})

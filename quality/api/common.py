@@ -3,9 +3,10 @@
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from lines.api.common import ID_PATH, path_id
 from mes.errors import NotFound
 
-ID_PATH = r"[0-9]+"
+__all__ = ["ID_PATH", "ById", "count_of"]
 
 
 class ById:
@@ -19,7 +20,7 @@ class ById:
 
     def get_object(self) -> Model:
         queryset = self.get_queryset()  # type: ignore[attr-defined]
-        record_id = int(self.kwargs["pk"])  # type: ignore[attr-defined]
+        record_id = path_id(queryset.model, self.kwargs["pk"])  # type: ignore[attr-defined]
         found = queryset.filter(pk=record_id).first()
         if found is None:
             name = queryset.model._meta.verbose_name

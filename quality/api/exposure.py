@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lines.api import resolve as lines_resolve
-from lines.api.common import WRITE_ERRORS, valid, with_errors
+from lines.api.common import WRITE_ERRORS, DateTimeField, FloatField, valid, with_errors
 from lines.api.inputs import ResolvingSerializer, reference
 from lines.api.serializers import code_of
 from lines.models import Unit
@@ -36,14 +36,14 @@ class ScanInput(ResolvingSerializer):
     action = serializers.ChoiceField(choices=list(SCAN_ACTIONS))
     zone = reference(required=False, help_text="Zone code; required to move, and at a first scan.")
     form = serializers.ChoiceField(choices=ExposureForm.choices, required=False)
-    at = serializers.DateTimeField(required=False, help_text="When scanned (ISO 8601); now.")
+    at = DateTimeField(required=False, help_text="When scanned (ISO 8601); now.")
     resolvers = {"zone": zone_by_code}
 
 
 class StartInput(ResolvingSerializer):
     zone = reference(help_text="Zone code where the lot is.")
     form = serializers.ChoiceField(choices=ExposureForm.choices, required=False)
-    carried_in_weighted_min = serializers.FloatField(
+    carried_in_weighted_min = FloatField(
         min_value=0, default=0.0, help_text="Exposure the lot had before (declared, audited)."
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="")

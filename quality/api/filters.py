@@ -7,8 +7,10 @@ Time ranges are half-open, as in lines.api.filters: `*_after` includes the insta
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 
+from lines.api.filters import IsoDateTimeFilter, WholeNumberFilter, id_filter
 from lines.choices import StationKind
 from lines.models import Station
+from mes.numbers import BIGINT_MAX
 from quality.choices import Decision, FlagKind, FlagState, HoldState, NcrState, Severity
 from quality.models import (
     AuditEntry,
@@ -26,12 +28,12 @@ def _code(field_name: str, label: str) -> filters.CharFilter:
     return filters.CharFilter(field_name=field_name, label=label)
 
 
-def _after(field_name: str, label: str) -> filters.IsoDateTimeFilter:
-    return filters.IsoDateTimeFilter(field_name=field_name, lookup_expr="gte", label=label)
+def _after(field_name: str, label: str) -> IsoDateTimeFilter:
+    return IsoDateTimeFilter(field_name=field_name, lookup_expr="gte", label=label)
 
 
-def _before(field_name: str, label: str) -> filters.IsoDateTimeFilter:
-    return filters.IsoDateTimeFilter(field_name=field_name, lookup_expr="lt", label=label)
+def _before(field_name: str, label: str) -> IsoDateTimeFilter:
+    return IsoDateTimeFilter(field_name=field_name, lookup_expr="lt", label=label)
 
 
 class SpecFilter(filters.FilterSet):
@@ -89,8 +91,8 @@ class HoldFilter(filters.FilterSet):
 
 class DispositionFilter(filters.FilterSet):
     decision = filters.ChoiceFilter(choices=Decision.choices)
-    hold = filters.NumberFilter(field_name="hold_id", label="Hold id.")
-    flag = filters.NumberFilter(field_name="flag_id", label="Flag id.")
+    hold = id_filter("hold_id", "Hold id.")
+    flag = id_filter("flag_id", "Flag id.")
 
     class Meta:
         model = Disposition
@@ -111,8 +113,8 @@ class NcrFilter(filters.FilterSet):
 
 class GateFilter(filters.FilterSet):
     route = _code("step__route__code", "Route code.")
-    step = filters.NumberFilter(field_name="step__sequence", label="Sequence of the route step.")
-    spec = filters.NumberFilter(field_name="spec_id", label="Spec id.")
+    step = WholeNumberFilter(field_name="step__sequence", label="Sequence of the route step.")
+    spec = id_filter("spec_id", "Spec id.")
 
     class Meta:
         model = GateRequirement
@@ -121,7 +123,7 @@ class GateFilter(filters.FilterSet):
 
 class AuditFilter(filters.FilterSet):
     entity = filters.CharFilter(label="spec_version, flag, hold, disposition, ncr, gate, ...")
-    entity_id = filters.NumberFilter()
+    entity_id = WholeNumberFilter(min_value=0, max_value=BIGINT_MAX, label="Id of the record.")
     action = filters.CharFilter(label="created, revised, raised, placed, released, signed, ...")
     by = _code("by__username", "Username of who made the change.")
     at_after = _after("at", "At or after (ISO 8601).")

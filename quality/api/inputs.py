@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from lines.api import resolve as lines_resolve
+from lines.api.common import DateTimeField, FloatField, count, record_id
 from lines.api.inputs import ResolvingSerializer, reference
 from lines.choices import StationKind
 from quality.api import resolve
@@ -21,11 +22,11 @@ MAX_SUBGROUP_SIZE = 10  # the largest n of the X-bar/R constants table (quality.
 
 
 def _limit(help_text: str) -> serializers.FloatField:
-    return serializers.FloatField(required=False, allow_null=True, help_text=help_text)
+    return FloatField(required=False, allow_null=True, help_text=help_text)
 
 
 def _record_id(help_text: str, **kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, help_text=help_text, **kwargs)
+    return record_id(help_text=help_text, **kwargs)
 
 
 class LimitsInput(serializers.Serializer):
@@ -50,8 +51,8 @@ class SpecCreateInput(LimitsInput, ResolvingSerializer):
     station_kind = serializers.ChoiceField(choices=StationKind.choices)
     station = reference(required=False, help_text="Station code: a spec for this station only.")
     recipe = reference(required=False, help_text="Recipe code: a spec for this recipe only.")
-    recipe_version = serializers.IntegerField(
-        min_value=1, required=False, help_text="Defaults to the recipe's newest active version."
+    recipe_version = count(
+        required=False, help_text="Defaults to the recipe's newest active version."
     )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MAJOR)
     holds_on_violation = serializers.BooleanField(
@@ -107,7 +108,7 @@ class NcrOpenInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     flags = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=record_id(),
         allow_empty=False,
         help_text="Ids of the flags the NCR investigates; their units are attached.",
     )
@@ -123,7 +124,7 @@ class NcrCloseInput(serializers.Serializer):
 
 class GateCreateInput(serializers.Serializer):
     route = reference(help_text="Route code.")
-    step = serializers.IntegerField(min_value=1, help_text="Sequence of the step on the route.")
+    step = count(help_text="Sequence of the step on the route.")
     spec = _record_id("Id of the spec the step requires measured and in spec.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -136,16 +137,14 @@ class GateCreateInput(serializers.Serializer):
 class SpcQuery(ResolvingSerializer):
     station = reference(help_text="Station code, e.g. COAT-01.")
     parameter = serializers.CharField(max_length=64, help_text="e.g. areal_loading_mg_cm2.")
-    since = serializers.DateTimeField(required=False, help_text="Readings from (ISO 8601).")
-    until = serializers.DateTimeField(required=False, help_text="Readings up to (ISO 8601).")
-    subgroup_size = serializers.IntegerField(
-        min_value=1,
+    since = DateTimeField(required=False, help_text="Readings from (ISO 8601).")
+    until = DateTimeField(required=False, help_text="Readings up to (ISO 8601).")
+    subgroup_size = count(
         max_value=MAX_SUBGROUP_SIZE,
         default=1,
         help_text="1: individuals / moving-range chart; 2..10: X-bar / R chart.",
     )
-    baseline = serializers.IntegerField(
-        min_value=1,
+    baseline = count(
         required=False,
         help_text="Leading points (or subgroups) that set the control limits when the spec "
         "gives no LCL and UCL; default 100.",

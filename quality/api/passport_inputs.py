@@ -6,6 +6,7 @@ from typing import Any
 from rest_framework import serializers
 
 from lines.api import resolve as lines_resolve
+from lines.api.common import DateTimeField
 from lines.api.inputs import ResolvingSerializer, reference
 from lines.models import Unit
 from mes.errors import NotFound
@@ -53,8 +54,8 @@ class GradeInput(serializers.Serializer):
 
 class RecallQuery(ResolvingSerializer):
     station = reference(help_text="Station code where the defect happened, e.g. COAT-01.")
-    start = serializers.DateTimeField(help_text="Start of the defect window (ISO 8601).")
-    end = serializers.DateTimeField(help_text="End of the defect window (ISO 8601).")
+    start = DateTimeField(help_text="Start of the defect window (ISO 8601).")
+    end = DateTimeField(help_text="End of the defect window (ISO 8601).")
     resolvers = {"station": lines_resolve.station}
 
 

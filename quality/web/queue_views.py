@@ -2,8 +2,11 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from mes.errors import DomainError
+from mes.numbers import BIGINT_MAX
+from mes.web.params import BadParameter
 from quality import services
 from quality.choices import FlagState
 from quality.models import Flag
@@ -46,16 +49,31 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _flag_ids(values: list[str]) -> list[int]:
+    """The ticked flags' ids; anything else (a tampered form: '²', a 30-digit number) is refused
+    as a whole rather than dropped, so the NCR never quietly covers fewer flags than sent."""
+    ids = []
+    for value in values:
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= BIGINT_MAX):
+            raise BadParameter(_("“%(value)s” is not a flag id.") % {"value": text[:40]})
+        ids.append(int(text))
+    return ids
+
+
 @quality_required
 def ncr_create(request: HttpRequest) -> HttpResponse:
     """Open an NCR over the ticked flags (quality.services.ncr_open audits it)."""
     if request.method != "POST":
         return redirect("quality-queue")
     form = NcrForm(request.POST)
-    ids = [int(i) for i in request.POST.getlist("flags") if i.isdigit()]
-    flags = list(Flag.objects.filter(id__in=ids, state=FlagState.OPEN).order_by("id"))
     error = ""
-    if form.is_valid():
+    try:
+        ids = _flag_ids(request.POST.getlist("flags"))
+    except BadParameter as exc:
+        ids, error = [], exc.message
+    flags = list(Flag.objects.filter(id__in=ids, state=FlagState.OPEN).order_by("id"))
+    if form.is_valid() and not error:
         try:
             ncr = services.ncr_open(
                 title=form.cleaned_data["title"],

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from lines.models import Station, Tag
 from mes.errors import RuleViolation
+from mes.web.params import answers_bad_parameters, int_param
 from quality.selectors.spc import SpcResult, spc_chart
+from quality.spc.constants import MAX_SUBGROUP_SIZE
 from quality.spc.limits import ChartLimits
 from quality.web.access import quality_required
 from quality.web.labels import RULE, word
@@ -31,8 +33,8 @@ SHOWN_POINTS = 500  # the rules run over the whole range; the chart draws the ne
 def _settings(request: HttpRequest) -> tuple[str, int]:
     chosen = request.GET.get("range", DEFAULT_RANGE)
     chosen = chosen if chosen in RANGES or chosen == "all" else DEFAULT_RANGE
-    size = request.GET.get("n", "1")
-    return chosen, int(size) if size.isdigit() and 1 <= int(size) <= 10 else 1
+    size = int_param(request, "n", default=1, maximum=MAX_SUBGROUP_SIZE)
+    return chosen, size or 1
 
 
 def _lines(result: SpcResult, limits: ChartLimits, *, spec: bool) -> list[Line]:
@@ -131,11 +133,13 @@ def _context(request: HttpRequest, station_code: str, parameter: str) -> dict[st
 
 
 @quality_required
+@answers_bad_parameters
 def spc_page(request: HttpRequest, station_code: str, parameter: str) -> HttpResponse:
     return render(request, "quality/spc.html", _context(request, station_code, parameter))
 
 
 @quality_required
+@answers_bad_parameters
 def spc_chart_partial(request: HttpRequest, station_code: str, parameter: str) -> HttpResponse:
     return render(request, "quality/_spc_chart.html", _context(request, station_code, parameter))
 

@@ -2,13 +2,16 @@
 // server put on the field (data-lsl, data-usl); the server judges it again when it is recorded.
 (function () {
   "use strict";
+  var PLAIN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?$/;
   function judge(input) {
     var out = document.getElementById(input.getAttribute("aria-describedby"));
     if (!out) { return; }
-    var text = input.value.trim().replace(",", ".");
+    var text = input.value.trim();
     out.classList.remove("in-spec", "out-of-spec");
     if (text === "") { out.textContent = ""; return; }
-    var value = Number(text);
+    // As the server reads it (mes/numbers.py): '.' decimal point, no digit grouping, so "8,000"
+    // and "300,1" are not numbers here either, never 8 or 300.1.
+    var value = PLAIN.test(text) ? Number(text) : NaN;
     var lsl = input.dataset.lsl === "" ? null : Number(input.dataset.lsl);
     var usl = input.dataset.usl === "" ? null : Number(input.dataset.usl);
     if (!isFinite(value)) {
