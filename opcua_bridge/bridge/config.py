@@ -48,12 +48,14 @@ class BridgeConfig:
     skipped_retry_s: float = 30.0
     status_interval_s: float = 1.0
     redeliver_s: float = 1.0
-    # Until the ingest confirms a batch (docs/telemetry.md, "Delivery guarantee"): re-sent after
-    # confirm_timeout_s, doubling to confirm_max_s; at most max_unconfirmed batches or
-    # max_unconfirmed_mb handed over unconfirmed, the rest waits in the spool.
+    # Until the ingest confirms a batch (docs/telemetry.md, "Delivery guarantee"): re-sent when
+    # overtaken (overtaken_s) or after confirm_timeout_s without any confirmation, doubling to
+    # confirm_max_s; at most max_unconfirmed batches or max_unconfirmed_mb handed over
+    # unconfirmed, the rest waits in the spool.
     confirm_timeout_s: float = 60.0
     confirm_max_s: float = 600.0
     confirm_poll_s: float = 0.5
+    overtaken_s: float = 10.0
     max_unconfirmed: int = 1000
     max_unconfirmed_mb: int = 256
 

@@ -3,9 +3,14 @@
 It runs in a thread of its own (the ingest may run in-process and touches the database; no ORM
 call may run in the event loop). Each batch is first written to the spool, then handed over in
 the order made. The broker accepting it is not the end: the batch stays in the spool, counted as
-unconfirmed, until the ingest says it stored that batch id (lines/confirm.py); one unconfirmed
-after `confirm_timeout_s` is handed over again, with the wait doubling up to `confirm_max_s`
-(a repeat is a no-op for the ingest, whose answer then confirms it).
+unconfirmed, until the ingest says it stored that batch id (lines/confirm.py). A batch is handed
+over again (a repeat is a no-op for the ingest, whose answer then confirms it) when
+- it was overtaken: a batch handed over after it was confirmed `overtaken_s` ago or more and it
+  was not (a line's queue is first in, first out: the broker lost it), or
+- no confirmation at all came for `confirm_timeout_s` since it was handed over (the broker lost
+  everything, or the ingest is down), the wait doubling up to `confirm_max_s`.
+A batch that only waits in a long queue is not sent again while the ingest confirms the ones
+ahead of it: a backlog is not made longer by duplicates.
 
 The bound: with `max_unconfirmed` batches (or `max_unconfirmed_mb`) handed over and not
 confirmed, newer batches wait on disk and are not handed over: a dead ingest must not fill the
@@ -40,6 +45,7 @@ class Forwarder:
         confirm_timeout_s: float = 60.0,
         confirm_max_s: float = 600.0,
         confirm_poll_s: float = 0.5,
+        overtaken_s: float = 10.0,
         max_unconfirmed: int = 1000,
         max_unconfirmed_mb: float = 256.0,
         on_error: Callable[[str], None] = lambda message: None,
@@ -51,6 +57,7 @@ class Forwarder:
         self.confirm_timeout_s = confirm_timeout_s
         self.confirm_max_s = confirm_max_s
         self.confirm_poll_s = confirm_poll_s
+        self.overtaken_s = overtaken_s
         self.max_unconfirmed = max_unconfirmed
         self.max_unconfirmed_bytes = int(max_unconfirmed_mb * 1024 * 1024)
         self.on_error = on_error
@@ -71,6 +78,9 @@ class Forwarder:
         self._broker_ok = True
         self._retry_at = 0.0  # after a failed hand-over, the broker is tried again after this
         self._poll_at = 0.0
+        self._sends = 0  # hand-overs so far (Entry.send_no)
+        self._confirmed_send_no = 0  # the latest hand-over the ingest has confirmed
+        self._confirmed_at = float("-inf")  # when an answer last came
         self._snapshot()
 
     @property
@@ -175,13 +185,19 @@ class Forwarder:
             self._answered(batch_id, outcome)
 
     def _answered(self, batch_id: str, outcome: str) -> None:
+        self._confirmed_at = self._clock()  # even for a duplicate's answer: the ingest runs
         if outcome == REFUSED:
-            if self.spool.refuse(batch_id) is not None:
+            entry = self.spool.refuse(batch_id)
+            if entry is not None:
                 self.batches_refused += 1
                 logger.error("the ingest refused batch %s: kept in the spool's refused/", batch_id)
                 self.on_error(f"the ingest refused batch {batch_id}")
-        elif self.spool.confirm(batch_id) is not None:
-            self.batches_confirmed += 1
+        else:
+            entry = self.spool.confirm(batch_id)
+            if entry is not None:
+                self.batches_confirmed += 1
+        if entry is not None:
+            self._confirmed_send_no = max(self._confirmed_send_no, entry.send_no)
 
     # --- handing over -------------------------------------------------------------------------
 
@@ -209,8 +225,11 @@ class Forwarder:
 
     def _resend_due(self, entry: Entry, now: float) -> bool:
         assert entry.sent_at is not None
+        waited = now - entry.sent_at
+        if self._confirmed_send_no > entry.send_no and waited >= self.overtaken_s:
+            return True
         wait = min(self.confirm_timeout_s * 2 ** max(entry.attempts - 1, 0), self.confirm_max_s)
-        return now - entry.sent_at >= wait
+        return now - max(entry.sent_at, self._confirmed_at) >= wait
 
     def _hand_over(self, entry: Entry) -> bool:
         batch = self.spool.load(entry)
@@ -232,7 +251,12 @@ class Forwarder:
         elif entry.sent_at is None:
             self.batches_delivered += 1
             self.samples_delivered += entry.samples
-        entry.sent_at, entry.attempts = self._clock(), entry.attempts + 1
+        self._sends += 1
+        entry.sent_at, entry.attempts, entry.send_no = (
+            self._clock(),
+            entry.attempts + 1,
+            self._sends,
+        )
         if self._confirmations is None:  # nothing will answer: the hand-over is the end
             self.spool.confirm(entry.batch_id)
             self.batches_confirmed += 1

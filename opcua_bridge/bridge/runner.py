@@ -18,6 +18,7 @@ def build_bridge(config: BridgeConfig, delivery: Delivery | None = None) -> Brid
         confirm_timeout_s=config.confirm_timeout_s,
         confirm_max_s=config.confirm_max_s,
         confirm_poll_s=config.confirm_poll_s,
+        overtaken_s=config.overtaken_s,
         max_unconfirmed=config.max_unconfirmed,
         max_unconfirmed_mb=config.max_unconfirmed_mb,
     )

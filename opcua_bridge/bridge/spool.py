@@ -58,6 +58,7 @@ class Entry:
     spooled_at: float = 0.0  # wall clock (the file's mtime after a restart)
     sent_at: float | None = None
     attempts: int = 0  # hand-overs to the broker so far
+    send_no: int = 0  # the forwarder's count of hand-overs at this batch's latest one
 
 
 class Spool:

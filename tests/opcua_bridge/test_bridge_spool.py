@@ -173,6 +173,47 @@ def test_an_unconfirmed_batch_is_sent_again_after_the_timeout_with_backoff(tmp_p
     assert files(tmp_path) == []
 
 
+def test_a_batch_overtaken_by_a_confirmed_later_one_is_sent_again_without_the_timeout(tmp_path):
+    """A line's queue is first in, first out: a later batch stored and this one not means the
+    broker lost it (the pop window of the issue)."""
+    delivery = ConfirmingDelivery()
+    fwd, clock = forwarder(tmp_path, delivery, overtaken_s=2.0)
+    for n in range(3):
+        fwd._take_and_send(batch(n))
+
+    delivery.answers = {"b1": STORED}
+    fwd.step()
+    clock.now += 1.9
+    fwd.step()
+    assert delivery.delivered == ["b0", "b1", "b2"], "an answer may trail by a little"
+    clock.now += 0.1
+    fwd.step()
+    assert delivery.delivered == ["b0", "b1", "b2", "b0"], "b2 was not overtaken"
+    delivery.answers = {"b2": STORED}
+    fwd.step()
+    clock.now += 5
+    fwd.step()
+    assert delivery.delivered == ["b0", "b1", "b2", "b0"], "b2 was handed over before b0's repeat"
+
+
+def test_batches_waiting_in_a_queue_the_ingest_works_through_are_not_sent_twice(tmp_path):
+    delivery = ConfirmingDelivery()
+    fwd, clock = forwarder(tmp_path, delivery, overtaken_s=2.0)
+    for n in range(4):
+        fwd._take_and_send(batch(n))
+
+    for n in range(2):  # the ingest confirms one every 9 s: slow, but in order
+        clock.now += 9
+        delivery.answers = {f"b{n}": STORED}
+        fwd.step()
+    clock.now += 9.9
+    fwd.step()
+    assert delivery.delivered == ["b0", "b1", "b2", "b3"], "18 s after hand-over, not re-sent"
+    clock.now += 0.1  # 10 s without any answer: the ingest (or the queue) is gone
+    fwd.step()
+    assert delivery.delivered == ["b0", "b1", "b2", "b3", "b2", "b3"]
+
+
 def test_while_the_broker_refuses_batches_wait_and_go_in_order_when_it_is_back(tmp_path):
     delivery = ConfirmingDelivery()
     errors: list[str] = []
