@@ -154,7 +154,9 @@ class Forwarder:
         self.step()
         if batch["batch_id"] not in self.spool or self._unspooled:
             return  # confirmed at once (embedded, test doubles), or not on disk yet
-        if self.spool.entry(batch["batch_id"]).sent_at is None:
+        entry = self.spool.entry(batch["batch_id"])
+        entry.batch = None  # handed over from memory or not: from now on it is read from disk
+        if entry.sent_at is None:
             self.batches_spooled += 1
 
     def _write_unspooled(self) -> None:

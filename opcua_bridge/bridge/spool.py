@@ -59,6 +59,7 @@ class Entry:
     sent_at: float | None = None
     attempts: int = 0  # hand-overs to the broker so far
     send_no: int = 0  # the forwarder's count of hand-overs at this batch's latest one
+    batch: dict[str, Any] | None = None  # in memory until its first hand-over (no re-read)
 
 
 class Spool:
@@ -120,11 +121,14 @@ class Spool:
         self._next_seq += 1
         source = str(batch.get("source") or "")
         entry = Entry(seq, batch_id, source, sample_count(batch), len(raw), path, time.time())
+        entry.batch = batch
         self._entries[batch_id] = entry
         return entry
 
     def load(self, entry: Entry) -> dict[str, Any] | None:
         """The batch of `entry`; None (and the file set aside) when it no longer parses."""
+        if entry.batch is not None:
+            return entry.batch
         try:
             return json.loads(entry.path.read_bytes())
         except (OSError, ValueError) as exc:
