@@ -2,10 +2,12 @@
 
 import dataclasses
 import logging
+from functools import partial
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
+from lines.confirm import DUPLICATE, REFUSED, STORED, batch_confirm
 from lines.ingest import batch_ingest
 from mes.errors import InvalidInput
 
@@ -24,7 +26,8 @@ def ingest_batch(batch: dict) -> dict:
     """Store one batch of telemetry from the bridge. A redelivered batch changes nothing.
 
     A malformed batch is logged and dropped with its reason (retrying cannot fix it); a lost
-    database connection is retried with backoff.
+    database connection is retried with backoff. Either way, once the outcome is committed the
+    bridge is told (lines/confirm.py), so it forgets the batch only when it is safe to.
     """
     try:
         report = batch_ingest(batch=batch)
@@ -34,7 +37,27 @@ def ingest_batch(batch: dict) -> dict:
             batch.get("batch_id") if isinstance(batch, dict) else "?",
             exc.message,
         )
+        _confirm_after_commit(batch, REFUSED)
         return {"refused": exc.message}
     if report.problems:
         log.warning("batch %s: %s", report.batch_id, "; ".join(report.problems[:5]))
+    _confirm_after_commit(batch, DUPLICATE if report.duplicate else STORED)
     return dataclasses.asdict(report)
+
+
+def _confirm_after_commit(batch: object, outcome: str) -> None:
+    """The duplicate path confirms too: it heals a confirmation the broker lost."""
+    if not isinstance(batch, dict):
+        return
+    batch_id, source = batch.get("batch_id"), batch.get("source")
+    if not isinstance(batch_id, str) or not isinstance(source, str):
+        return  # nobody to tell; the refusal is in the log
+    # Eager (embedded mode, in the bridge's own process) or no Redis: it stays in this process.
+    url = str(ingest_batch.app.conf.broker_url or "")
+    redis_broker = url.startswith(("redis://", "rediss://", "unix://"))
+    broker_url = url if redis_broker and not ingest_batch.request.is_eager else None
+    transaction.on_commit(
+        partial(
+            batch_confirm, batch_id=batch_id, source=source, outcome=outcome, broker_url=broker_url
+        )
+    )

@@ -1,5 +1,6 @@
 """Health endpoints, Prometheus metrics, `manage.py health`, and JSON logs (mes/ops)."""
 
+import io
 import json
 import logging
 
@@ -60,6 +61,33 @@ def test_bridge_health_follows_the_bridges_status_file(client, integration, sett
     text = client.get("/metrics").content.decode()
     assert _metric(text, 'mes_bridge_spool_depth{bridge="line-1"}') == 3
     assert _metric(text, 'mes_bridge_connected{bridge="line-1"}') == 0
+
+
+def test_a_bridge_at_its_unconfirmed_bound_is_degraded_in_health_status_and_metrics(
+    client, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    status = BridgeStatus(name="line-2", endpoint="opc.tcp://plc:4840/", state="connected")
+    status.connected, status.updated_at = True, status.started_at
+    status.unconfirmed, status.oldest_unconfirmed_s, status.spool_depth = 1000, 73.5, 40
+    status.bound_reached = True
+    write_status(tmp_path / "bridge-status-line-2.json", status)
+    out = io.StringIO()
+
+    response = client.get("/health/bridge")
+    call_command("bridge_status", name="line-2", stdout=out)
+    text = client.get("/metrics").content.decode()
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["bridges"]["detail"] == (
+        "line-2: degraded (1000 batches unconfirmed by the ingest, oldest 73.5 s: bound reached, "
+        "40 batches wait in the spool)"
+    )
+    lines = out.getvalue().splitlines()
+    assert "unconfirmed        1000" in lines and "oldest_unconfirmed_s 73.5" in lines
+    assert any(line.startswith("degraded           1000 batches unconfirmed") for line in lines)
+    assert _metric(text, 'mes_bridge_unconfirmed{bridge="line-2"}') == 1000
+    assert _metric(text, 'mes_bridge_oldest_unconfirmed_seconds{bridge="line-2"}') == 73.5
 
 
 def test_metrics_count_what_the_ingest_task_stored(client):

@@ -80,6 +80,9 @@ def status_age_s(status: dict[str, Any]) -> float:
 
 
 def bridges() -> tuple[bool, str]:
+    """Connected, status fresh, and delivery not degraded (the unconfirmed bound reached)."""
+    from opcua_bridge.bridge.status import degraded_reason
+
     statuses = [s for s in bridge_statuses() if s.get("state") != "stopped"]
     if not statuses:
         return False, f"no running bridge has written a status in {settings.VAR_DIR}"
@@ -88,6 +91,7 @@ def bridges() -> tuple[bool, str]:
         for s in statuses
         if not s.get("connected") or status_age_s(s) > BRIDGE_STALE_S
     ]
+    bad += [f"{s['name']}: degraded ({degraded_reason(s)})" for s in statuses if degraded_reason(s)]
     if bad:
         return False, "; ".join(bad)
     return True, ", ".join(f"{s['name']}: {s.get('subscribed_tags', 0)} tags" for s in statuses)

@@ -112,6 +112,19 @@ def _bridges(out: list[str]) -> None:
         ("mes_bridge_subscribed_tags", "gauge", "Monitored items subscribed.", "subscribed_tags"),
         ("mes_bridge_samples_per_second", "gauge", "Samples received per second.", "samples_per_s"),
         ("mes_bridge_spool_depth", "gauge", "Batches waiting in the on-disk spool.", "spool_depth"),
+        (
+            "mes_bridge_unconfirmed",
+            "gauge",
+            "Batches handed over, not yet confirmed stored by the ingest.",
+            "unconfirmed",
+        ),
+        (
+            "mes_bridge_oldest_unconfirmed_seconds",
+            "gauge",
+            "Age of the oldest batch the ingest has not confirmed.",
+            "oldest_unconfirmed_s",
+        ),
+        ("mes_bridge_resent_total", "counter", "Batches re-sent unconfirmed.", "batches_resent"),
         ("mes_bridge_samples_total", "counter", "Samples received since start.", "samples_total"),
         ("mes_bridge_reconnects_total", "counter", "Reconnections since start.", "reconnects"),
     ):

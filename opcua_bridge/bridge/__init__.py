@@ -2,6 +2,7 @@
 
 Data flow: tag map (tagmap.py, from the database in a worker thread) -> asyncua subscription
 (client.py) -> samples and events (mapping.py) -> batches (batcher.py) -> the forwarder thread
-(delivery.py): Celery task `lines.tasks.ingest_batch`, or the disk spool (spool.py) while the
-broker is away. State goes to MES_VAR_DIR/bridge-status-<name>.json (status.py).
+(forwarder.py): the disk spool (spool.py), then Celery task `lines.tasks.ingest_batch`
+(delivery.py); a batch leaves the spool when the ingest confirms it (lines/confirm.py). State
+goes to MES_VAR_DIR/bridge-status-<name>.json (status.py).
 """

@@ -508,7 +508,7 @@ class Bridge:
         status.batches_delivered = self.forwarder.batches_delivered
         status.batches_spooled = self.forwarder.batches_spooled
         status.batches_waiting = self.forwarder.waiting
-        status.spool_depth = self.forwarder.spool_depth
+        self.forwarder.report(status)
         write_status(self.config.status_path, status)
 
 

@@ -48,6 +48,16 @@ class BridgeConfig:
     skipped_retry_s: float = 30.0
     status_interval_s: float = 1.0
     redeliver_s: float = 1.0
+    # Until the ingest confirms a batch (docs/telemetry.md, "Delivery guarantee"): re-sent when
+    # overtaken (overtaken_s) or after confirm_timeout_s without any confirmation, doubling to
+    # confirm_max_s; at most max_unconfirmed batches or max_unconfirmed_mb handed over
+    # unconfirmed, the rest waits in the spool.
+    confirm_timeout_s: float = 60.0
+    confirm_max_s: float = 600.0
+    confirm_poll_s: float = 0.5
+    overtaken_s: float = 10.0
+    max_unconfirmed: int = 1000
+    max_unconfirmed_mb: int = 256
 
     @property
     def source(self) -> str:
@@ -72,6 +82,11 @@ class BridgeConfig:
             raise ImproperlyConfigured(f"endpoint {self.endpoint!r} must start with opc.tcp://")
         if self.batch_size < 1 or self.batch_ms < 1:
             raise ImproperlyConfigured("--batch-size and --batch-ms must be positive")
+        if self.confirm_timeout_s <= 0 or self.max_unconfirmed < 1 or self.max_unconfirmed_mb < 1:
+            raise ImproperlyConfigured(
+                "BRIDGE_CONFIRM_TIMEOUT_S, BRIDGE_MAX_UNCONFIRMED and BRIDGE_MAX_UNCONFIRMED_MB "
+                "must be positive"
+            )
         if self.security_policy:
             self._check_security()
             return
@@ -111,7 +126,8 @@ def config_from_options(options: dict) -> BridgeConfig:
 
     Env: OPCUA_ENDPOINT, OPCUA_PASSWORD, OPCUA_USER, OPCUA_SECURITY, OPCUA_CERTIFICATE,
     OPCUA_PRIVATE_KEY, OPCUA_SERVER_CERTIFICATE, BRIDGE_NAME, BRIDGE_BATCH_SIZE, BRIDGE_BATCH_MS,
-    BRIDGE_TAGMAP_POLL_S, OPCUA_PUBLISHING_INTERVAL_MS, BRIDGE_QUEUE.
+    BRIDGE_TAGMAP_POLL_S, OPCUA_PUBLISHING_INTERVAL_MS, BRIDGE_QUEUE, BRIDGE_CONFIRM_TIMEOUT_S,
+    BRIDGE_MAX_UNCONFIRMED, BRIDGE_MAX_UNCONFIRMED_MB.
     """
     endpoint = (
         options.get("endpoint")
@@ -136,4 +152,7 @@ def config_from_options(options: dict) -> BridgeConfig:
         var_dir=Path(settings.VAR_DIR),
         publishing_interval_ms=env_int("OPCUA_PUBLISHING_INTERVAL_MS", 100),
         tagmap_poll_s=float(env_int("BRIDGE_TAGMAP_POLL_S", 5)),
+        confirm_timeout_s=float(env_int("BRIDGE_CONFIRM_TIMEOUT_S", 60)),
+        max_unconfirmed=env_int("BRIDGE_MAX_UNCONFIRMED", 1000),
+        max_unconfirmed_mb=env_int("BRIDGE_MAX_UNCONFIRMED_MB", 256),
     )

@@ -1,29 +1,23 @@
-"""Delivery: batches to the Celery task `lines.tasks.ingest_batch`, or to the spool meanwhile.
+"""Delivery: batches to the Celery task `lines.tasks.ingest_batch`, kept in the spool until
+the ingest confirms it stored them.
 
 `CeleryDelivery.deliver` is one `apply_async`. With a broker (REDIS_URL) it publishes to Redis;
 in embedded mode the project app is `task_always_eager`, so the same call runs the ingest in this
-process. Publishing does not retry: with the broker down it raises at once and the spool takes
-over (with kombu's defaults one publish to a dead Redis blocks ~6 s: connection retries within
-broker_connection_timeout, then the ~0.6 s publish retry policy).
+process. Publishing does not retry: with the broker down it raises at once and the batch waits in
+the spool (with kombu's defaults one publish to a dead Redis blocks ~6 s: connection retries
+within broker_connection_timeout, then the ~0.6 s publish retry policy).
+`CeleryDelivery.confirmations` takes the ingest's answers (lines/confirm.py).
 
-`Forwarder` is the sync core that owns the spool. It runs in its own thread (the ingest may run
-in-process and touches the database; no ORM call may run in the event loop): live batches go
-straight to delivery while the spool is empty; once a delivery fails they are appended to the
-spool behind the waiting ones, which are replayed in order when delivery works again.
+`Forwarder` is the sync core that owns the spool (forwarder.py says how it decides).
 """
 
 import contextlib
 import logging
-import queue
-import threading
-import time
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from django.db import close_old_connections
 
-from lines.ingest.wire import sample_count
-from opcua_bridge.bridge.spool import Spool
+from lines.confirm import confirmations_take
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +36,9 @@ class DeliveryError(Exception):
 
 
 class Delivery(Protocol):
+    """Hands a batch over. A delivery may also have `confirmations(sources) -> {batch id:
+    outcome}` (the ingest's answers); one without it is trusted on hand-over (test doubles)."""
+
     def deliver(self, batch: Batch) -> None: ...
 
 
@@ -87,6 +84,17 @@ class CeleryDelivery:
             self.close()  # start from a fresh connection next time
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
+    def confirmations(self, sources: set[str]) -> dict[str, str]:
+        """The ingest's answers for batches of `sources`, taken (each is returned once).
+        Raises DeliveryError when the broker cannot be asked."""
+        eager = self.app.conf.task_always_eager
+        try:
+            return confirmations_take(
+                sources=sources, broker_url=None if eager else self.app.conf.broker_url
+            )
+        except Exception as exc:
+            raise DeliveryError(f"cannot read confirmations: {type(exc).__name__}: {exc}") from exc
+
     def _broker(self) -> Any:
         if self._connection is None:
             self._connection = self.app.connection_for_write(
@@ -106,124 +114,5 @@ class CeleryDelivery:
             self._connection = None
 
 
-class Forwarder:
-    """Deliver-or-spool loop over a queue of batches; run `run()` in a thread of its own."""
-
-    def __init__(
-        self,
-        *,
-        delivery: Delivery,
-        spool: Spool,
-        redeliver_s: float = 1.0,
-        on_error: Callable[[str], None] = lambda message: None,
-    ) -> None:
-        self.delivery = delivery
-        self.spool = spool
-        self.redeliver_s = redeliver_s
-        self.on_error = on_error
-        self.batches_in = 0
-        self.batches_delivered = 0
-        self.batches_spooled = 0
-        self.samples_delivered = 0
-        self._queue: queue.Queue[Batch | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._broker_ok = True
-        self._retry_at = 0.0  # after a failure, the spool is tried again once per redeliver_s
-
-    @property
-    def spool_depth(self) -> int:
-        return self.spool.depth
-
-    @property
-    def waiting(self) -> int:
-        """Batches handed over but not yet delivered or spooled."""
-        return self._queue.qsize()
-
-    def submit(self, batch: Batch) -> None:
-        """Never blocks: safe to call from the event loop."""
-        self.batches_in += 1
-        self._queue.put_nowait(batch)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.run, name="bridge-forwarder", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """Deliver or spool everything submitted so far, then end the thread."""
-        self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():
-                logger.error("forwarder did not finish within %.0f s", timeout)
-        self.spool.close()
-        close = getattr(self.delivery, "close", None)
-        if close is not None:
-            close()
-
-    def run(self) -> None:
-        while True:
-            self._drain_spool()
-            wait = self.redeliver_s if self.spool.depth else None
-            try:
-                batch = self._queue.get(timeout=wait)
-            except queue.Empty:
-                continue
-            if batch is None:
-                self._finish()
-                return
-            self._forward(batch)
-
-    def _forward(self, batch: Batch) -> None:
-        if self.spool.depth or not self._try_deliver(batch):
-            self.spool.append(batch)
-            self.batches_spooled += 1
-
-    def _drain_spool(self, *, force: bool = False) -> None:
-        """Replay the spool oldest first; stop at the first failure and keep the rest."""
-        if not force and time.monotonic() < self._retry_at:
-            return
-        while self.spool.depth:
-            batch = self.spool.peek()
-            if batch is None:
-                return
-            if not self._try_deliver(batch):
-                return
-            self.spool.pop()
-
-    def _try_deliver(self, batch: Batch) -> bool:
-        try:
-            self.delivery.deliver(batch)
-        except Exception as exc:
-            self._failed(exc)
-            return False
-        if not self._broker_ok:
-            logger.warning("delivery works again; %d batches in the spool", self.spool.depth)
-        self._broker_ok = True
-        self.batches_delivered += 1
-        self.samples_delivered += sample_count(batch)
-        return True
-
-    def _failed(self, exc: Exception) -> None:
-        self._retry_at = time.monotonic() + self.redeliver_s
-        message = f"delivery failed: {exc}"
-        if self._broker_ok:  # log the change, not every retry
-            logger.warning("%s; spooling batches until it works again", message)
-        self._broker_ok = False
-        self.on_error(message)
-
-    def _finish(self) -> None:
-        """At shutdown: one more attempt at the spool, then each waiting batch once."""
-        started = time.monotonic()
-        self._drain_spool(force=True)
-        while True:
-            try:
-                batch = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if batch is not None:
-                self._forward(batch)
-        logger.info(
-            "forwarder stopped in %.2f s; %d batches left in the spool",
-            time.monotonic() - started,
-            self.spool.depth,
-        )
+# The forwarder lived here; client.py imports it from here still.
+from opcua_bridge.bridge.forwarder import Forwarder  # noqa: E402, F401

@@ -5,7 +5,8 @@ import signal
 
 from opcua_bridge.bridge.client import Bridge
 from opcua_bridge.bridge.config import BridgeConfig
-from opcua_bridge.bridge.delivery import CeleryDelivery, Delivery, Forwarder
+from opcua_bridge.bridge.delivery import CeleryDelivery, Delivery
+from opcua_bridge.bridge.forwarder import Forwarder
 from opcua_bridge.bridge.spool import Spool
 
 
@@ -14,6 +15,12 @@ def build_bridge(config: BridgeConfig, delivery: Delivery | None = None) -> Brid
         delivery=delivery or CeleryDelivery(queue=config.queue),
         spool=Spool(config.spool_dir),
         redeliver_s=config.redeliver_s,
+        confirm_timeout_s=config.confirm_timeout_s,
+        confirm_max_s=config.confirm_max_s,
+        confirm_poll_s=config.confirm_poll_s,
+        overtaken_s=config.overtaken_s,
+        max_unconfirmed=config.max_unconfirmed,
+        max_unconfirmed_mb=config.max_unconfirmed_mb,
     )
     return Bridge(config, forwarder=forwarder)
 

@@ -1,27 +1,40 @@
-"""The disk spool: batches that could not be delivered, in order, until delivery works again.
+"""The disk spool: every batch the bridge made, until the ingest confirms it stored it.
 
-One append-only journal (`batches.jsonl`, one JSON batch a line, fsynced after each append) and a
-cursor (`delivered.offset`, the byte offset up to which batches were delivered, replaced
-atomically). A batch leaves the spool only when `pop()` is called after its delivery succeeded, so
-a crash between delivery and `pop()` delivers it again: at-least-once; the ingest is idempotent
-on `batch_id`. When everything is delivered the journal is truncated and the cursor reset.
+A broker that accepted a batch has not stored it: Redis killed between a worker's pop and its
+unacknowledged record leaves the batch nowhere. So a batch is written here before it is handed
+over and removed only on the ingest's confirmation (lines/confirm.py). One file per batch,
+`<seq>-<batch id>.json`, written to a temporary name, fsynced, renamed and the directory fsynced:
+a bridge killed at any point leaves whole batches or none, and re-sends on restart everything
+still here (the ingest's batch id makes a repeat a no-op).
 
-A line that does not parse (a torn write at a crash, a damaged disk) is kept aside in
-`corrupt.jsonl` and skipped; the spool goes on with the next line. Not thread-safe: one owner.
+What the spool does not keep on disk is whether a batch was already handed over: after a
+restart every batch is waiting again. A file that does not parse is moved to `corrupt/`; a batch
+the ingest refused (malformed: re-sending cannot help) to `refused/`, for a person to look at.
+Not thread-safe: one owner (the forwarder's thread).
+
+Until 2026-12 the spool was one journal (`batches.jsonl` + `delivered.offset`) of undelivered
+batches only; a spool found in that form is taken over, in order, when the spool opens.
 """
 
+import contextlib
 import json
 import logging
 import os
-from collections import deque
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lines.ingest.wire import sample_count
+
 logger = logging.getLogger(__name__)
 
-JOURNAL = "batches.jsonl"
-CURSOR = "delivered.offset"
-CORRUPT = "corrupt.jsonl"
+SUFFIX = ".json"
+TMP_PREFIX = ".tmp-"
+CORRUPT, REFUSED = "corrupt", "refused"
+LEGACY_JOURNAL, LEGACY_CURSOR = "batches.jsonl", "delivered.offset"
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -32,113 +45,172 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+@dataclass
+class Entry:
+    """One batch on disk. `sent_at` (monotonic) is None until the broker accepts it."""
+
+    seq: int
+    batch_id: str
+    source: str
+    samples: int
+    size: int
+    path: Path
+    spooled_at: float = 0.0  # wall clock (the file's mtime after a restart)
+    sent_at: float | None = None
+    attempts: int = 0  # hand-overs to the broker so far
+    send_no: int = 0  # the forwarder's count of hand-overs at this batch's latest one
+    batch: dict[str, Any] | None = None  # in memory until its first hand-over (no re-read)
+
+
 class Spool:
-    """FIFO of batches on disk; `depth` is how many wait."""
+    """Batches on disk in the order they were made; `depth` are not yet handed over."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.journal_path = directory / JOURNAL
-        self.cursor_path = directory / CURSOR
-        self.corrupt_lines = 0
-        self._pending: deque[tuple[int, int]] = deque()  # (start, end) byte ranges, oldest first
-        self._journal = open(self.journal_path, "a+b")  # noqa: SIM115 -- held open for appends
+        self.corrupt_files = 0
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._next_seq = 1
         self._recover()
+        self._take_over_legacy_journal()
+
+    # --- reading the state -------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, batch_id: str) -> bool:
+        return batch_id in self._entries
+
+    def entry(self, batch_id: str) -> Entry:
+        return self._entries[batch_id]
+
+    def entries(self) -> Iterator[Entry]:
+        """Oldest first; a snapshot, so the caller may confirm while iterating."""
+        return iter(list(self._entries.values()))
 
     @property
     def depth(self) -> int:
-        return len(self._pending)
+        """Batches not handed over yet (the broker refused them, or the bound holds them)."""
+        return sum(1 for entry in self._entries.values() if entry.sent_at is None)
 
-    def close(self) -> None:
-        self._journal.close()
+    def unconfirmed(self) -> list[Entry]:
+        """Handed over, the ingest's confirmation not yet received."""
+        return [entry for entry in self._entries.values() if entry.sent_at is not None]
 
-    def append(self, batch: dict[str, Any]) -> None:
-        """Write the batch at the end of the journal and fsync before returning."""
-        line = json.dumps(batch, separators=(",", ":"), allow_nan=False).encode() + b"\n"
-        self._journal.seek(0, os.SEEK_END)
-        start = self._journal.tell()
-        self._journal.write(line)
-        self._journal.flush()
-        os.fsync(self._journal.fileno())
-        self._pending.append((start, start + len(line)))
+    def sources(self) -> set[str]:
+        return {entry.source for entry in self._entries.values()}
 
-    def peek(self) -> dict[str, Any] | None:
-        """The oldest waiting batch, without removing it."""
-        while self._pending:
-            start, end = self._pending[0]
-            self._journal.seek(start)
-            raw = self._journal.read(end - start)
-            try:
-                return json.loads(raw)
-            except ValueError:
-                self._set_aside(raw)
-                self._pending.popleft()
-                self._advance(end)
-        return None
+    # --- changing it -------------------------------------------------------------------------
 
-    def pop(self) -> None:
-        """Forget the oldest batch: call only after its delivery succeeded."""
-        _start, end = self._pending.popleft()
-        self._advance(end)
-
-    def _advance(self, offset: int) -> None:
-        if self._pending:
-            self._write_cursor(offset)
-            return
-        # Everything delivered: empty the journal first, then the cursor. A crash in between
-        # leaves a cursor past the end of an empty journal, which `_recover` reads as zero.
-        self._journal.truncate(0)
-        os.fsync(self._journal.fileno())
-        self._write_cursor(0)
-
-    def _write_cursor(self, offset: int) -> None:
-        tmp = self.cursor_path.with_suffix(".tmp")
-        with open(tmp, "w") as handle:
-            handle.write(str(offset))
+    def add(self, batch: dict[str, Any]) -> Entry:
+        """Write the batch durably (temporary file, fsync, rename, fsync of the directory)."""
+        batch_id = str(batch["batch_id"])
+        if batch_id in self._entries:
+            return self._entries[batch_id]
+        raw = json.dumps(batch, separators=(",", ":"), allow_nan=False).encode()
+        seq = self._next_seq
+        path = self.directory / f"{seq:012d}-{_safe(batch_id)}{SUFFIX}"
+        tmp = self.directory / f"{TMP_PREFIX}{path.name}"
+        with open(tmp, "wb") as handle:
+            handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, self.cursor_path)
+        os.replace(tmp, path)
         _fsync_dir(self.directory)
+        self._next_seq += 1
+        source = str(batch.get("source") or "")
+        entry = Entry(seq, batch_id, source, sample_count(batch), len(raw), path, time.time())
+        entry.batch = batch
+        self._entries[batch_id] = entry
+        return entry
 
-    def _read_cursor(self) -> int:
+    def load(self, entry: Entry) -> dict[str, Any] | None:
+        """The batch of `entry`; None (and the file set aside) when it no longer parses."""
+        if entry.batch is not None:
+            return entry.batch
         try:
-            return int(self.cursor_path.read_text().strip() or 0)
-        except (FileNotFoundError, ValueError):
-            return 0
+            return json.loads(entry.path.read_bytes())
+        except (OSError, ValueError) as exc:
+            logger.error("spool %s: %s unreadable (%s)", self.directory, entry.path.name, exc)
+            self._set_aside(entry.batch_id, CORRUPT)
+            self.corrupt_files += 1
+            return None
+
+    def confirm(self, batch_id: str) -> Entry | None:
+        """The ingest stored it: forget it. No fsync: were the unlink lost, a re-send is a no-op."""
+        entry = self._entries.pop(batch_id, None)
+        if entry is not None:
+            entry.path.unlink(missing_ok=True)
+        return entry
+
+    def refuse(self, batch_id: str) -> Entry | None:
+        """The ingest refused it whole: keep it aside in `refused/`, never send it again."""
+        return self._set_aside(batch_id, REFUSED)
+
+    def close(self) -> None:
+        """Nothing is held open; kept so owners can close what they opened."""
+
+    # --- opening ------------------------------------------------------------------------------
+
+    def _set_aside(self, batch_id: str, folder: str) -> Entry | None:
+        entry = self._entries.pop(batch_id, None)
+        if entry is not None:
+            target = self.directory / folder
+            target.mkdir(exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(entry.path, target / entry.path.name)
+        return entry
 
     def _recover(self) -> None:
-        """Index the undelivered lines; set aside a line that does not parse (a torn tail)."""
-        self._journal.seek(0, os.SEEK_END)
-        size = self._journal.tell()
-        offset = self._read_cursor()
-        if offset > size:
-            offset = 0
-        self._journal.seek(offset)
-        while offset < size:
-            raw = self._journal.readline()
-            end = offset + len(raw)
-            if raw.endswith(b"\n") and self._parses(raw):
-                self._pending.append((offset, end))
-            else:
-                self._set_aside(raw)
-                if not raw.endswith(b"\n"):  # a torn last write: cut it so appends start clean
-                    self._journal.truncate(offset)
-                    os.fsync(self._journal.fileno())
-                    break
-            offset = end
-        if self._pending:
-            logger.info("spool %s: %d batches waiting", self.directory, len(self._pending))
+        """Index the batch files in order; drop temporary files (never renamed: never sent)."""
+        for tmp in self.directory.glob(f"{TMP_PREFIX}*"):
+            tmp.unlink(missing_ok=True)
+        for path in sorted(self.directory.glob(f"*{SUFFIX}")):
+            seq_text = path.name.split("-", 1)[0]
+            try:
+                batch = json.loads(path.read_bytes())
+                seq = int(seq_text)
+                batch_id = str(batch["batch_id"])
+            except (ValueError, KeyError, TypeError) as exc:
+                logger.error("spool %s: %s does not parse (%s)", self.directory, path.name, exc)
+                (self.directory / CORRUPT).mkdir(exist_ok=True)
+                os.replace(path, self.directory / CORRUPT / path.name)
+                self.corrupt_files += 1
+                continue
+            stat = path.stat()
+            source = str(batch.get("source") or "")
+            self._entries[batch_id] = Entry(
+                seq, batch_id, source, sample_count(batch), stat.st_size, path, stat.st_mtime
+            )
+            self._next_seq = max(self._next_seq, seq + 1)
+        if self._entries:
+            logger.info("spool %s: %d batches to send again", self.directory, len(self))
 
-    @staticmethod
-    def _parses(raw: bytes) -> bool:
+    def _take_over_legacy_journal(self) -> None:
+        """A spool of the journal form: its undelivered batches become files, then it goes."""
+        journal = self.directory / LEGACY_JOURNAL
+        if not journal.exists():
+            return
+        cursor = self.directory / LEGACY_CURSOR
         try:
-            json.loads(raw)
-        except ValueError:
-            return False
-        return True
+            offset = int(cursor.read_text().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            offset = 0
+        data = journal.read_bytes()
+        for line in data[offset if offset <= len(data) else 0 :].splitlines():
+            try:
+                self.add(json.loads(line))
+            except (ValueError, KeyError, TypeError):
+                self.corrupt_files += 1
+                with open(self.directory / "corrupt.jsonl", "ab") as handle:
+                    handle.write(line + b"\n")
+        journal.unlink()
+        cursor.unlink(missing_ok=True)
+        _fsync_dir(self.directory)
 
-    def _set_aside(self, raw: bytes) -> None:
-        self.corrupt_lines += 1
-        logger.error("spool %s: a line does not parse; kept in %s", self.directory, CORRUPT)
-        with open(self.directory / CORRUPT, "ab") as handle:
-            handle.write(raw if raw.endswith(b"\n") else raw + b"\n")
+
+def _safe(batch_id: str) -> str:
+    """A batch id as part of a file name (bridge ids are uuid4 text; anything else is cleaned)."""
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "_" for c in batch_id)
+    return cleaned[:64] or "batch"

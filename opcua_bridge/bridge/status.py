@@ -41,7 +41,14 @@ class BridgeStatus:
     batches_delivered: int = 0
     batches_spooled: int = 0
     batches_waiting: int = 0
-    spool_depth: int = 0
+    spool_depth: int = 0  # on disk, not handed to the broker yet
+    unconfirmed: int = 0  # handed over, the ingest has not confirmed storing them yet
+    unconfirmed_mb: float = 0.0
+    oldest_unconfirmed_s: float = 0.0  # age of the oldest batch the ingest has not confirmed
+    bound_reached: bool = False  # max unconfirmed reached: new batches wait in the spool
+    batches_resent: int = 0
+    batches_confirmed: int = 0
+    batches_refused: int = 0
     reconnects: int = 0
     last_error: str = ""
     last_error_at: str | None = None
@@ -52,6 +59,17 @@ class BridgeStatus:
     def error(self, message: str) -> None:
         self.last_error = message
         self.last_error_at = _now_iso()
+
+
+def degraded_reason(status: dict[str, Any]) -> str:
+    """The status document's delivery trouble in words; "" when there is none."""
+    if status.get("bound_reached"):
+        return (
+            f"{status.get('unconfirmed')} batches unconfirmed by the ingest, oldest "
+            f"{status.get('oldest_unconfirmed_s')} s: bound reached, "
+            f"{status.get('spool_depth')} batches wait in the spool"
+        )
+    return ""
 
 
 class RateMeter:

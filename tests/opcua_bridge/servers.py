@@ -278,26 +278,26 @@ class BridgeRunner:
 
 
 class RedisServer:
-    """A redis-server of our own on a free port, no persistence: stop() is a broker outage."""
+    """A redis-server of our own on a free port. Without `directory`, no persistence: stop() is
+    a broker outage that loses what it held. With one, an append-only file there, as
+    deploy/compose.yaml runs it: kill() is a crash, start() again recovers from the file."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, directory: Path | None = None) -> None:
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        if self.directory is None:
+            persistence = ["--save", "", "--appendonly", "no"]
+        else:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            persistence = ["--dir", str(self.directory), "--save", "", "--appendonly", "yes"]
+            persistence += ["--appendfsync", "everysec"]
         self.process = subprocess.Popen(
-            [
-                "/usr/bin/redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
+            ["/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+            + persistence,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -314,6 +314,13 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no last write; what the append-only file has is what is left."""
+        if self.process is not None:
+            self.process.kill()
             self.process.wait(10)
             self.process = None
 

@@ -1,4 +1,5 @@
-"""The bridge's sync core: mapping DataValues and events, batching, the spool, the forwarder."""
+"""The bridge's sync core: mapping DataValues and events, batching, delivery (the spool and the
+forwarder: test_bridge_spool.py)."""
 
 import json
 import uuid
@@ -10,14 +11,13 @@ from celery import Celery
 
 from lines.ingest.wire import sample_count, samples_of
 from opcua_bridge.bridge.batcher import Batcher
-from opcua_bridge.bridge.delivery import CeleryDelivery, DeliveryError, Forwarder
+from opcua_bridge.bridge.delivery import CeleryDelivery, DeliveryError
 from opcua_bridge.bridge.mapping import (
     event_from_fields,
     iso_utc,
     sample_from_datavalue,
     sample_key,
 )
-from opcua_bridge.bridge.spool import Spool
 from tests.opcua_bridge.servers import free_port
 
 NODE = "ns=2;s=COAT-01.ArealLoading"
@@ -197,126 +197,11 @@ def test_every_batch_has_its_own_id():
     assert len(ids) == 200
 
 
-# --- spool ------------------------------------------------------------------------------------
+# The spool and the forwarder: tests/opcua_bridge/test_bridge_spool.py
 
 
 def batch(n: int) -> dict:
     return {"batch_id": f"b{n}", "samples": [{"value": n}], "events": []}
-
-
-def drain(spool: Spool) -> list[str]:
-    found = []
-    while spool.depth:
-        found.append(spool.peek()["batch_id"])
-        spool.pop()
-    return found
-
-
-def test_the_spool_replays_in_the_order_of_appending(tmp_path):
-    spool = Spool(tmp_path)
-    for n in range(5):
-        spool.append(batch(n))
-
-    assert spool.depth == 5
-    assert drain(spool) == ["b0", "b1", "b2", "b3", "b4"]
-    assert spool.peek() is None
-
-
-def test_the_spool_survives_a_reopen_and_keeps_only_what_was_not_delivered(tmp_path):
-    spool = Spool(tmp_path)
-    for n in range(4):
-        spool.append(batch(n))
-    assert spool.peek()["batch_id"] == "b0"
-    spool.pop()  # b0 delivered
-    spool.peek()  # b1 read, but its delivery did not succeed: it stays
-    spool.close()
-
-    reopened = Spool(tmp_path)
-
-    assert reopened.depth == 3
-    assert drain(reopened) == ["b1", "b2", "b3"]
-    reopened.close()
-    assert Spool(tmp_path).depth == 0
-    assert (tmp_path / "batches.jsonl").stat().st_size == 0  # emptied once all was delivered
-
-
-def test_a_torn_last_line_is_set_aside_and_the_rest_replays(tmp_path):
-    spool = Spool(tmp_path)
-    spool.append(batch(0))
-    spool.append(batch(1))
-    spool.close()
-    with open(tmp_path / "batches.jsonl", "ab") as journal:
-        journal.write(b'{"batch_id": "b2", "samples": [{"val')  # the process died mid-write
-
-    reopened = Spool(tmp_path)
-
-    assert reopened.depth == 2
-    assert reopened.corrupt_lines == 1
-    reopened.append(batch(3))
-    assert drain(reopened) == ["b0", "b1", "b3"]
-    assert b'"b2"' in (tmp_path / "corrupt.jsonl").read_bytes()
-
-
-def test_a_line_that_does_not_parse_is_skipped_not_fatal(tmp_path):
-    (tmp_path / "batches.jsonl").write_bytes(
-        json.dumps(batch(0)).encode()
-        + b"\n"
-        + b"\x00\x00garbage\n"
-        + json.dumps(batch(1)).encode()
-        + b"\n"
-    )
-
-    spool = Spool(tmp_path)
-
-    assert drain(spool) == ["b0", "b1"]
-    assert spool.corrupt_lines == 1
-
-
-# --- forwarder --------------------------------------------------------------------------------
-
-
-class FlakyDelivery:
-    def __init__(self) -> None:
-        self.up = True
-        self.delivered: list[str] = []
-
-    def deliver(self, batch: dict) -> None:
-        if not self.up:
-            raise DeliveryError("broker down")
-        self.delivered.append(batch["batch_id"])
-
-
-def test_the_forwarder_spools_while_delivery_fails_and_replays_in_order(tmp_path):
-    delivery = FlakyDelivery()
-    errors: list[str] = []
-    forwarder = Forwarder(delivery=delivery, spool=Spool(tmp_path), on_error=errors.append)
-
-    forwarder._forward(batch(0))
-    delivery.up = False
-    forwarder._forward(batch(1))
-    forwarder._forward(batch(2))
-    delivery.up = True
-    forwarder._forward(batch(3))  # live batch waits behind the spooled ones
-    assert forwarder.spool_depth == 3
-    forwarder._drain_spool(force=True)  # the redelivery tick
-
-    assert delivery.delivered == ["b0", "b1", "b2", "b3"]
-    assert forwarder.spool_depth == 0
-    assert errors == ["delivery failed: broker down"]
-
-
-def test_stopping_the_forwarder_spools_what_could_not_be_delivered(tmp_path):
-    delivery = FlakyDelivery()
-    delivery.up = False
-    forwarder = Forwarder(delivery=delivery, spool=Spool(tmp_path), redeliver_s=0.05)
-    forwarder.start()
-    for n in range(3):
-        forwarder.submit(batch(n))
-
-    forwarder.stop()
-
-    reopened = Spool(tmp_path)
-    assert drain(reopened) == ["b0", "b1", "b2"]
 
 
 def test_a_sample_without_any_timestamp_is_never_taken_for_a_repeat():

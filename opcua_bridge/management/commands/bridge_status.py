@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from opcua_bridge.bridge.config import config_from_options
-from opcua_bridge.bridge.status import read_status
+from opcua_bridge.bridge.status import degraded_reason, read_status
 
 SHOWN = (
     "state",
@@ -17,6 +17,11 @@ SHOWN = (
     "samples_total",
     "batches_delivered",
     "spool_depth",
+    "unconfirmed",
+    "oldest_unconfirmed_s",
+    "bound_reached",
+    "batches_resent",
+    "batches_refused",
     "reconnects",
     "last_error",
     "updated_at",
@@ -40,5 +45,8 @@ class Command(BaseCommand):
             return
         for key in SHOWN:
             self.stdout.write(f"{key:18} {status.get(key)}")
+        reason = degraded_reason(status)
+        if reason:
+            self.stdout.write(f"{'degraded':18} {reason}")
         for node in status.get("skipped_nodes", []):
             self.stdout.write(f"skipped            {node['node_id']}: {node['reason']}")
