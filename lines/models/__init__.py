@@ -2,6 +2,7 @@
 
 from lines.models.declaration import LotDeclaration
 from lines.models.genealogy import GenealogyEdge
+from lines.models.interlock import Interlock, InterlockCode, InterlockSide, InterlockState
 from lines.models.operation import Operation
 from lines.models.plant import Equipment, Line, Station
 from lines.models.product import Material, Product, Recipe, Route, RouteStep, WorkOrder
@@ -12,6 +13,10 @@ __all__ = [
     "Equipment",
     "GenealogyEdge",
     "IngestBatch",
+    "Interlock",
+    "InterlockCode",
+    "InterlockSide",
+    "InterlockState",
     "Line",
     "LotDeclaration",
     "Material",

@@ -118,6 +118,7 @@ class PlcServer:
         self.loop = LoopThread("test-plc")
         self.server: Server | None = None
         self.nodes: dict[str, Any] = {}
+        self.types: dict[str, ua.VariantType] = {}
         self.sequence = 0
 
     def node_id(self, name: str) -> str:
@@ -159,7 +160,15 @@ class PlcServer:
         plc = await server.nodes.objects.add_object(ua.NodeId("PLC", index), "PLC")
         self.nodes = {}
         for name, initial in self.variables.items():
-            self.nodes[name] = await plc.add_variable(ua.NodeId(name, index), name, initial)
+            if isinstance(initial, ua.Variant):  # a typed node, as a PLC declares it
+                node = await plc.add_variable(
+                    ua.NodeId(name, index), name, initial.Value, varianttype=initial.VariantType
+                )
+                self.types[name] = initial.VariantType
+                await node.set_writable()  # the server still refuses a write of another type
+            else:
+                node = await plc.add_variable(ua.NodeId(name, index), name, initial)
+            self.nodes[name] = node
         await self._add_event_source(server, index)
         await server.start()
         self.server = server
@@ -185,6 +194,7 @@ class PlcServer:
         self.loop.call(self._write(name, value, variant_type, status, source_time))
 
     async def _write(self, name, value, variant_type, status, source_time) -> None:
+        variant_type = variant_type or self.types.get(name)
         variant = ua.Variant(value, variant_type) if variant_type else ua.Variant(value)
         stamp = datetime.now(UTC) if source_time == "now" else source_time
         data_value = ua.DataValue(
@@ -194,6 +204,13 @@ class PlcServer:
             ServerTimestamp=datetime.now(UTC),
         )
         await self.server.write_attribute_value(self.nodes[name].nodeid, data_value)
+
+    def read(self, name: str) -> Any:
+        """The node's value as the PLC holds it now."""
+        return self.loop.call(self.nodes[name].read_value())
+
+    def read_data_value(self, name: str) -> ua.DataValue:
+        return self.loop.call(self.nodes[name].read_data_value())
 
     def fire_result(self, serial: str, result: str = "OK") -> int:
         self.sequence += 1
