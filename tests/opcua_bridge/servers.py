@@ -268,10 +268,10 @@ def bridge_config(endpoint: str, var_dir: Path, **overrides: Any) -> BridgeConfi
 class BridgeRunner:
     """The real bridge in a thread with its own loop; `stop()` is what SIGTERM does."""
 
-    def __init__(self, config: BridgeConfig, delivery: Any) -> None:
+    def __init__(self, config: BridgeConfig, delivery: Any, decider: Any = None) -> None:
         self.config = config
         self.loop = LoopThread("test-bridge")
-        self.bridge: Bridge = build_bridge(config, delivery=delivery)
+        self.bridge: Bridge = build_bridge(config, delivery=delivery, decider=decider)
         self._stop = asyncio.Event()
         self._future = None
 
