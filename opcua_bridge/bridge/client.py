@@ -520,6 +520,7 @@ class Bridge:
         status.batches_spooled = self.forwarder.batches_spooled
         status.batches_waiting = self.forwarder.waiting
         status.spool_depth = self.forwarder.spool_depth
+        status.closed_loop = self.closed_loop.status(connected=status.connected)
         write_status(self.config.status_path, status)
 
 

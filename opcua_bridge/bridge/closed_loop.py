@@ -127,3 +127,28 @@ class ClosedLoop:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def status(self, *, connected: bool) -> dict:
+        """For the status file: the handshakes' figures and the PLC heartbeat's freshness."""
+        return {
+            "handshakes": len(self._handshakes),
+            "skipped": self.skipped,
+            "answered": self.timing.answered,
+            "abandoned": self.timing.abandoned,
+            "undecided": self.timing.undecided,
+            "last_answer_ms": self.timing.last_ms,
+            "plc_heartbeat_problem": self._plc_heartbeat_problem(connected),
+        }
+
+    def _plc_heartbeat_problem(self, connected: bool) -> str:
+        """Why the PLC's heartbeat is not fresh, or "" (none mapped, or not connected: the
+        connection's own state says that)."""
+        if not self.plc_heartbeat.node_id or not connected:
+            return ""
+        age = self.plc_heartbeat.age_s()
+        limit = self.config.plc_heartbeat_stale_s
+        if age is None:
+            return f"PLC heartbeat {self.plc_heartbeat.node_id}: no value yet"
+        if age > limit:
+            return f"PLC heartbeat {self.plc_heartbeat.node_id} unchanged for {age:.0f} s"
+        return ""
