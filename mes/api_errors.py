@@ -10,13 +10,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mes.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from mes.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation, Unavailable
 
 _DOMAIN_STATUS = {
     InvalidInput: status.HTTP_400_BAD_REQUEST,
     NotFound: status.HTTP_404_NOT_FOUND,
     RuleViolation: status.HTTP_409_CONFLICT,
     Forbidden: status.HTTP_403_FORBIDDEN,
+    Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 

@@ -6,6 +6,7 @@ from lines.models.interlock import Interlock, InterlockCode, InterlockSide, Inte
 from lines.models.operation import Operation
 from lines.models.plant import Equipment, Line, Station
 from lines.models.product import Material, Product, Recipe, Route, RouteStep, WorkOrder
+from lines.models.recipe_download import RecipeDownload
 from lines.models.telemetry import IngestBatch, Sample, SampleSource, Tag, TagRole
 from lines.models.unit import Unit, UnitHistory
 
@@ -23,6 +24,7 @@ __all__ = [
     "Operation",
     "Product",
     "Recipe",
+    "RecipeDownload",
     "Route",
     "RouteStep",
     "Sample",

@@ -124,8 +124,15 @@ class PlcServer:
     def node_id(self, name: str) -> str:
         return f"ns=2;s={name}"
 
-    def start(self) -> None:
-        self.loop.call(self._start())
+    def start(self, timeout: float = 60) -> None:
+        # An asyncua server loads the whole standard address space: seconds on a busy machine.
+        self.loop.call(self._start(), timeout=timeout)
+
+    def reset(self) -> None:
+        """Every typed node back to its initial value (a module-wide PLC between tests)."""
+        for name, initial in self.variables.items():
+            if isinstance(initial, ua.Variant):
+                self.write(name, initial.Value)
 
     def stop(self) -> None:
         if self.server is not None:

@@ -29,11 +29,17 @@ def plant():
     return plant
 
 
-@pytest.fixture
-def plc():
+@pytest.fixture(scope="module")
+def module_plc():
     server = station_plc()
     yield server
     server.close()
+
+
+@pytest.fixture
+def plc(module_plc):
+    module_plc.reset()
+    return module_plc
 
 
 @pytest.fixture
@@ -153,9 +159,11 @@ class SlowDatabase(DiesAfterDeciding):
     def __init__(self, delay_s: float) -> None:
         super().__init__()
         self.delay_s = delay_s
+        self.entered = threading.Event()
         self.outcome: list = []
 
     def decide(self, question):
+        self.entered.set()
         time.sleep(self.delay_s)
         try:
             code = self.real.decide(question)
@@ -205,14 +213,22 @@ def test_a_request_dropped_before_the_answer_is_abandoned(plant, plc, run_bridge
     run_bridge(plc.endpoint, decider=slow, answer_timeout_s=3.0)
     station = PlcSide(plc)
     station.ask("C-9")
-    time.sleep(0.2)
+    assert slow.entered.wait(10)  # the MES is deciding
     plc.write("ST.InReq", False)  # the PLC gives up
     wait_until(lambda: Interlock.objects.filter(state="abandoned").exists(), timeout=10,
                what="the abandoned answer")  # fmt: skip
     assert (plc.read("ST.InDone"), plc.read("ST.InResp")) == (False, 0)
 
 
-def test_after_a_plc_restart_the_handshake_resumes(plant, plc, run_bridge):
+@pytest.fixture
+def own_plc():
+    server = station_plc()
+    yield server
+    server.close()
+
+
+def test_after_a_plc_restart_the_handshake_resumes(plant, own_plc, run_bridge):
+    plc = own_plc
     make_cell(plant, "C-10")
     make_cell(plant, "C-11")
     bridge = run_bridge(plc.endpoint)
