@@ -287,3 +287,14 @@ def test_the_unit_history_page_shows_each_answer_with_its_reason(plant, client, 
     chinese = client.get("/quality/units/C-17/", headers={"Accept-Language": "zh-Hans"})
     text = chinese.content.decode()
     assert "控制器联锁" in text and "进站" in text
+
+
+def test_the_station_screen_lists_the_plcs_last_answers(plant, client, operator):
+    held = make_cell(plant, "C-18")
+    quality_services.hold_place(unit=held, reason="suspect foil")
+    checkin(plant.station("stacking"), "C-18")
+    client.force_login(operator)
+    html = client.get("/station/T-STACKING/live/").content.decode()
+    section = html[html.index('class="interlocks"') :]
+    assert "C-18" in section and "Check-in 2" in section
+    assert "C-18 is on hold and cannot be started." in section
