@@ -31,7 +31,7 @@ from lines.models import TagRole
 from lines.services.interlocks import CheckoutValue
 from opcua_bridge.bridge.decisions import CHECKIN, CHECKOUT, Decider, Question
 from opcua_bridge.bridge.tagmap import TagMap, TagSpec
-from opcua_bridge.bridge.writes import TypedWriter, WriteRefused
+from opcua_bridge.bridge.writes import TypedWriter
 
 logger = logging.getLogger(__name__)
 UNDECIDED = 9
@@ -156,8 +156,9 @@ class Handshake:
         while True:
             try:
                 await self.step()
-            except (ua.UaError, WriteRefused, OSError, TimeoutError) as exc:
-                # The connection's supervisor notices a lost server; here only log and retry.
+            except Exception as exc:  # noqa: BLE001 - the loop must outlive any one failure
+                # The connection's supervisor notices a lost server; here only log and retry:
+                # the next step reads the PLC's state again and the MES keeps its decision.
                 logger.warning("%s %s: %s", self.nodes.station, self.nodes.side, exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), timeout=self.poll_s)
