@@ -14,11 +14,13 @@ from django.http import HttpRequest
 from lines.models import (
     Equipment,
     GenealogyEdge,
+    Interlock,
     Line,
     Material,
     Operation,
     Product,
     Recipe,
+    RecipeDownload,
     Route,
     RouteStep,
     Sample,
@@ -279,3 +281,23 @@ class SampleAdmin(ReadOnlyAdmin):
 
 
 from lines import admin_tags  # noqa: E402, F401  (the tag map and ingest batches)
+
+
+@admin.register(Interlock)
+class InterlockAdmin(ReadOnlyAdmin):
+    """Answers to PLC check-ins and check-outs, read-only: the bridge's decisions are records."""
+
+    list_display = ["decided_at", "station", "side", "serial", "code", "reason_code", "state",
+                    "answer_ms"]  # fmt: skip
+    list_filter = ["side", "code", "state"]
+    search_fields = ["serial", "unit__identifier", "station__code"]
+    list_select_related = ["station"]
+
+
+@admin.register(RecipeDownload)
+class RecipeDownloadAdmin(ReadOnlyAdmin):
+    """The audit of recipe downloads to PLCs: who, when, which recipe, what was read back."""
+
+    list_display = ["at", "station", "recipe", "by", "ok"]
+    list_filter = ["ok"]
+    list_select_related = ["station", "recipe", "by"]

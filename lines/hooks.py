@@ -14,6 +14,11 @@ AFTER_CONSUME: list[Callable[..., None]] = []  # (edge=, by=) after a genealogy 
 # (rows=, raised=) after a batch's samples are stored: rows is a lines.ingest.SampleColumns
 # with the stored ids; rows without a station (unknown nodes) are not for judging
 AFTER_INGEST: list[Callable[..., None]] = []
+# (station=, writes=[lines.services.recipes.SetpointWrite], results=[]) writes set-points to the
+# station's PLC, reads them back and appends one dict per write to results. Registered by
+# opcua_bridge (lines knows no OPC UA); the first one is used. It raises mes.errors.Unavailable
+# when the PLC cannot be reached.
+SETPOINT_WRITERS: list[Callable[..., None]] = []
 # (report=) when seed_demo loads the demo line, so other apps load their part of the demo
 AFTER_DEMO_SEED: list[Callable[..., None]] = []
 

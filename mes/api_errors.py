@@ -16,7 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mes.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from mes.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation, Unavailable
 
 logger = logging.getLogger(__name__)
 # An id the proxy in front gave the request (nginx: proxy_set_header X-Request-ID $request_id),
@@ -28,6 +28,7 @@ _DOMAIN_STATUS = {
     NotFound: status.HTTP_404_NOT_FOUND,
     RuleViolation: status.HTTP_409_CONFLICT,
     Forbidden: status.HTTP_403_FORBIDDEN,
+    Unavailable: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 

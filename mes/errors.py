@@ -41,3 +41,9 @@ class Forbidden(DomainError):
     """The user's role does not allow this (overriding a hold needs a quality engineer)."""
 
     code = "forbidden"
+
+
+class Unavailable(DomainError):
+    """Something the request needs is out of reach now (a PLC that does not answer); try again."""
+
+    code = "unavailable"

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class OpcuaBridgeConfig(AppConfig):
     name = "opcua_bridge"
     verbose_name = "OPC UA bridge"
+
+    def ready(self) -> None:
+        """Give lines its way to write set-points to a PLC (lines knows no OPC UA)."""
+        from lines import hooks
+        from opcua_bridge.bridge.recipe_writes import setpoints_write
+
+        hooks.register(hooks.SETPOINT_WRITERS, setpoints_write)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from lines.models import (
     Equipment,
     GenealogyEdge,
+    Interlock,
     Line,
     Material,
     Operation,
@@ -25,6 +26,7 @@ from lines.models import (
     Unit,
     WorkOrder,
 )
+from lines.selectors.interlocks import interlock_reason
 
 
 class NumberField(serializers.DecimalField):
@@ -268,3 +270,36 @@ class SampleSerializer(CodedSerializer):
             "rejected_reason",
             "batch",
         ]
+
+
+class InterlockSerializer(serializers.ModelSerializer):
+    """An answer to a PLC: `code` 1 OK, 2 on hold/finished, 3 refused, 4 unknown serial, 9 could
+    not decide; `reason` in the request's language; `answer_ms` from the PLC's request to done."""
+
+    station = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="identifier", read_only=True)
+    reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Interlock
+        fields = [
+            "id",
+            "station",
+            "side",
+            "serial",
+            "unit",
+            "code",
+            "reason_code",
+            "reason",
+            "plc_result",
+            "samples",
+            "operation",
+            "requested_at",
+            "decided_at",
+            "answered_at",
+            "answer_ms",
+            "state",
+        ]
+
+    def get_reason(self, interlock: Interlock) -> str:
+        return interlock_reason(interlock)

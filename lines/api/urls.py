@@ -1,8 +1,17 @@
 """URLs of the lines API under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from lines.api import operation_views, sample_views, tag_views, unit_views, views
+from lines.api import (
+    interlock_views,
+    operation_views,
+    recipe_views,
+    sample_views,
+    tag_views,
+    unit_views,
+    views,
+)
 
 router = DefaultRouter()
 # Identifiers may contain '.', so `units/R.1.json/` must not be read as a format suffix.
@@ -21,5 +30,13 @@ router.register("operations", operation_views.OperationViewSet, basename="operat
 router.register("consumptions", operation_views.ConsumptionViewSet, basename="consumption")
 router.register("tags", tag_views.TagViewSet, basename="tag")
 router.register("samples", sample_views.SampleViewSet, basename="sample")
+router.register("interlocks", interlock_views.InterlockViewSet, basename="interlock")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "stations/<str:code>/recipe-download/",
+        recipe_views.RecipeDownloadView.as_view(),
+        name="station-recipe-download",
+    ),
+    *router.urls,
+]

@@ -13,10 +13,61 @@ class TagRole(models.TextChoices):
     UNIT_ID = "unit_id", "Serial of the unit in the station (roll on a roll station)"
     WEB_POSITION = "web_position_m", "Web position, metre counter"
     RESULT_EVENT = "result_event", "Per-cell result events"
+    # The closed loop (docs/integration-guide.md): the PLC asks, the MES answers.
+    CHECKIN_SERIAL = "checkin_serial", "Check-in: serial asked for (PLC writes)"
+    CHECKIN_REQUEST = "checkin_request", "Check-in: request (PLC writes)"
+    CHECKIN_RESPONSE = "checkin_response", "Check-in: answer code (MES writes)"
+    CHECKIN_DONE = "checkin_done", "Check-in: answer written (MES writes)"
+    CHECKOUT_SERIAL = "checkout_serial", "Check-out: serial handed over (PLC writes)"
+    CHECKOUT_RESULT = "checkout_result", "Check-out: 1 pass, 2 fail (PLC writes)"
+    CHECKOUT_REQUEST = "checkout_request", "Check-out: request (PLC writes)"
+    CHECKOUT_RESPONSE = "checkout_response", "Check-out: answer code (MES writes)"
+    CHECKOUT_DONE = "checkout_done", "Check-out: answer written (MES writes)"
+    SETPOINT = "setpoint", "Set-point of a recipe key (MES writes)"
+    MES_HEARTBEAT = "mes_heartbeat", "MES heartbeat counter (MES writes)"
+    PLC_HEARTBEAT = "plc_heartbeat", "PLC heartbeat counter (PLC writes)"
+
+    @classmethod
+    def mes_writes(cls) -> frozenset[str]:
+        """The only roles whose nodes the bridge ever writes; never a process value."""
+        return frozenset(
+            {
+                cls.CHECKIN_RESPONSE,
+                cls.CHECKIN_DONE,
+                cls.CHECKOUT_RESPONSE,
+                cls.CHECKOUT_DONE,
+                cls.SETPOINT,
+                cls.MES_HEARTBEAT,
+            }
+        )
+
+    @classmethod
+    def handshake(cls) -> frozenset[str]:
+        """Roles of the check-in/check-out handshake: control signals, never telemetry."""
+        return frozenset(
+            {
+                cls.CHECKIN_SERIAL,
+                cls.CHECKIN_REQUEST,
+                cls.CHECKIN_RESPONSE,
+                cls.CHECKIN_DONE,
+                cls.CHECKOUT_SERIAL,
+                cls.CHECKOUT_RESULT,
+                cls.CHECKOUT_REQUEST,
+                cls.CHECKOUT_RESPONSE,
+                cls.CHECKOUT_DONE,
+            }
+        )
+
+    @classmethod
+    def with_parameter(cls) -> frozenset[str]:
+        """Roles that also name a parameter: a set-point tag names its recipe key."""
+        return frozenset({cls.SETPOINT})
 
 
 class Tag(models.Model):
     """One OPC UA node the bridge subscribes to: a process value of a station parameter, or a role.
+
+    A `setpoint` tag carries both: its role and, in `parameter`, the recipe key it is written from.
 
     Editable in the admin and through the API; the bridge reloads the map when `updated_at` moves.
     """
@@ -36,7 +87,8 @@ class Tag(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(parameter="") & ~models.Q(role=""))
-                | (~models.Q(parameter="") & models.Q(role="")),
+                | (~models.Q(parameter="") & models.Q(role=""))
+                | (~models.Q(parameter="") & models.Q(role="setpoint")),
                 name="tag_parameter_xor_role",
             ),
         ]

@@ -68,6 +68,8 @@ def _carried(parameter: str, role: str) -> tuple[str, str]:
     """The (parameter, role) pair of a tag: exactly one of them, each checked."""
     parameter, role = (parameter or "").strip(), (role or "").strip()
     roles = ", ".join(TagRole.values)
+    if role in TagRole.with_parameter():
+        return _setpoint_key(parameter), role
     if parameter and role:
         raise InvalidInput(
             f"A tag carries a process parameter or a role, not both: drop the role for a process "
@@ -93,6 +95,17 @@ def _carried(parameter: str, role: str) -> tuple[str, str]:
             field="parameter",
         )
     return parameter, role
+
+
+def _setpoint_key(parameter: str) -> str:
+    """A set-point tag names the recipe key it is written from (recipe download)."""
+    if not parameter or not PARAMETER_RE.fullmatch(parameter):
+        raise InvalidInput(
+            f"A setpoint tag needs the recipe's set-point key in parameter (e.g. web_speed_m_min), "
+            f"got {parameter!r}.",
+            field="parameter",
+        )
+    return parameter
 
 
 def _sampling_interval(value: int) -> int:
@@ -150,9 +163,11 @@ def tag_create(
 ) -> Tag:
     """Map an OPC UA node of `station` to a process parameter or to a role (TagRole).
 
-    Exactly one of `parameter` and `role` is given. A parameter needs no spec yet: its samples are
-    stored and judged once a spec exists. A node id already mapped is a conflict (RuleViolation);
-    a malformed node id, parameter or setting is InvalidInput naming the field.
+    Exactly one of `parameter` and `role` is given, except for a `setpoint` role, whose parameter
+    is the recipe key it is written from (TagRole.with_parameter()). A parameter needs no spec
+    yet: its samples are stored and judged once a spec exists. A node id already mapped is a
+    conflict (RuleViolation); a malformed node id, parameter or setting is InvalidInput naming the
+    field.
     """
     node_id = check_node_id(node_id)
     parameter, role = _carried(parameter, role)

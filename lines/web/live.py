@@ -1,13 +1,17 @@
 """The live panel of a station screen: the newest value of each PLC parameter with its limits
-and verdict, and the last operations at the station. Polled every second by the page."""
+and verdict, the last operations and the PLC's last interlock answers at the station. Polled
+every second by the page."""
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from lines import selectors
-from lines.models import Operation, Station
+from lines.models import Station
+from lines.selectors.interlocks import interlock_reason, interlocks_list
 from lines.web import quality_reads
+
+INTERLOCKS_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,14 @@ def live_rows(*, station: Station) -> list[LiveRow]:
     return rows
 
 
-def live_context(*, station: Station) -> dict[str, list[LiveRow] | list[Operation]]:
+def live_context(*, station: Station) -> dict[str, list]:
     return {
         "live": live_rows(station=station),
         "recent": selectors.station_recent_operations(station=station),
+        # The PLC's last check-ins and check-outs here, each with why (a refused cell is
+        # explained at the station where it was refused).
+        "interlocks": [
+            (interlock, interlock_reason(interlock))
+            for interlock in interlocks_list(station=station.code)[:INTERLOCKS_SHOWN]
+        ],
     }

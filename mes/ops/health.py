@@ -79,6 +79,11 @@ def status_age_s(status: dict[str, Any]) -> float:
     return max(0.0, time.time() - moment.astimezone(UTC).timestamp())
 
 
+def plc_heartbeat_problem(status: dict[str, Any]) -> str:
+    """A stale PLC heartbeat the bridge reports (a plain string; "" when fresh or unmapped)."""
+    return str((status.get("closed_loop") or {}).get("plc_heartbeat_problem") or "")
+
+
 def bridges() -> tuple[bool, str]:
     """Connected, status fresh, and delivery not degraded (the unconfirmed bound reached)."""
     from opcua_bridge.bridge.status import degraded_reason
@@ -92,6 +97,7 @@ def bridges() -> tuple[bool, str]:
         if not s.get("connected") or status_age_s(s) > BRIDGE_STALE_S
     ]
     bad += [f"{s['name']}: degraded ({degraded_reason(s)})" for s in statuses if degraded_reason(s)]
+    bad += [f"{s['name']}: {problem}" for s in statuses if (problem := plc_heartbeat_problem(s))]
     if bad:
         return False, "; ".join(bad)
     return True, ", ".join(f"{s['name']}: {s.get('subscribed_tags', 0)} tags" for s in statuses)

@@ -31,7 +31,9 @@ from cryptography import x509
 
 from opcua_bridge.bridge import tagmap as tagmap_module
 from opcua_bridge.bridge.batcher import Batcher
+from opcua_bridge.bridge.closed_loop import ClosedLoop
 from opcua_bridge.bridge.config import BridgeConfig
+from opcua_bridge.bridge.decisions import Decider, LinesDecider
 from opcua_bridge.bridge.delivery import Forwarder
 from opcua_bridge.bridge.logfilter import tame_asyncua_logging
 from opcua_bridge.bridge.mapping import (
@@ -120,7 +122,7 @@ class TagSubscription:
     async def apply(self, tag_map: TagMap) -> None:
         """Subscribe new and changed tags, then drop removed and replaced ones (in that order,
         so a node whose settings changed is never unmonitored in between)."""
-        wanted = tag_map.by_node_id()
+        wanted = tag_map.subscribed()
         stale = [item for node_id, item in self.active.items() if wanted.get(node_id) != item.spec]
         new = [spec for node_id, spec in wanted.items() if self._needs(node_id, spec)]
         for spec in new:
@@ -226,9 +228,12 @@ class TagSubscription:
 class Bridge:
     """One bridge: the tag map, the OPC UA connection, the batcher, the forwarder and the status."""
 
-    def __init__(self, config: BridgeConfig, *, forwarder: Forwarder) -> None:
+    def __init__(
+        self, config: BridgeConfig, *, forwarder: Forwarder, decider: Decider | None = None
+    ) -> None:
         self.config = config
         self.forwarder = forwarder
+        self.closed_loop = ClosedLoop(config, decider or LinesDecider())
         self.batcher = Batcher(
             source=config.source, max_items=config.batch_size, max_age_s=config.batch_ms / 1000
         )
@@ -265,6 +270,7 @@ class Bridge:
         if batch is not None:
             self._submit(batch)
         await asyncio.to_thread(self.forwarder.stop)
+        self.closed_loop.close()
         self.status.state, self.status.connected = "stopped", False
         await asyncio.to_thread(self._write_status)
 
@@ -392,11 +398,13 @@ class Bridge:
         consumer = asyncio.create_task(self._consume(subscription, tags, lost))
         try:
             await self._subscribe(tags)
+            await self.closed_loop.attach(client, self.tag_map)
             self.status.state, self.status.connected = "connected", True
             self.status.connected_since = iso_utc(datetime.now(UTC))
             logger.info("connected to %s: %d tags", self.config.endpoint, len(tags.active))
             await self._supervise(client, tags, lost, stop)
         finally:
+            await self.closed_loop.detach()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(subscription.delete(), self.config.request_timeout_s)
             try:  # the delete put an end marker in the queue: what came before it is consumed
@@ -408,6 +416,7 @@ class Bridge:
         self._map_changed.clear()
         assert self.tag_map is not None
         await tags.apply(self.tag_map)
+        await self.closed_loop.apply(self.tag_map)
         self._update_subscription_status(tags)
 
     def _update_subscription_status(self, tags: TagSubscription) -> None:
@@ -455,6 +464,8 @@ class Bridge:
         node_id = tags.by_client_handle.get(event.data.subscription_data.client_handle)
         if node_id is None:
             node_id = event.node.nodeid.to_string()
+        if self.closed_loop.notify(node_id, event.data.monitored_item.Value):
+            return  # a handshake request or the PLC's heartbeat: not a process value
         sample = sample_from_datavalue(node_id, event.data.monitored_item.Value)
         key = sample_key(sample)
         if key is not None and self._last_keys.get(node_id) == key:
@@ -509,6 +520,7 @@ class Bridge:
         status.batches_spooled = self.forwarder.batches_spooled
         status.batches_waiting = self.forwarder.waiting
         self.forwarder.report(status)
+        status.closed_loop = self.closed_loop.status(connected=status.connected)
         write_status(self.config.status_path, status)
 
 

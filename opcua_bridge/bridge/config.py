@@ -58,6 +58,13 @@ class BridgeConfig:
     overtaken_s: float = 10.0
     max_unconfirmed: int = 1000
     max_unconfirmed_mb: int = 256
+    # The closed loop (docs/integration-guide.md): the MES answers within answer_timeout_s or
+    # the PLC gets 9; decisions run in decision_threads worker threads.
+    answer_timeout_s: float = 1.5
+    decision_threads: int = 8
+    handshake_poll_s: float = 1.0
+    heartbeat_s: float = 1.0
+    plc_heartbeat_stale_s: float = 5.0
 
     @property
     def source(self) -> str:
@@ -86,6 +93,10 @@ class BridgeConfig:
             raise ImproperlyConfigured(
                 "BRIDGE_CONFIRM_TIMEOUT_S, BRIDGE_MAX_UNCONFIRMED and BRIDGE_MAX_UNCONFIRMED_MB "
                 "must be positive"
+            )
+        if self.decision_threads < 1 or not 0 < self.answer_timeout_s <= 10:
+            raise ImproperlyConfigured(
+                "BRIDGE_DECISION_THREADS must be positive and BRIDGE_ANSWER_TIMEOUT_MS 1 to 10000"
             )
         if self.security_policy:
             self._check_security()
@@ -127,7 +138,8 @@ def config_from_options(options: dict) -> BridgeConfig:
     Env: OPCUA_ENDPOINT, OPCUA_PASSWORD, OPCUA_USER, OPCUA_SECURITY, OPCUA_CERTIFICATE,
     OPCUA_PRIVATE_KEY, OPCUA_SERVER_CERTIFICATE, BRIDGE_NAME, BRIDGE_BATCH_SIZE, BRIDGE_BATCH_MS,
     BRIDGE_TAGMAP_POLL_S, OPCUA_PUBLISHING_INTERVAL_MS, BRIDGE_QUEUE, BRIDGE_CONFIRM_TIMEOUT_S,
-    BRIDGE_MAX_UNCONFIRMED, BRIDGE_MAX_UNCONFIRMED_MB.
+    BRIDGE_MAX_UNCONFIRMED, BRIDGE_MAX_UNCONFIRMED_MB, BRIDGE_ANSWER_TIMEOUT_MS,
+    BRIDGE_DECISION_THREADS, BRIDGE_HEARTBEAT_MS, BRIDGE_PLC_HEARTBEAT_STALE_MS.
     """
     endpoint = (
         options.get("endpoint")
@@ -155,4 +167,8 @@ def config_from_options(options: dict) -> BridgeConfig:
         confirm_timeout_s=float(env_int("BRIDGE_CONFIRM_TIMEOUT_S", 60)),
         max_unconfirmed=env_int("BRIDGE_MAX_UNCONFIRMED", 1000),
         max_unconfirmed_mb=env_int("BRIDGE_MAX_UNCONFIRMED_MB", 256),
+        answer_timeout_s=env_int("BRIDGE_ANSWER_TIMEOUT_MS", 1500) / 1000,
+        decision_threads=env_int("BRIDGE_DECISION_THREADS", 8),
+        heartbeat_s=env_int("BRIDGE_HEARTBEAT_MS", 1000) / 1000,
+        plc_heartbeat_stale_s=env_int("BRIDGE_PLC_HEARTBEAT_STALE_MS", 5000) / 1000,
     )

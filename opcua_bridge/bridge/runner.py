@@ -5,12 +5,15 @@ import signal
 
 from opcua_bridge.bridge.client import Bridge
 from opcua_bridge.bridge.config import BridgeConfig
+from opcua_bridge.bridge.decisions import Decider
 from opcua_bridge.bridge.delivery import CeleryDelivery, Delivery
 from opcua_bridge.bridge.forwarder import Forwarder
 from opcua_bridge.bridge.spool import Spool
 
 
-def build_bridge(config: BridgeConfig, delivery: Delivery | None = None) -> Bridge:
+def build_bridge(
+    config: BridgeConfig, delivery: Delivery | None = None, decider: Decider | None = None
+) -> Bridge:
     forwarder = Forwarder(
         delivery=delivery or CeleryDelivery(queue=config.queue),
         spool=Spool(config.spool_dir),
@@ -22,7 +25,7 @@ def build_bridge(config: BridgeConfig, delivery: Delivery | None = None) -> Brid
         max_unconfirmed=config.max_unconfirmed,
         max_unconfirmed_mb=config.max_unconfirmed_mb,
     )
-    return Bridge(config, forwarder=forwarder)
+    return Bridge(config, forwarder=forwarder, decider=decider)
 
 
 async def run_until_signalled(bridge: Bridge) -> None:

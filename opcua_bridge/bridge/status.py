@@ -55,6 +55,7 @@ class BridgeStatus:
     started_at: str | None = field(default_factory=_now_iso)
     connected_since: str | None = None
     updated_at: str | None = None
+    closed_loop: dict[str, Any] = field(default_factory=dict)  # handshakes and heartbeats
 
     def error(self, message: str) -> None:
         self.last_error = message

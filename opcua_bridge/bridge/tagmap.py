@@ -14,6 +14,12 @@ from django.db.models import Count, Max
 
 from lines.models import Tag, TagRole
 
+NOT_SUBSCRIBED = TagRole.mes_writes() | {
+    TagRole.CHECKIN_SERIAL,
+    TagRole.CHECKOUT_SERIAL,
+    TagRole.CHECKOUT_RESULT,
+}
+
 
 @dataclass(frozen=True)
 class TagSpec:
@@ -38,6 +44,12 @@ class TagMap:
 
     def by_node_id(self) -> dict[str, TagSpec]:
         return {tag.node_id: tag for tag in self.tags}
+
+    def subscribed(self) -> dict[str, TagSpec]:
+        """The nodes to monitor: all but those the PLC only reads (MES-written roles) and those
+        the handshake reads at its trigger (serial, result); request and PLC heartbeat changes
+        go to the closed loop, not to the ingest."""
+        return {tag.node_id: tag for tag in self.tags if tag.role not in NOT_SUBSCRIBED}
 
 
 def tag_map_version() -> tuple[str | None, int]:

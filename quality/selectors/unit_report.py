@@ -1,12 +1,14 @@
-"""A unit's traceability report: every operation, a summary of its samples, its flags, holds,
-dispositions, audit entries and status history, in time order within each section."""
+"""A unit's traceability report: every operation, the PLCs' interlock answers, a summary of its
+samples, its flags, holds, dispositions, audit entries and status history, in time order within
+each section."""
 
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Max, Min, Q
 
-from lines.models import Operation, Sample, Unit, UnitHistory
+from lines.models import Interlock, Operation, Sample, Unit, UnitHistory
 from lines.selectors import USABLE_VALUE, trace_backward
+from lines.selectors.interlocks import interlock_reason
 from quality.models import AuditEntry, Disposition, Flag, Hold
 
 
@@ -15,6 +17,7 @@ class UnitReport:
     unit: Unit
     parents: list[tuple[str, str, float]]  # (identifier, kind, quantity) of direct parents
     operations: list[Operation]
+    interlocks: list[tuple[Interlock, str]]  # each answer with its reason in the reader's language
     samples: list[dict]
     flags: list[Flag]
     holds: list[Hold]
@@ -48,6 +51,12 @@ def unit_report(*, unit: Unit) -> UnitReport:
             .select_related("station", "step", "started_by", "completed_by")
             .order_by("started_at")
         ),
+        interlocks=[
+            (i, interlock_reason(i))
+            for i in Interlock.objects.filter(unit=unit)
+            .select_related("station")
+            .order_by("decided_at", "id")
+        ],
         samples=_sample_summary(unit),
         flags=flags,
         holds=holds,

@@ -128,7 +128,9 @@ BOTH = (
 )
 NEITHER = (
     "Say what the node carries: a parameter (e.g. areal_loading_mg_cm2) for a process value, or "
-    "a role (unit_id, web_position_m, result_event)."
+    "a role (unit_id, web_position_m, result_event, checkin_serial, checkin_request, "
+    "checkin_response, checkin_done, checkout_serial, checkout_result, checkout_request, "
+    "checkout_response, checkout_done, setpoint, mes_heartbeat, plc_heartbeat)."
 )
 
 
@@ -485,3 +487,16 @@ def test_the_services_take_keywords_only(plant):
     with pytest.raises(TypeError):
         services.tag_create(LOADING, plant.station("coating"), "x_mm")  # type: ignore[misc]
     assert not Tag.objects.exists()
+
+
+def test_a_setpoint_tag_names_its_recipe_key_and_needs_one(api, integration, plant):
+    api.force_authenticate(integration)
+    base = {"node_id": "ns=2;s=T.SpeedSet", "station": "T-COATING", "role": "setpoint"}
+    refused = api.post("/api/v1/tags/", base, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["parameter"][0].startswith(
+        "A setpoint tag needs the recipe's set-point key in parameter"
+    )
+    made = api.post("/api/v1/tags/", {**base, "parameter": "web_speed_m_min"}, format="json")
+    assert made.status_code == 201
+    assert (made.json()["role"], made.json()["parameter"]) == ("setpoint", "web_speed_m_min")

@@ -118,13 +118,21 @@ class PlcServer:
         self.loop = LoopThread("test-plc")
         self.server: Server | None = None
         self.nodes: dict[str, Any] = {}
+        self.types: dict[str, ua.VariantType] = {}
         self.sequence = 0
 
     def node_id(self, name: str) -> str:
         return f"ns=2;s={name}"
 
-    def start(self) -> None:
-        self.loop.call(self._start())
+    def start(self, timeout: float = 60) -> None:
+        # An asyncua server loads the whole standard address space: seconds on a busy machine.
+        self.loop.call(self._start(), timeout=timeout)
+
+    def reset(self) -> None:
+        """Every typed node back to its initial value (a module-wide PLC between tests)."""
+        for name, initial in self.variables.items():
+            if isinstance(initial, ua.Variant):
+                self.write(name, initial.Value)
 
     def stop(self) -> None:
         if self.server is not None:
@@ -159,7 +167,15 @@ class PlcServer:
         plc = await server.nodes.objects.add_object(ua.NodeId("PLC", index), "PLC")
         self.nodes = {}
         for name, initial in self.variables.items():
-            self.nodes[name] = await plc.add_variable(ua.NodeId(name, index), name, initial)
+            if isinstance(initial, ua.Variant):  # a typed node, as a PLC declares it
+                node = await plc.add_variable(
+                    ua.NodeId(name, index), name, initial.Value, varianttype=initial.VariantType
+                )
+                self.types[name] = initial.VariantType
+                await node.set_writable()  # the server still refuses a write of another type
+            else:
+                node = await plc.add_variable(ua.NodeId(name, index), name, initial)
+            self.nodes[name] = node
         await self._add_event_source(server, index)
         await server.start()
         self.server = server
@@ -185,6 +201,7 @@ class PlcServer:
         self.loop.call(self._write(name, value, variant_type, status, source_time))
 
     async def _write(self, name, value, variant_type, status, source_time) -> None:
+        variant_type = variant_type or self.types.get(name)
         variant = ua.Variant(value, variant_type) if variant_type else ua.Variant(value)
         stamp = datetime.now(UTC) if source_time == "now" else source_time
         data_value = ua.DataValue(
@@ -194,6 +211,13 @@ class PlcServer:
             ServerTimestamp=datetime.now(UTC),
         )
         await self.server.write_attribute_value(self.nodes[name].nodeid, data_value)
+
+    def read(self, name: str) -> Any:
+        """The node's value as the PLC holds it now."""
+        return self.loop.call(self.nodes[name].read_value())
+
+    def read_data_value(self, name: str) -> ua.DataValue:
+        return self.loop.call(self.nodes[name].read_data_value())
 
     def fire_result(self, serial: str, result: str = "OK") -> int:
         self.sequence += 1
@@ -251,10 +275,10 @@ def bridge_config(endpoint: str, var_dir: Path, **overrides: Any) -> BridgeConfi
 class BridgeRunner:
     """The real bridge in a thread with its own loop; `stop()` is what SIGTERM does."""
 
-    def __init__(self, config: BridgeConfig, delivery: Any) -> None:
+    def __init__(self, config: BridgeConfig, delivery: Any, decider: Any = None) -> None:
         self.config = config
         self.loop = LoopThread("test-bridge")
-        self.bridge: Bridge = build_bridge(config, delivery=delivery)
+        self.bridge: Bridge = build_bridge(config, delivery=delivery, decider=decider)
         self._stop = asyncio.Event()
         self._future = None
 
