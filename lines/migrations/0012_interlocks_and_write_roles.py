@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lines", "0010_routestep_updated_at"),
+        ("lines", "0011_samples_unreadable_times"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
