@@ -166,3 +166,22 @@ def test_compose_file_wires_every_role(tmp_path):
 def _compose_cli() -> bool:
     probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
     return probe.returncode == 0
+
+
+def test_the_placeholder_check_reads_settings_and_the_environment(settings, monkeypatch):
+    """Whatever the secret is called and wherever it comes from, a placeholder is named (the
+    case does not matter), and the development key is refused."""
+    from mes.checks import secrets_are_not_placeholders
+
+    settings.METRICS_TOKEN = "change-me-later"
+    monkeypatch.setenv("OPCUA_PASSWORD", "CHANGE-ME")
+    found = [(error.id, error.msg) for error in secrets_are_not_placeholders()]
+    assert found == [
+        ("mes.E001", "SECRET_KEY is the development key, which is public."),
+        ("mes.E002", "METRICS_TOKEN still holds a CHANGE-ME placeholder."),
+        ("mes.E002", "OPCUA_PASSWORD still holds a CHANGE-ME placeholder."),
+    ]
+    settings.METRICS_TOKEN = "a-real-token"
+    settings.SECRET_KEY = "x" * 60
+    monkeypatch.delenv("OPCUA_PASSWORD")
+    assert secrets_are_not_placeholders() == []
