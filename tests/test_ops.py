@@ -64,9 +64,10 @@ def test_bridge_health_follows_the_bridges_status_file(client, integration, sett
 
 
 def test_a_bridge_at_its_unconfirmed_bound_is_degraded_in_health_status_and_metrics(
-    client, settings, tmp_path
+    client, settings, tmp_path, integration
 ):
     settings.VAR_DIR = tmp_path
+    client.force_login(integration)  # the details are for integration and staff, not anonymous
     status = BridgeStatus(name="line-2", endpoint="opc.tcp://plc:4840/", state="connected")
     status.connected, status.updated_at = True, status.started_at
     status.unconfirmed, status.oldest_unconfirmed_s, status.spool_depth = 1000, 73.5, 40
