@@ -86,7 +86,11 @@ def test_check_deploy_fails_on_the_change_me_placeholders_of_the_example_file(tm
 
 
 def test_check_deploy_fails_on_the_development_secret_key(tmp_path):
-    production = {"DEBUG": "false", "SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production"}
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "dev-only-insecure-key-do-not-use-in-production",
+        "MES_AUDIT_KEYS": f"k1:{secrets.token_urlsafe(48)}",
+    }
     result = _check_deploy(production, tmp_path)
     assert result.returncode != 0
     assert "(mes.E001) SECRET_KEY is the development key, which is public." in result.stderr

@@ -34,7 +34,11 @@ def _settings_in_a_fresh_process(env: dict[str, str], *names: str) -> subprocess
 
 def test_debug_is_off_when_the_environment_does_not_set_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
-    env.update(SECRET_KEY=secrets.token_urlsafe(64), MES_VAR_DIR=str(tmp_path))
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(64),
+        MES_AUDIT_KEYS=f"k1:{secrets.token_urlsafe(48)}",  # production needs its own audit key
+        MES_VAR_DIR=str(tmp_path),
+    )
     result = _settings_in_a_fresh_process(env, "DEBUG", "SECURE_SSL_REDIRECT")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
