@@ -106,6 +106,28 @@ async def _certificate_uri(path: Any) -> str:
     return uris[0]
 
 
+async def client_identify(client: Client, config: BridgeConfig, *, name: str) -> None:
+    """Name, user and security of a client about to connect: the bridge's own session and the
+    short one of a recipe download present themselves to the PLC the same way."""
+    client.name = client.description = name
+    client.application_uri = f"urn:cell-line-mes:bridge:{config.name}"
+    if config.user:
+        client.set_user(config.user)
+        client.set_password(config.password)
+    if config.security_policy:
+        # the certificate's URI must be the client's application URI, or servers refuse it
+        client.application_uri = await _certificate_uri(config.certificate)
+        await client.set_security(
+            getattr(security_policies, f"SecurityPolicy{config.security_policy}"),
+            str(config.certificate),
+            str(config.private_key),
+            server_certificate=str(config.server_certificate)
+            if config.server_certificate
+            else None,
+            mode=getattr(ua.MessageSecurityMode, config.security_mode),
+        )
+
+
 class TagSubscription:
     """One subscription on a connected client, kept equal to the tag map by diffing."""
 
@@ -352,24 +374,8 @@ class Bridge:
 
     async def _connect(self, client: Client, lost: asyncio.Event) -> None:
         config = self.config
-        client.name = client.description = f"cell-line MES bridge {config.name}"
-        client.application_uri = f"urn:cell-line-mes:bridge:{config.name}"
+        await client_identify(client, config, name=f"cell-line MES bridge {config.name}")
         client.session_timeout = 30_000  # the server frees our subscription soon after we vanish
-        if config.user:
-            client.set_user(config.user)
-            client.set_password(config.password)
-        if config.security_policy:
-            # the certificate's URI must be the client's application URI, or servers refuse it
-            client.application_uri = await _certificate_uri(config.certificate)
-            await client.set_security(
-                getattr(security_policies, f"SecurityPolicy{config.security_policy}"),
-                str(config.certificate),
-                str(config.private_key),
-                server_certificate=str(config.server_certificate)
-                if config.server_certificate
-                else None,
-                mode=getattr(ua.MessageSecurityMode, config.security_mode),
-            )
 
         async def on_lost(exc: Exception) -> None:
             lost.set()

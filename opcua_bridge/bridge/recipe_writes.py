@@ -14,11 +14,11 @@ import math
 import struct
 
 from asyncua import Client, ua
-from asyncua.crypto import security_policies
 
 from lines.models import Station
 from lines.services.recipes import SetpointWrite
 from mes.errors import Unavailable
+from opcua_bridge.bridge.client import client_identify
 from opcua_bridge.bridge.config import BridgeConfig, config_from_options
 from opcua_bridge.bridge.writes import TypedWriter, WriteRefused, typed_variant
 
@@ -46,8 +46,7 @@ async def _write_all(
     config: BridgeConfig, station: str, writes: list[SetpointWrite], results: list[dict]
 ) -> None:
     client = Client(config.endpoint, timeout=config.request_timeout_s)
-    client.name = f"cell-line MES recipe download {config.name}"
-    await _secure(client, config)
+    await client_identify(client, config, name=f"cell-line MES recipe download {config.name}")
     async with client:
         writer = TypedWriter(client)
         variants = await _typed(writer, writes, results)
@@ -102,19 +101,3 @@ def _unconfirmed(results: list[dict]) -> None:
     for entry in results:
         if entry["ok"] is None:
             entry.update(ok=False, read_back=None, error="not confirmed: the PLC went away")
-
-
-async def _secure(client: Client, config: BridgeConfig) -> None:
-    if config.user:
-        client.set_user(config.user)
-        client.set_password(config.password)
-    if config.security_policy:
-        await client.set_security(
-            getattr(security_policies, f"SecurityPolicy{config.security_policy}"),
-            str(config.certificate),
-            str(config.private_key),
-            server_certificate=str(config.server_certificate)
-            if config.server_certificate
-            else None,
-            mode=getattr(ua.MessageSecurityMode, config.security_mode),
-        )

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from tests.factories import make_cell
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Migrating changes tables: the owner does it, as in production (tests/conftest.py, db_owner).
+pytestmark = [pytest.mark.db_owner, pytest.mark.django_db(transaction=True)]
 
 BEFORE = [("quality", "0004_exposure_and_pressure_profiles")]
 WITH = [("quality", "0005_one_disposition_per_decision")]
