@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.fresh_process import manage_py
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 
@@ -56,14 +58,7 @@ def test_production_settings_refuse_the_placeholder_audit_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
     env.update(_env_file(DEPLOY / "production.env.example"), MES_VAR_DIR=str(tmp_path))
     env["SECRET_KEY"] = secrets.token_urlsafe(64)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_py(env, "check")
     assert result.returncode != 0
     assert "MES_AUDIT_KEYS holds a public or placeholder key" in result.stderr
 
@@ -99,14 +94,7 @@ def test_check_deploy_fails_on_the_development_secret_key(tmp_path):
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update(DEBUG="false", MES_VAR_DIR=str(tmp_path))
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_py(env, "check")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 

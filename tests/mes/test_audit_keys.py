@@ -2,14 +2,13 @@
 the MES from starting with DEBUG off, and the public development key is used only with it on."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from mes.audit_keys import DEV_KEY_ID, DEV_KEYS, audit_keys
+from tests.fresh_process import manage_py
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 STRONG = "s" * 40
@@ -46,13 +45,6 @@ def test_production_refuses_missing_malformed_or_public_keys(raw, current, messa
 def test_production_settings_refuse_to_start_without_audit_keys(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MES_AUDIT_KEY")}
     env.update(DEBUG="false", SECRET_KEY="x" * 60, MES_VAR_DIR=str(tmp_path))
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage_py(env, "check")
     assert result.returncode != 0
     assert "MES_AUDIT_KEYS must be set when DEBUG is off" in result.stderr
