@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from django.db.models import Model
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from mes.errors import DomainError, InvalidInput, NotFound
@@ -73,7 +74,10 @@ def path_id(model: type[Model], text: str, *, field: str = "id") -> int:
     not a query the database driver overflows on."""
     record_id = int(text)
     if not 1 <= record_id <= BIGINT_MAX:
-        raise NotFound(f"No {model._meta.verbose_name} with id {text}.", field=field)
+        raise NotFound(
+            _("No %(model)s with id %(id)s.") % {"model": model._meta.verbose_name, "id": text},
+            field=field,
+        )
     return record_id
 
 

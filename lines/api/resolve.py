@@ -6,6 +6,7 @@ same answer for a path segment (`/units/NOPE/`) and for a reference in a request
 """
 
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from lines import selectors
 from lines.models import Material, Operation, Product, Route, RouteStep, Station, Unit, WorkOrder
@@ -26,7 +27,11 @@ def one(model: type[Model], field: str, **lookup: object) -> Model:
     if found is None:
         value = next(iter(lookup.values()))
         name = model._meta.verbose_name
-        raise NotFound(f"No {name} with {next(iter(lookup))} {value!r}.", field=field)
+        raise NotFound(
+            _("No %(model)s with %(key)s %(value)s.")
+            % {"model": name, "key": next(iter(lookup)), "value": repr(value)},
+            field=field,
+        )
     return found
 
 
@@ -65,5 +70,9 @@ def route_step(unit: Unit, sequence: int, *, field: str = "step") -> RouteStep:
     found = RouteStep.objects.filter(route_id=unit.route_id, sequence=sequence).first()
     if found is None:
         route = unit.route.code if unit.route_id else "no route"
-        raise NotFound(f"{unit.identifier}'s route ({route}) has no step {sequence}.", field=field)
+        raise NotFound(
+            _("%(unit)s's route (%(route)s) has no step %(sequence)s.")
+            % {"unit": unit.identifier, "route": route, "sequence": sequence},
+            field=field,
+        )
     return found

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext as _
 
 from lines.models import Material, Route, Station
 from mes import roles
@@ -42,7 +43,10 @@ def master_load(*, line_code: str = "SSB-L1") -> MasterData:
     stations = {s.kind: s.id for s in Station.objects.filter(line__code=line_code).order_by("-id")}
     missing = sorted(set(MATERIALS) - set(materials)) + sorted(set(ROUTES) - set(routes))
     if missing:
-        raise RuleViolation(f"The demo line lacks {', '.join(missing)}; run seed_demo first.")
+        raise RuleViolation(
+            _("The demo line lacks %(missing)s; run seed_demo first.")
+            % {"missing": ", ".join(missing)}
+        )
     steps = {}
     for code, route in routes.items():
         steps[code] = [

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from lines.ingest.columns import epoch_us
 from lines.ingest.wire import ABSENT, SAMPLE_FIELDS
@@ -77,7 +78,9 @@ def _time(value: Any, what: str) -> datetime:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise InvalidInput(
-            f"{what} must be an ISO 8601 time with a zone, got {text_of(value)!r}.", field=what
+            _("%(field)s must be an ISO 8601 time with a zone, got %(value)s.")
+            % {"field": what, "value": repr(text_of(value))},
+            field=what,
         )
     problem = time_problem(moment, what, value)
     if problem:
@@ -196,11 +199,11 @@ def _sample_entries(batch: dict[str, Any]) -> tuple[int, Iterable[tuple]]:
     column set refuses the batch."""
     samples, columns = batch.get("samples"), batch.get("columns")
     if samples is not None and columns is not None:
-        raise InvalidInput("A batch has samples or columns, not both.", field="columns")
+        raise InvalidInput(_("A batch has samples or columns, not both."), field="columns")
     if columns is None:
         samples = samples or []
         if not isinstance(samples, list) or not all(isinstance(s, dict) for s in samples):
-            raise InvalidInput("samples must be a list of JSON objects.", field="samples")
+            raise InvalidInput(_("samples must be a list of JSON objects."), field="samples")
         return len(samples), (
             (
                 s.get("node_id", ""),
@@ -212,7 +215,7 @@ def _sample_entries(batch: dict[str, Any]) -> tuple[int, Iterable[tuple]]:
             for s in samples
         )
     if not isinstance(columns, dict) or not isinstance(columns.get("node_id"), list):
-        raise InvalidInput("columns must be an object with a node_id list.", field="columns")
+        raise InvalidInput(_("columns must be an object with a node_id list."), field="columns")
     n = len(columns["node_id"])
     lists = []
     for name in SAMPLE_FIELDS:
@@ -221,7 +224,8 @@ def _sample_entries(batch: dict[str, Any]) -> tuple[int, Iterable[tuple]]:
             column = [ABSENT.get(name)] * n
         elif not isinstance(column, list) or len(column) != n:
             raise InvalidInput(
-                f"columns.{name} must be a list as long as columns.node_id ({n}).",
+                _("columns.%(name)s must be a list as long as columns.node_id (%(n)s).")
+                % {"name": name, "n": n},
                 field="columns",
             )
         lists.append(column)
@@ -231,7 +235,7 @@ def _sample_entries(batch: dict[str, Any]) -> tuple[int, Iterable[tuple]]:
 def _event(item: dict[str, Any]) -> RawEvent:
     fields = item.get("fields")
     if not isinstance(fields, dict):
-        raise InvalidInput("An event needs its fields as an object.", field="events")
+        raise InvalidInput(_("An event needs its fields as an object."), field="events")
     return RawEvent(
         text_of(item.get("node_id", ""), 255),
         text_of(item.get("type", ""), 64),
@@ -256,19 +260,27 @@ def _events(items: list[dict[str, Any]]) -> tuple[list[RawEvent], list[str]]:
 def batch_parse(batch: Any) -> ParsedBatch:
     """Check the batch's shape and limits, and parse every sample and event."""
     if not isinstance(batch, dict):
-        raise InvalidInput("A batch is a JSON object.", field="batch")
+        raise InvalidInput(_("A batch is a JSON object."), field="batch")
     try:
         batch_id = uuid.UUID(str(batch.get("batch_id")))
     except ValueError as exc:
-        raise InvalidInput("batch_id must be a UUID.", field="batch_id") from exc
+        raise InvalidInput(_("batch_id must be a UUID."), field="batch_id") from exc
     events = batch.get("events") or []
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
-        raise InvalidInput("events must be a list of JSON objects.", field="events")
+        raise InvalidInput(_("events must be a list of JSON objects."), field="events")
     n, entries = _sample_entries(batch)
     if n > MAX_SAMPLES or len(events) > MAX_EVENTS:
         raise InvalidInput(
-            f"Batch too large: {n} samples and {len(events)} events; at most "
-            f"{MAX_SAMPLES} and {MAX_EVENTS}. Send smaller batches.",
+            _(
+                "Batch too large: %(samples)s samples and %(events)s events; at most "
+                "%(max_samples)s and %(max_events)s. Send smaller batches."
+            )
+            % {
+                "samples": n,
+                "events": len(events),
+                "max_samples": MAX_SAMPLES,
+                "max_events": MAX_EVENTS,
+            },
             field="samples",
         )
     readable, problems = _events(events)

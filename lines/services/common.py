@@ -25,12 +25,16 @@ def check_identifier(identifier: str) -> str:
     identifier = (identifier or "").strip()
     if not IDENTIFIER_RE.match(identifier):
         raise InvalidInput(
-            f"Identifier {identifier!r} is not valid: use 1-64 letters, digits, '.', '_', ':' or '-'.",
+            _(
+                "Identifier %(identifier)s is not valid: use 1-64 letters, digits, '.', '_', ':' or '-'."
+            )
+            % {"identifier": repr(identifier)},
             field="identifier",
         )
     if Unit.objects.filter(identifier=identifier).exists():
         raise RuleViolation(
-            f"A unit with identifier {identifier} already exists.", field="identifier"
+            _("A unit with identifier %(identifier)s already exists.") % {"identifier": identifier},
+            field="identifier",
         )
     return identifier
 
@@ -47,7 +51,11 @@ def to_decimal(
     (`digits`: max digits, decimal places) cannot hold, rather than letting the database fail."""
     number = parse_number(value, field=field)
     if number < 0 or (number == 0 and not allow_zero):
-        raise InvalidInput(f"{field} must be greater than zero, got {value}.", field=field)
+        raise InvalidInput(
+            _("%(field)s must be greater than zero, got %(value)s.")
+            % {"field": field, "value": value},
+            field=field,
+        )
     max_digits, places = digits
     return check_range(
         number, field=field, max_digits=max_digits, decimal_places=places, allow_zero=allow_zero

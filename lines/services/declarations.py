@@ -4,6 +4,7 @@ import math
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.choices import UnitKind
 from lines.models import LotDeclaration, Unit
@@ -17,9 +18,17 @@ def _percent(value: object, *, field: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{field} must be a percentage, got {value!r}.", field=field) from exc
+        raise InvalidInput(
+            _("%(field)s must be a percentage, got %(value)s.")
+            % {"field": field, "value": repr(value)},
+            field=field,
+        ) from exc
     if not math.isfinite(number) or not 0 <= number <= 100:
-        raise InvalidInput(f"{field} must be 0..100 %, got {value!r}.", field=field)
+        raise InvalidInput(
+            _("%(field)s must be 0..100 %%, got %(value)s.")
+            % {"field": field, "value": repr(value)},
+            field=field,
+        )
     return number
 
 
@@ -29,7 +38,9 @@ def _elements(elements_pct: dict[str, object]) -> dict[str, float]:
         for symbol, pct in elements_pct.items()
     }
     if sum(checked.values()) > 100.0001:
-        raise InvalidInput("The element contents add up to more than 100 %.", field="elements_pct")
+        raise InvalidInput(
+            _("The element contents add up to more than 100 %."), field="elements_pct"
+        )
     return checked
 
 
@@ -38,13 +49,15 @@ def _recycled(recycled_pct: dict[str, dict[str, object]]) -> dict[str, dict[str,
     for symbol, shares in recycled_pct.items():
         if not isinstance(shares, dict) or set(shares) - set(RECYCLED_SOURCES):
             raise InvalidInput(
-                f"recycled_pct.{symbol} must give pre_consumer and/or post_consumer %.",
+                _("recycled_pct.%(symbol)s must give pre_consumer and/or post_consumer %%.")
+                % {"symbol": symbol},
                 field="recycled_pct",
             )
         entry = {k: _percent(v, field=f"recycled_pct.{symbol}.{k}") for k, v in shares.items()}
         if sum(entry.values()) > 100.0001:
             raise InvalidInput(
-                f"Recycled {symbol} adds up to more than 100 %.", field="recycled_pct"
+                _("Recycled %(symbol)s adds up to more than 100 %%.") % {"symbol": symbol},
+                field="recycled_pct",
             )
         checked[str(symbol)] = entry
     return checked
@@ -66,12 +79,16 @@ def lot_declaration_record(
     positive, percentages outside 0..100 or adding up past 100.
     """
     if lot.kind != UnitKind.MATERIAL_LOT:
-        raise InvalidInput(f"{lot.identifier} is not a material lot.", field="lot")
+        raise InvalidInput(
+            _("%(lot)s is not a material lot.") % {"lot": lot.identifier}, field="lot"
+        )
     if LotDeclaration.objects.filter(lot=lot).exists():
-        raise RuleViolation(f"{lot.identifier} already has a supplier declaration.", field="lot")
+        raise RuleViolation(
+            _("%(lot)s already has a supplier declaration.") % {"lot": lot.identifier}, field="lot"
+        )
     mass = float(mass_kg_per_uom)
     if not math.isfinite(mass) or mass <= 0:
-        raise InvalidInput("mass_kg_per_uom must be above zero.", field="mass_kg_per_uom")
+        raise InvalidInput(_("mass_kg_per_uom must be above zero."), field="mass_kg_per_uom")
     return LotDeclaration.objects.create(
         lot=lot,
         mass_kg_per_uom=mass,

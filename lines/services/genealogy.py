@@ -34,7 +34,8 @@ def _refuse_finished_child(child: Unit) -> None:
     # lose exactly the genealogy quality needs).
     if child.status in UnitStatus.terminal():
         raise RuleViolation(
-            f"{child.identifier} is {child.get_status_display().lower()} and cannot consume material."
+            _("%(unit)s is %(status)s and cannot consume material.")
+            % {"unit": child.identifier, "status": child.get_status_display().lower()}
         )
 
 
@@ -44,12 +45,16 @@ def _refuse_unless_consumable(
     if parent.status == UnitStatus.ON_HOLD and hold_override:
         if not roles.user_roles(by) & roles.DECIDES_QUALITY:
             raise Forbidden(
-                f"{parent.identifier} is on hold; only a quality engineer may override the hold."
+                _("%(unit)s is on hold; only a quality engineer may override the hold.")
+                % {"unit": parent.identifier}
             )
         return
     if parent.status not in UnitStatus.consumable():
         refuse_unless_workable(parent, ACTION_CONSUME)
-        raise RuleViolation(f"{parent.identifier} cannot be consumed in status {parent.status}.")
+        raise RuleViolation(
+            _("%(unit)s cannot be consumed in status %(status)s.")
+            % {"unit": parent.identifier, "status": parent.status}
+        )
 
 
 def _metre_range(
@@ -130,13 +135,19 @@ def unit_consume(
     _refuse_finished_child(child)
     _refuse_unless_consumable(parent, hold_override=hold_override, by=by)
     if operation is not None and operation.unit_id != child.id:
-        raise InvalidInput(f"That operation is not one of {child.identifier}'s.", field="operation")
+        raise InvalidInput(
+            _("That operation is not one of %(unit)s's.") % {"unit": child.identifier},
+            field="operation",
+        )
     metres = _metre_range(parent, position_from_m, position_to_m)
     qty = _quantity(parent, quantity, metres)
     if selectors.unit_has_ancestor(unit_id=parent.id, ancestor_id=child.id):
         raise RuleViolation(
-            f"{child.identifier} is already upstream of {parent.identifier}: consuming it would "
-            "make the genealogy a cycle.",
+            _(
+                "%(child)s is already upstream of %(parent)s: consuming it would "
+                "make the genealogy a cycle."
+            )
+            % {"child": child.identifier, "parent": parent.identifier},
             field="parent",
         )
     edge = GenealogyEdge.objects.create(
@@ -179,7 +190,8 @@ def _quantity(
         length = metres[1] - metres[0]
         if quantity is not None and to_decimal(quantity, field="quantity") != length:
             raise InvalidInput(
-                f"Quantity {quantity} does not match the metres used ({qty_text(length)} m).",
+                _("Quantity %(quantity)s does not match the metres used (%(length)s m).")
+                % {"quantity": quantity, "length": qty_text(length)},
                 field="quantity",
             )
         qty = length
@@ -221,14 +233,18 @@ def roll_split(
     """
     if parent.kind != UnitKind.ROLL:
         raise InvalidInput(
-            f"{parent.identifier} is not a roll; only rolls are slit.", field="parent"
+            _("%(unit)s is not a roll; only rolls are slit.") % {"unit": parent.identifier},
+            field="parent",
         )
     if not daughter_identifiers or len(set(daughter_identifiers)) != len(daughter_identifiers):
-        raise InvalidInput("Give one distinct identifier per daughter roll.", field="daughters")
+        raise InvalidInput(_("Give one distinct identifier per daughter roll."), field="daughters")
     parent = lock_units([parent.id])[parent.id]
     _refuse_unless_consumable(parent)
     if parent.quantity_remaining != parent.quantity_initial:
-        raise RuleViolation(f"{parent.identifier} has been partly used; only a whole roll is slit.")
+        raise RuleViolation(
+            _("%(unit)s has been partly used; only a whole roll is slit.")
+            % {"unit": parent.identifier}
+        )
     length = parent.quantity_initial
     now = timezone.now()
     daughters = []

@@ -113,7 +113,9 @@ def operation_start(
             started_by=by,
         )
     except IntegrityError as exc:
-        raise RuleViolation(f"{unit.identifier} was just started by someone else.") from exc
+        raise RuleViolation(
+            _("%(unit)s was just started by someone else.") % {"unit": unit.identifier}
+        ) from exc
     unit.station = station
     save_unit(unit, fields=["station"], status=UnitStatus.IN_PROCESS, event="started", by=by)
     return operation
@@ -136,7 +138,8 @@ def operation_complete(
     """
     if result not in OperationResult.values:
         raise InvalidInput(
-            f"Result must be one of {', '.join(OperationResult.values)}, got {result!r}.",
+            _("Result must be one of %(choices)s, got %(result)s.")
+            % {"choices": ", ".join(OperationResult.values), "result": repr(result)},
             field="result",
         )
     unit = lock_units([operation.unit_id])[operation.unit_id]

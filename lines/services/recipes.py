@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines import hooks
 from lines.models import Recipe, RecipeDownload, Station, Tag, TagRole
@@ -36,8 +37,14 @@ def recipe_for_download(*, code: str, version: int | None = None) -> Recipe:
         else found.filter(active=True).order_by("-version").first()
     )
     if recipe is None:
-        which = f"{code} v{version}" if version is not None else f"an active version of {code}"
-        raise NotFound(f"There is no recipe {which}.", field="version" if version else "recipe")
+        if version is not None:
+            message = _("There is no recipe %(code)s v%(version)s.") % {
+                "code": code,
+                "version": version,
+            }
+        else:
+            message = _("There is no recipe an active version of %(code)s.") % {"code": code}
+        raise NotFound(message, field="version" if version else "recipe")
     return recipe
 
 
@@ -45,7 +52,13 @@ def _writes(station: Station, recipe: Recipe) -> list[SetpointWrite]:
     """One write per set-point tag of the station; every key matched, or RuleViolation."""
     if recipe.station_kind != station.kind:
         raise RuleViolation(
-            f"{recipe} is for {recipe.station_kind} stations; {station.code} is {station.kind}.",
+            _("%(recipe)s is for %(recipe_kind)s stations; %(station)s is %(station_kind)s.")
+            % {
+                "recipe": recipe,
+                "recipe_kind": recipe.station_kind,
+                "station": station.code,
+                "station_kind": station.kind,
+            },
             field="recipe",
         )
     tags = {
@@ -55,12 +68,19 @@ def _writes(station: Station, recipe: Recipe) -> list[SetpointWrite]:
     keys = dict(recipe.setpoints or {})
     no_tag, no_key = sorted(keys.keys() - tags.keys()), sorted(tags.keys() - keys.keys())
     if not tags or no_tag or no_key:
-        problems = [f"no setpoint tag for {', '.join(no_tag)}"] if no_tag else []
-        problems += [f"no recipe key for tag(s) {', '.join(no_key)}"] if no_key else []
-        problems = problems or [f"{station.code} has no setpoint tag"]
+        problems = (
+            [_("no setpoint tag for %(keys)s") % {"keys": ", ".join(no_tag)}] if no_tag else []
+        )
+        problems += (
+            [_("no recipe key for tag(s) %(tags)s") % {"tags": ", ".join(no_key)}] if no_key else []
+        )
+        problems = problems or [_("%(station)s has no setpoint tag") % {"station": station.code}]
         raise RuleViolation(
-            f"{recipe} cannot be downloaded to {station.code}: {'; '.join(problems)}. Map each "
-            f"set-point (role setpoint, parameter = recipe key) or fix the recipe.",
+            _(
+                "%(recipe)s cannot be downloaded to %(station)s: %(problems)s. Map each "
+                "set-point (role setpoint, parameter = recipe key) or fix the recipe."
+            )
+            % {"recipe": recipe, "station": station.code, "problems": "; ".join(problems)},
             field="recipe",
         )
     writes = []
@@ -71,7 +91,11 @@ def _writes(station: Station, recipe: Recipe) -> list[SetpointWrite]:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise InvalidInput(f"{recipe} has {key} = {value!r}, not a number.", field="recipe")
+            raise InvalidInput(
+                _("%(recipe)s has %(key)s = %(value)s, not a number.")
+                % {"recipe": recipe, "key": key, "value": repr(value)},
+                field="recipe",
+            )
         writes.append(SetpointWrite(tags[key].node_id, key, value))
     return writes
 
@@ -85,7 +109,7 @@ def recipe_download(*, station: Station, recipe: Recipe, by: User = None) -> Rec
     """
     writes = _writes(station, recipe)
     if not hooks.SETPOINT_WRITERS:
-        raise Unavailable("No PLC writer is installed in this process (opcua_bridge).")
+        raise Unavailable(_("No PLC writer is installed in this process (opcua_bridge)."))
     results: list[dict] = []
     error: DomainError | None = None
     try:

@@ -9,6 +9,7 @@ Every change moves `updated_at`, which is what makes the bridge and the ingest r
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lines.models import Station, Tag, TagRole
 from mes.errors import InvalidInput, RuleViolation
@@ -34,31 +35,34 @@ def _node_id_problem(text: str) -> str:
     """Why `text` is no OPC UA node id, or "" when it is a plausible one."""
     match = NODE_ID_RE.fullmatch(text)
     if match is None:
-        return "it is not of the form ns=<index>;<i|s|g|b>=<identifier> or i=<number>"
+        return _("it is not of the form ns=<index>;<i|s|g|b>=<identifier> or i=<number>")
     if match["i0"] is not None:
         number = int(match["i0"])
-        return "" if number <= 0xFFFFFFFF else "a numeric identifier is at most 4294967295"
+        return "" if number <= 0xFFFFFFFF else _("a numeric identifier is at most 4294967295")
     if int(match["ns"]) > 0xFFFF:
-        return "the namespace index is at most 65535"
+        return _("the namespace index is at most 65535")
     kind, identifier = match["type"], match["id"]
     if kind == "i" and not (re.fullmatch(_NUMBER, identifier) and int(identifier) <= 0xFFFFFFFF):
-        return "i= needs a number from 0 to 4294967295"
+        return _("i= needs a number from 0 to 4294967295")
     if kind == "g" and not _GUID_RE.fullmatch(identifier):
-        return "g= needs a GUID such as 09087e75-8e5e-499b-954f-f2a9603db28a"
+        return _("g= needs a GUID such as 09087e75-8e5e-499b-954f-f2a9603db28a")
     if kind == "b" and not _BASE64_RE.fullmatch(identifier):
-        return "b= needs base64 text"
+        return _("b= needs base64 text")
     return ""
 
 
 def check_node_id(node_id: str) -> str:
     """The node id without surrounding blanks, or InvalidInput (field node_id) saying what is wrong."""
     text = (node_id or "").strip()
-    problem = _node_id_problem(text) if text else "it is empty"
+    problem = _node_id_problem(text) if text else _("it is empty")
     if problem or len(text) > Tag._meta.get_field("node_id").max_length:
-        problem = problem or "it is longer than 255 characters"
+        problem = problem or _("it is longer than 255 characters")
         raise InvalidInput(
-            f"{text!r} is not an OPC UA node id: {problem}. Write it as the server names it, "
-            f"e.g. {NODE_ID_EXAMPLE} or i=2258.",
+            _(
+                "%(text)s is not an OPC UA node id: %(problem)s. Write it as the server names it, "
+                "e.g. %(example)s or i=2258."
+            )
+            % {"text": repr(text), "problem": problem, "example": NODE_ID_EXAMPLE},
             field="node_id",
         )
     return text
@@ -72,26 +76,41 @@ def _carried(parameter: str, role: str) -> tuple[str, str]:
         return _setpoint_key(parameter), role
     if parameter and role:
         raise InvalidInput(
-            f"A tag carries a process parameter or a role, not both: drop the role for a process "
-            f"value ({parameter}), or the parameter for a {role} tag.",
+            _(
+                "A tag carries a process parameter or a role, not both: drop the role for a process "
+                "value (%(parameter)s), or the parameter for a %(role)s tag."
+            )
+            % {"parameter": parameter, "role": role},
             field="role",
         )
     if not parameter and not role:
         raise InvalidInput(
-            f"Say what the node carries: a parameter (e.g. areal_loading_mg_cm2) for a process "
-            f"value, or a role ({roles}).",
+            _(
+                "Say what the node carries: a parameter (e.g. areal_loading_mg_cm2) for a process "
+                "value, or a role (%(roles)s)."
+            )
+            % {"roles": roles},
             field="parameter",
         )
     if role and role not in TagRole.values:
-        raise InvalidInput(f"Role {role!r} is unknown; use one of {roles}.", field="role")
+        raise InvalidInput(
+            _("Role %(role)s is unknown; use one of %(roles)s.")
+            % {"role": repr(role), "roles": roles},
+            field="role",
+        )
     if parameter in TagRole.values:
         raise InvalidInput(
-            f"{parameter} is a role, not a parameter: send it as role.", field="parameter"
+            _("%(parameter)s is a role, not a parameter: send it as role.")
+            % {"parameter": parameter},
+            field="parameter",
         )
     if parameter and not PARAMETER_RE.fullmatch(parameter):
         raise InvalidInput(
-            f"{parameter!r} is not a parameter name: use up to 64 lower-case letters, digits and "
-            f"'_', starting with a letter, as in the recipe (e.g. areal_loading_mg_cm2).",
+            _(
+                "%(parameter)s is not a parameter name: use up to 64 lower-case letters, digits and "
+                "'_', starting with a letter, as in the recipe (e.g. areal_loading_mg_cm2)."
+            )
+            % {"parameter": repr(parameter)},
             field="parameter",
         )
     return parameter, role
@@ -101,8 +120,11 @@ def _setpoint_key(parameter: str) -> str:
     """A set-point tag names the recipe key it is written from (recipe download)."""
     if not parameter or not PARAMETER_RE.fullmatch(parameter):
         raise InvalidInput(
-            f"A setpoint tag needs the recipe's set-point key in parameter (e.g. web_speed_m_min), "
-            f"got {parameter!r}.",
+            _(
+                "A setpoint tag needs the recipe's set-point key in parameter (e.g. web_speed_m_min), "
+                "got %(parameter)s."
+            )
+            % {"parameter": repr(parameter)},
             field="parameter",
         )
     return parameter
@@ -111,8 +133,11 @@ def _setpoint_key(parameter: str) -> str:
 def _sampling_interval(value: int) -> int:
     if not 0 <= value <= MAX_SAMPLING_INTERVAL_MS:
         raise InvalidInput(
-            f"The sampling interval is {value} ms; give 0 (as fast as the server samples) to "
-            f"{MAX_SAMPLING_INTERVAL_MS} ms.",
+            _(
+                "The sampling interval is %(value)s ms; give 0 (as fast as the server samples) to "
+                "%(max)s ms."
+            )
+            % {"value": value, "max": MAX_SAMPLING_INTERVAL_MS},
             field="sampling_interval_ms",
         )
     return value
@@ -121,7 +146,9 @@ def _sampling_interval(value: int) -> int:
 def _queue_size(value: int) -> int:
     if not 1 <= value <= MAX_QUEUE_SIZE:
         raise InvalidInput(
-            f"The queue size is {value}; give 1 to {MAX_QUEUE_SIZE} values.", field="queue_size"
+            _("The queue size is %(value)s; give 1 to %(max)s values.")
+            % {"value": value, "max": MAX_QUEUE_SIZE},
+            field="queue_size",
         )
     return value
 
@@ -131,7 +158,8 @@ def _description(value: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
         raise InvalidInput(
-            f"The description has {len(value)} characters; shorten it to {limit}.",
+            _("The description has %(length)s characters; shorten it to %(limit)s.")
+            % {"length": len(value), "limit": limit},
             field="description",
         )
     return value
@@ -140,12 +168,20 @@ def _description(value: str) -> str:
 def _already_mapped(node_id: str) -> RuleViolation:
     existing = Tag.objects.select_related("station").filter(node_id=node_id).first()
     where = (
-        f" (tag {existing.id} at {existing.station.code}, {existing.parameter or existing.role})"
+        _(" (tag %(tag)s at %(station)s, %(carries)s)")
+        % {
+            "tag": existing.id,
+            "station": existing.station.code,
+            "carries": existing.parameter or existing.role,
+        }
         if existing
         else ""
     )
     return RuleViolation(
-        f"{node_id} is already mapped{where}: change that tag instead of mapping the node twice.",
+        _(
+            "%(node_id)s is already mapped%(where)s: change that tag instead of mapping the node twice."
+        )
+        % {"node_id": node_id, "where": where},
         field="node_id",
     )
 

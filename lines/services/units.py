@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.choices import UnitKind, UnitOfMeasure, UnitStatus
 from lines.locks import lock_units
@@ -46,7 +47,7 @@ def material_receive(
     if not supplier.strip() or not supplier_lot.strip():
         field = "supplier" if not supplier.strip() else "supplier_lot"
         raise InvalidInput(
-            "A received lot needs its supplier and supplier lot number.", field=field
+            _("A received lot needs its supplier and supplier lot number."), field=field
         )
     qty = to_decimal(quantity, field="quantity")
     return _insert_unit(
@@ -86,7 +87,9 @@ def unit_create(
     """
     if kind not in _KIND_UOM:
         raise InvalidInput(
-            f"Kind {kind!r} cannot be created here; material lots are received.", field="kind"
+            _("Kind %(kind)s cannot be created here; material lots are received.")
+            % {"kind": repr(kind)},
+            field="kind",
         )
     route = route or (work_order.route if work_order else None)
     product = (
@@ -117,7 +120,7 @@ def unit_scrap(*, unit: Unit, reason: str, by: User = None) -> Unit:
     A held unit is scrapped by its disposition (quality), not here.
     """
     if not reason.strip():
-        raise InvalidInput("Say why the unit is scrapped.", field="reason")
+        raise InvalidInput(_("Say why the unit is scrapped."), field="reason")
     unit = lock_units([unit.id])[unit.id]
     refuse_unless_workable(unit, ACTION_SCRAP)
     now = timezone.now()

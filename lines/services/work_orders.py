@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lines.models import Route, WorkOrder
 from mes.errors import InvalidInput, RuleViolation
@@ -13,7 +14,7 @@ def work_order_create(
 ) -> WorkOrder:
     """Create a released work order for `route`'s product. A taken code is a conflict."""
     if quantity_planned <= 0:
-        raise InvalidInput("Plan at least one unit.", field="quantity_planned")
+        raise InvalidInput(_("Plan at least one unit."), field="quantity_planned")
     try:
         with transaction.atomic():
             return WorkOrder.objects.create(
@@ -24,4 +25,6 @@ def work_order_create(
                 due_at=due_at,
             )
     except IntegrityError as exc:
-        raise RuleViolation(f"A work order {code} already exists.", field="code") from exc
+        raise RuleViolation(
+            _("A work order %(code)s already exists.") % {"code": code}, field="code"
+        ) from exc

@@ -14,6 +14,7 @@ import math
 import struct
 
 from asyncua import Client, ua
+from django.utils.translation import gettext as _
 
 from lines.models import Station
 from lines.services.recipes import SetpointWrite
@@ -37,8 +38,16 @@ def setpoints_write(*, station: Station, writes: list[SetpointWrite], results: l
     except (OSError, TimeoutError, ua.UaError) as exc:
         _unconfirmed(results)
         raise Unavailable(
-            f"The PLC of {station.code} at {config.endpoint} did not answer "
-            f"({type(exc).__name__}: {exc}); nothing more was written."
+            _(
+                "The PLC of %(station)s at %(endpoint)s did not answer "
+                "(%(error_type)s: %(error)s); nothing more was written."
+            )
+            % {
+                "station": station.code,
+                "endpoint": config.endpoint,
+                "error_type": type(exc).__name__,
+                "error": exc,
+            }
         ) from exc
 
 
@@ -67,7 +76,7 @@ async def _write_all(
             entry["read_back"] = data.Value.Value if data.Value is not None else None
             entry["ok"] = _same(entry["value"], entry["read_back"], entry["written_as"])
             if not entry["ok"]:
-                entry["error"] = f"read back {entry['read_back']!r}"
+                entry["error"] = _("read back %(value)s") % {"value": repr(entry["read_back"])}
 
 
 async def _typed(
@@ -100,4 +109,4 @@ def _unconfirmed(results: list[dict]) -> None:
     """Writes sent but never read back: not confirmed, so not reported written."""
     for entry in results:
         if entry["ok"] is None:
-            entry.update(ok=False, read_back=None, error="not confirmed: the PLC went away")
+            entry.update(ok=False, read_back=None, error=_("not confirmed: the PLC went away"))

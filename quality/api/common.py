@@ -2,6 +2,7 @@
 
 from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from lines.api.common import ID_PATH, path_id
 from mes.errors import NotFound
@@ -24,7 +25,9 @@ class ById:
         found = queryset.filter(pk=record_id).first()
         if found is None:
             name = queryset.model._meta.verbose_name
-            raise NotFound(f"No {name} with id {record_id}.", field="id")
+            raise NotFound(
+                _("No %(name)s with id %(id)s.") % {"name": name, "id": record_id}, field="id"
+            )
         self.check_object_permissions(self.request, found)  # type: ignore[attr-defined]
         return found
 

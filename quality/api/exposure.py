@@ -6,6 +6,7 @@ an account with carried-in exposure needs the quality engineer role. Errors: 400
 (opening an open lot, a lot with no budget, a scan earlier than what is counted).
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -28,7 +29,7 @@ from quality.services.exposure import SCAN_ACTIONS, exposure_scan, lot_exposure_
 def zone_by_code(code: str, *, field: str = "zone") -> DryZone:
     found = DryZone.objects.filter(code=code).first()
     if found is None:
-        raise NotFound(f"No dry-room zone {code!r}.", field=field)
+        raise NotFound(_("No dry-room zone %(code)s.") % {"code": repr(code)}, field=field)
     return found
 
 

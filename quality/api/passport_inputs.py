@@ -3,6 +3,7 @@ the conventions: shape errors 400 naming the field, unknown references 404 namin
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from lines.api import resolve as lines_resolve
@@ -18,7 +19,7 @@ MAX_BATCH = 100_000
 def scheme(code: str, *, field: str = "scheme") -> GradingScheme:
     found = GradingScheme.objects.filter(code=code).first()
     if found is None:
-        raise NotFound(f"No grading scheme {code!r}.", field=field)
+        raise NotFound(_("No grading scheme %(code)s.") % {"code": repr(code)}, field=field)
     return found
 
 
@@ -30,7 +31,10 @@ def cells(identifiers: list[str], *, field: str = "cells") -> list[Unit]:
         found.update({u.identifier: u for u in Unit.objects.filter(identifier__in=chunk)})
     unknown = [i for i in identifiers if i not in found]
     if unknown:
-        raise NotFound(f"No unit with identifier {unknown[0]!r}.", field=field)
+        raise NotFound(
+            _("No unit with identifier %(identifier)s.") % {"identifier": repr(unknown[0])},
+            field=field,
+        )
     return [found[i] for i in identifiers]
 
 

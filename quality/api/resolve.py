@@ -7,6 +7,8 @@ mes.errors.NotFound naming the request field, so the API answers 404 with that f
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+
 from lines.api.resolve import one
 from lines.models import Recipe, Route, RouteStep
 from mes.errors import NotFound
@@ -22,7 +24,7 @@ def flag(flag_id: int, *, field: str = "flag") -> Flag:
     """The flag with this id, with what a disposition signs of it (its unit) loaded."""
     found = Flag.objects.select_related("unit").filter(id=flag_id).first()
     if found is None:
-        raise NotFound(f"No flag with id {flag_id}.", field=field)
+        raise NotFound(_("No flag with id %(id)s.") % {"id": flag_id}, field=field)
     return found
 
 
@@ -31,7 +33,7 @@ def flags(flag_ids: Sequence[int], *, field: str = "flags") -> list[Flag]:
     found = Flag.objects.in_bulk(list(flag_ids))
     missing = [flag_id for flag_id in flag_ids if flag_id not in found]
     if missing:
-        raise NotFound(f"No flag with id {missing[0]}.", field=field)
+        raise NotFound(_("No flag with id %(id)s.") % {"id": missing[0]}, field=field)
     return [found[flag_id] for flag_id in dict.fromkeys(flag_ids)]
 
 
@@ -39,7 +41,7 @@ def hold(hold_id: int, *, field: str = "hold") -> Hold:
     """The hold with this id, with its unit (a disposition signs the unit's identifier)."""
     found = Hold.objects.select_related("unit").filter(id=hold_id).first()
     if found is None:
-        raise NotFound(f"No hold with id {hold_id}.", field=field)
+        raise NotFound(_("No hold with id %(id)s.") % {"id": hold_id}, field=field)
     return found
 
 
@@ -51,8 +53,11 @@ def recipe(code: str, version: int | None, *, field: str = "recipe") -> Recipe:
     else:
         found = versions.filter(active=True).order_by("-version").first()
     if found is None:
-        which = f"version {version}" if version is not None else "an active version"
-        raise NotFound(f"No recipe {code!r} with {which}.", field=field)
+        if version is not None:
+            message = _("No recipe %(code)s with version %(version)s.")
+        else:
+            message = _("No recipe %(code)s with an active version.")
+        raise NotFound(message % {"code": repr(code), "version": version}, field=field)
     return found
 
 
@@ -60,5 +65,9 @@ def route_step(route: Route, sequence: int, *, field: str = "step") -> RouteStep
     """The step with this sequence number on the route."""
     found = RouteStep.objects.filter(route=route, sequence=sequence).first()
     if found is None:
-        raise NotFound(f"Route {route.code} has no step {sequence}.", field=field)
+        raise NotFound(
+            _("Route %(route)s has no step %(sequence)s.")
+            % {"route": route.code, "sequence": sequence},
+            field=field,
+        )
     return found

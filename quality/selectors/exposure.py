@@ -1,6 +1,7 @@
 """Reads of lots' exposure accounts, for the API and the admin."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from lines.models import Unit
 from mes.errors import NotFound
@@ -23,7 +24,8 @@ def lot_exposure_of(*, unit: Unit) -> LotExposure:
     )
     if found is None:
         raise NotFound(
-            f"{unit.identifier} has no exposure account: scan it opened in its zone first.",
+            _("%(unit)s has no exposure account: scan it opened in its zone first.")
+            % {"unit": unit.identifier},
             field="identifier",
         )
     return found

@@ -1,5 +1,7 @@
 """What a cell's EOL label says, read from its grade and its passport profile."""
 
+from django.utils.translation import gettext as _
+
 from lines.models import Unit
 from mes.errors import RuleViolation
 from quality.label import LabelContent
@@ -13,7 +15,8 @@ def label_content(*, unit: Unit) -> LabelContent:
     grade = grade_of(unit=unit)
     if grade is None:
         raise RuleViolation(
-            f"{unit.identifier} has no grade yet; grade its batch before printing its label.",
+            _("%(unit)s has no grade yet; grade its batch before printing its label.")
+            % {"unit": unit.identifier},
             field="identifier",
         )
     profile = PassportProfile.objects.filter(product_id=unit.product_id).first()

@@ -9,6 +9,8 @@ in: it is null in its place and named, with the reason, in `missing`.
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from lines.choices import MaterialCategory, UnitKind, UnitStatus
 from lines.models import Unit
 from mes.errors import RuleViolation
@@ -49,14 +51,22 @@ NO_PROFILE = "not in the product's passport profile"
 def _refuse_unless_finished(unit: Unit) -> None:
     if unit.kind != UnitKind.CELL:
         raise RuleViolation(
-            f"{unit.identifier} is a {unit.kind.replace('_', ' ')}; passports are for cells.",
+            _("%(unit)s is a %(kind)s; passports are for cells.")
+            % {"unit": unit.identifier, "kind": unit.kind.replace("_", " ")},
             field="identifier",
         )
     if unit.status not in FINISHED:
-        step = f" at step '{unit.current_step.name}'" if unit.current_step_id else ""
+        step = (
+            _(" at step '%(step)s'") % {"step": unit.current_step.name}
+            if unit.current_step_id
+            else ""
+        )
         raise RuleViolation(
-            f"{unit.identifier} is not finished (status {unit.status}{step}); a passport is "
-            "issued once the cell has passed EOL and is released.",
+            _(
+                "%(unit)s is not finished (status %(status)s%(step)s); a passport is "
+                "issued once the cell has passed EOL and is released."
+            )
+            % {"unit": unit.identifier, "status": unit.status, "step": step},
             field="identifier",
         )
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from lines.models import Sample, Station
 from lines.selectors import usable_samples
@@ -116,8 +117,16 @@ def spc_chart(
     needed = 2 * subgroup_size if subgroup_size > 1 else 2
     if len(series.values) < needed:
         raise RuleViolation(
-            f"No chart of {parameter} at {station.code}: {len(series.values)} usable reading(s) in "
-            f"that window, at least {needed} needed."
+            _(
+                "No chart of %(parameter)s at %(station)s: %(count)s usable reading(s) in "
+                "that window, at least %(needed)s needed."
+            )
+            % {
+                "parameter": parameter,
+                "station": station.code,
+                "count": len(series.values),
+                "needed": needed,
+            }
         )
     spec = spec_for(station=station, parameter=parameter)
     version = VersionTimeline(spec).current() if spec else None

@@ -128,10 +128,11 @@ def disposition_decide(
     """
     if decision not in Decision.values:
         raise InvalidInput(
-            f"Decision must be one of {', '.join(Decision.values)}.", field="decision"
+            _("Decision must be one of %(choices)s.") % {"choices": ", ".join(Decision.values)},
+            field="decision",
         )
     if (hold is None) == (flag is None):
-        raise InvalidInput("Decide on exactly one hold or one flag.", field="hold")
+        raise InvalidInput(_("Decide on exactly one hold or one flag."), field="hold")
     chain_lock()  # before the hold and its units: the lock order of quality.audit_chain
     hold, flag = _locked(hold, flag)
     _check_undecided(hold, flag)

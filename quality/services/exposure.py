@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.choices import StationKind, UnitStatus
 from lines.locks import lock_units
@@ -38,7 +39,9 @@ def _non_negative(value: float, field: str) -> float:
     number = float(value)
     if not math.isfinite(number) or number < 0:
         raise InvalidInput(
-            f"{field} must be a finite number of at least 0, got {value}.", field=field
+            _("%(field)s must be a finite number of at least 0, got %(value)s.")
+            % {"field": field, "value": value},
+            field=field,
         )
     return number
 
@@ -61,14 +64,17 @@ def exposure_budget_set(
     theirs (the model's defaults for a new budget).
     """
     if (material is None) == (product is None):
-        raise InvalidInput("Give a material or a product, not both.", field="material")
+        raise InvalidInput(_("Give a material or a product, not both."), field="material")
     if _non_negative(budget_weighted_min, "budget_weighted_min") == 0:
-        raise InvalidInput("budget_weighted_min must be above 0.", field="budget_weighted_min")
+        raise InvalidInput(_("budget_weighted_min must be above 0."), field="budget_weighted_min")
     if not reason.strip():
-        raise InvalidInput("Say why the budget is set.", field="reason")
+        raise InvalidInput(_("Say why the budget is set."), field="reason")
     unknown = set(weights or {}) - set(ExposureForm.values)
     if unknown or default_form not in ExposureForm.values:
-        raise InvalidInput(f"Forms are {', '.join(ExposureForm.values)}.", field="weights")
+        raise InvalidInput(
+            _("Forms are %(choices)s.") % {"choices": ", ".join(ExposureForm.values)},
+            field="weights",
+        )
     budget, created = ExposureBudget.objects.select_for_update().get_or_create(
         material=material, product=product, defaults={"budget_weighted_min": budget_weighted_min}
     )
@@ -96,11 +102,15 @@ def dry_zone_create(
 ) -> DryZone:
     """A dry-room zone measured by a dry-room monitor station (its dew point and H2S readings)."""
     if station.kind != StationKind.DRY_ROOM:
-        raise InvalidInput(f"{station.code} is not a dry-room monitor.", field="station")
+        raise InvalidInput(
+            _("%(station)s is not a dry-room monitor.") % {"station": station.code}, field="station"
+        )
     if _non_negative(h2s_alarm_ppm, "h2s_alarm_ppm") == 0:
-        raise InvalidInput("h2s_alarm_ppm must be above 0.", field="h2s_alarm_ppm")
+        raise InvalidInput(_("h2s_alarm_ppm must be above 0."), field="h2s_alarm_ppm")
     if DryZone.objects.filter(code=code).exists():
-        raise RuleViolation(f"A dry-room zone {code} already exists.", field="code")
+        raise RuleViolation(
+            _("A dry-room zone %(code)s already exists.") % {"code": code}, field="code"
+        )
     zone = DryZone.objects.create(
         code=code, name=name, station=station, h2s_alarm_ppm=h2s_alarm_ppm
     )
@@ -123,8 +133,11 @@ def budget_of(unit: Unit) -> ExposureBudget:
         budget = ExposureBudget.objects.filter(product_id=unit.product_id).first()
     if budget is None:
         raise RuleViolation(
-            f"{unit.identifier} has no exposure budget: its material or product is not "
-            "registered as moisture-sensitive.",
+            _(
+                "%(unit)s has no exposure budget: its material or product is not "
+                "registered as moisture-sensitive."
+            )
+            % {"unit": unit.identifier},
             field="identifier",
         )
     return budget
@@ -147,9 +160,11 @@ def lot_exposure_start(
     budget = budget_of(unit)
     carried = _non_negative(carried_in_weighted_min, "carried_in_weighted_min")
     if carried and not reason.strip():
-        raise InvalidInput("Say where the carried-in exposure comes from.", field="reason")
+        raise InvalidInput(_("Say where the carried-in exposure comes from."), field="reason")
     if LotExposure.objects.filter(unit=unit).exists():
-        raise RuleViolation(f"{unit.identifier} already has an exposure account.")
+        raise RuleViolation(
+            _("%(unit)s already has an exposure account.") % {"unit": unit.identifier}
+        )
     form = _form(form, budget.default_form)
     at = _checked_time(at, None)
     account = LotExposure.objects.create(
@@ -178,7 +193,10 @@ def lot_exposure_start(
 def _form(form: str | None, default: str) -> str:
     form = form or default
     if form not in ExposureForm.values:
-        raise InvalidInput(f"Form must be one of {', '.join(ExposureForm.values)}.", field="form")
+        raise InvalidInput(
+            _("Form must be one of %(choices)s.") % {"choices": ", ".join(ExposureForm.values)},
+            field="form",
+        )
     return form
 
 
@@ -186,11 +204,11 @@ def _checked_time(at: datetime | None, not_before: datetime | None) -> datetime:
     now = timezone.now()
     at = at or now
     if at > now + CLOCK_SKEW:
-        raise InvalidInput("A scan cannot be in the future.", field="at")
+        raise InvalidInput(_("A scan cannot be in the future."), field="at")
     if not_before is not None and at < not_before:
         raise RuleViolation(
-            f"The lot's exposure is already counted up to {not_before:%Y-%m-%d %H:%M:%S} UTC; "
-            "a scan cannot be earlier.",
+            _("The lot's exposure is already counted up to %(at)s UTC; a scan cannot be earlier.")
+            % {"at": f"{not_before:%Y-%m-%d %H:%M:%S}"},
             field="at",
         )
     return at
@@ -235,7 +253,10 @@ def exposure_scan(
     than what is already counted or in the future.
     """
     if action not in SCAN_ACTIONS:
-        raise InvalidInput(f"Action must be one of {', '.join(SCAN_ACTIONS)}.", field="action")
+        raise InvalidInput(
+            _("Action must be one of %(choices)s.") % {"choices": ", ".join(SCAN_ACTIONS)},
+            field="action",
+        )
     # The unit's row first, then its account: the order the ingest's accrual takes them in, and
     # it serialises two first scans that would both create the account.
     lock_units([unit.pk])
@@ -243,7 +264,7 @@ def exposure_scan(
     if account is None:
         if zone is None:
             raise InvalidInput(
-                "Name the zone: a lot's first scan starts its account.", field="zone"
+                _("Name the zone: a lot's first scan starts its account."), field="zone"
             )
         account = lot_exposure_start(unit=unit, zone=zone, form=form, at=at, by=by)
     period = account.periods.select_related("zone").filter(closed_at__isnull=True).first()
@@ -279,19 +300,25 @@ def _apply(
     if action == ExposureAction.OPENED:
         if period is not None:
             raise RuleViolation(
-                f"{name} is already open in {period.zone.code} since "
-                f"{period.opened_at:%Y-%m-%d %H:%M} UTC; scan it closed first."
+                _("%(name)s is already open in %(zone)s since %(at)s UTC; scan it closed first.")
+                % {
+                    "name": name,
+                    "zone": period.zone.code,
+                    "at": f"{period.opened_at:%Y-%m-%d %H:%M}",
+                }
             )
         account.zone, account.form = zone or account.zone, form
         _open(account, at)
     elif action == ExposureAction.CLOSED:
         if period is None:
-            raise RuleViolation(f"{name} is not open; there is nothing to close.")
+            raise RuleViolation(
+                _("%(name)s is not open; there is nothing to close.") % {"name": name}
+            )
         _close(period, at)
         account.form = form
     else:
         if zone is None:
-            raise InvalidInput("Name the zone the lot moved to.", field="zone")
+            raise InvalidInput(_("Name the zone the lot moved to."), field="zone")
         account.zone, account.form = zone, form
         if period is not None:
             _close(period, at)

@@ -1,6 +1,7 @@
 """Configuring quality gates: which specs a route step requires before a unit moves on."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from lines.models import RouteStep
 from lines.services.common import User
@@ -14,8 +15,16 @@ def gate_requirement_create(*, step: RouteStep, spec: Spec, by: User = None) -> 
     a step gated on the spec already is a conflict."""
     if spec.station_kind != step.station_kind:
         raise InvalidInput(
-            f"Spec {spec} is measured at {spec.station_kind} stations; step '{step.name}' is done "
-            f"at {step.station_kind} stations.",
+            _(
+                "Spec %(spec)s is measured at %(spec_kind)s stations; step '%(step)s' is done "
+                "at %(step_kind)s stations."
+            )
+            % {
+                "spec": spec,
+                "spec_kind": spec.station_kind,
+                "step": step.name,
+                "step_kind": step.station_kind,
+            },
             field="spec",
         )
     try:
@@ -23,7 +32,8 @@ def gate_requirement_create(*, step: RouteStep, spec: Spec, by: User = None) -> 
             gate = GateRequirement.objects.create(step=step, spec=spec)
     except IntegrityError as exc:
         raise RuleViolation(
-            f"Step {step.sequence} of {step.route.code} already requires spec {spec.pk}.",
+            _("Step %(sequence)s of %(route)s already requires spec %(spec)s.")
+            % {"sequence": step.sequence, "route": step.route.code, "spec": spec.pk},
             field="spec",
         ) from exc
     audit_record(

@@ -9,6 +9,8 @@ once it has ended, so they are required to start the next step, not to complete 
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from lines.models import Operation, RouteStep, Sample, Unit
 from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
@@ -47,13 +49,16 @@ def _measurement_gaps(
     for spec in required:
         latest = _latest_usable(unit, spec)
         if latest is None:
-            gaps.append(f"{spec.parameter} not measured")
+            gaps.append(_("%(parameter)s not measured") % {"parameter": spec.parameter})
             continue
         at, value = latest
         version = specs.timeline(spec).at(at)
         limits = Limits(lsl=version.lsl, usl=version.usl) if version else Limits()
         if evaluate([value], [0], limits)[0] != IN_SPEC:
-            gaps.append(f"{spec.parameter} {value:g} out of spec")
+            gaps.append(
+                _("%(parameter)s %(value)s out of spec")
+                % {"parameter": spec.parameter, "value": f"{value:g}"}
+            )
     return gaps
 
 
@@ -68,7 +73,8 @@ def gate_refusals(
     requirements: open flags only). `completing`: the unit is completing the gated step itself,
     so figures of its whole profile cannot exist yet."""
     reasons = [
-        f"open flag {f.pk}: {f.get_kind_display().lower()} {f.parameter}"
+        _("open flag %(flag)s: %(kind)s %(parameter)s")
+        % {"flag": f.pk, "kind": f.get_kind_display().lower(), "parameter": f.parameter}
         + (f" {f.value:g} ({f.limit})" if f.value is not None else "")
         for f in open_flags_of(unit.pk)
     ]
@@ -83,7 +89,8 @@ def check_start(*, unit: Unit, step: RouteStep) -> None:
     reasons = gate_refusals(unit=unit, requirements=requirements, specs=specs)
     if reasons:
         raise RuleViolation(
-            f"{unit.identifier} cannot start '{step.name}': " + "; ".join(reasons) + "."
+            _("%(unit)s cannot start '%(step)s': %(reasons)s.")
+            % {"unit": unit.identifier, "step": step.name, "reasons": "; ".join(reasons)}
         )
 
 
@@ -98,7 +105,6 @@ def check_complete(*, unit: Unit, operation: Operation, result: str) -> None:
     reasons = gate_refusals(unit=unit, requirements=requirements, completing=True, specs=specs)
     if reasons:
         raise RuleViolation(
-            f"{unit.identifier} cannot complete '{step.name}', quality gate: "
-            + "; ".join(reasons)
-            + "."
+            _("%(unit)s cannot complete '%(step)s', quality gate: %(reasons)s.")
+            % {"unit": unit.identifier, "step": step.name, "reasons": "; ".join(reasons)}
         )

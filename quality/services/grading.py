@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.choices import StationKind, UnitKind
 from lines.models import Operation, Unit
@@ -39,12 +40,15 @@ def _nan_none(value: float) -> float | None:
 
 def _check_cells(cells: Sequence[Unit], scheme: GradingScheme) -> None:
     if not cells:
-        raise InvalidInput("Give the cells of the batch to grade.", field="cells")
+        raise InvalidInput(_("Give the cells of the batch to grade."), field="cells")
     others = [c.identifier for c in cells if c.kind != UnitKind.CELL]
     if others:
-        raise InvalidInput(f"Only cells are graded; not {', '.join(others[:5])}.", field="cells")
+        raise InvalidInput(
+            _("Only cells are graded; not %(units)s.") % {"units": ", ".join(others[:5])},
+            field="cells",
+        )
     if len({c.id for c in cells}) != len(cells):
-        raise InvalidInput("A cell is listed twice.", field="cells")
+        raise InvalidInput(_("A cell is listed twice."), field="cells")
 
 
 @transaction.atomic
@@ -73,8 +77,16 @@ def cells_grade(
     with_ocv = int(np.isfinite(fit.ocv_last_v).sum())
     if with_ocv < rules.min_batch:
         raise RuleViolation(
-            f"{with_ocv} of {len(cells)} cells have an OCV reading; the batch-median rule of "
-            f"{scheme.code} needs at least {rules.min_batch}.",
+            _(
+                "%(with_ocv)s of %(total)s cells have an OCV reading; the batch-median rule of "
+                "%(scheme)s needs at least %(min)s."
+            )
+            % {
+                "with_ocv": with_ocv,
+                "total": len(cells),
+                "scheme": scheme.code,
+                "min": rules.min_batch,
+            },
             field="cells",
         )
     verdict = grade_cells(fit, readings.acir_mohm, readings.capacity_ah, rules)
@@ -149,11 +161,13 @@ def check_grade_at_eol(*, unit: Unit, operation: Operation, result: str) -> None
     grade = grade_of(unit=unit)
     if grade is not None and grade.grade == REJECT:
         raise RuleViolation(
-            f"{unit.identifier} cannot pass EOL: graded reject ({'; '.join(grade.reasons)})."
+            _("%(unit)s cannot pass EOL: graded reject (%(reasons)s).")
+            % {"unit": unit.identifier, "reasons": "; ".join(grade.reasons)}
         )
     if grade is None:
         scheme = scheme_for(product=unit.product)
         if scheme is not None and scheme.required_at_eol:
             raise RuleViolation(
-                f"{unit.identifier} cannot pass EOL: it has no grade yet ({scheme.code})."
+                _("%(unit)s cannot pass EOL: it has no grade yet (%(scheme)s).")
+                % {"unit": unit.identifier, "scheme": scheme.code}
             )

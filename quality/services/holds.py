@@ -179,7 +179,8 @@ def hold_release(*, hold: Hold, by: User, reason: str, scrap: bool = False) -> i
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
     if hold.state != HoldState.ACTIVE:
         raise RuleViolation(
-            f"Hold {hold.pk} was already released at {hold.released_at:%Y-%m-%d %H:%M} UTC."
+            _("Hold %(hold)s was already released at %(at)s UTC.")
+            % {"hold": hold.pk, "at": f"{hold.released_at:%Y-%m-%d %H:%M}"}
         )
     before = snapshot(hold, HOLD_FIELDS)
     # Scrap is final for every member; a release leaves units that another active hold keeps.

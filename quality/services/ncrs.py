@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.services.common import User
 from mes.errors import InvalidInput, RuleViolation
@@ -22,9 +23,9 @@ def _next_code() -> str:
 def ncr_open(*, title: str, flags: Sequence[Flag], description: str = "", by: User = None) -> Ncr:
     """Open an NCR over one or more flags; the units of those flags are attached."""
     if not title.strip():
-        raise InvalidInput("An NCR needs a title.", field="title")
+        raise InvalidInput(_("An NCR needs a title."), field="title")
     if not flags:
-        raise InvalidInput("Give at least one flag.", field="flags")
+        raise InvalidInput(_("Give at least one flag."), field="flags")
     ncr = Ncr.objects.create(
         code=_next_code(),
         title=title.strip(),
@@ -48,10 +49,10 @@ def ncr_open(*, title: str, flags: Sequence[Flag], description: str = "", by: Us
 def ncr_close(*, ncr: Ncr, reason: str, by: User = None) -> Ncr:
     """Close an NCR with the conclusion of the investigation."""
     if not reason.strip():
-        raise InvalidInput("Give the conclusion that closes the NCR.", field="reason")
+        raise InvalidInput(_("Give the conclusion that closes the NCR."), field="reason")
     ncr = Ncr.objects.select_for_update().get(pk=ncr.pk)
     if ncr.state == NcrState.CLOSED:
-        raise RuleViolation(f"{ncr.code} is already closed.")
+        raise RuleViolation(_("%(ncr)s is already closed.") % {"ncr": ncr.code})
     ncr.state, ncr.closed_at = NcrState.CLOSED, timezone.now()
     ncr.save(update_fields=["state", "closed_at"])
     audit_record(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mes import roles
 from mes.errors import Forbidden, InvalidInput
@@ -39,11 +40,11 @@ def signer_check(*, user: AbstractBaseUser, password: str, reason: str) -> Signe
     does costly work that the signature will be given (then signature_record, which does not
     hash the password a second time)."""
     if not reason.strip():
-        raise InvalidInput("A signature needs a reason.", field="reason")
+        raise InvalidInput(_("A signature needs a reason."), field="reason")
     if not roles.user_roles(user) & roles.DECIDES_QUALITY:
-        raise Forbidden("Only a quality engineer can sign this decision.")
+        raise Forbidden(_("Only a quality engineer can sign this decision."))
     if not password or not user.check_password(password):
-        raise InvalidInput("The password is not correct; nothing was signed.", field="password")
+        raise InvalidInput(_("The password is not correct; nothing was signed."), field="password")
     return Signer(user, reason.strip())
 
 

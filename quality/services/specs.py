@@ -4,6 +4,7 @@ import math
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.models import Recipe, Station
 from lines.services.common import User
@@ -24,23 +25,29 @@ def _check_limits(limits: dict[str, float | None]) -> dict[str, float | None]:
             try:
                 value = float(value)
             except (TypeError, ValueError) as exc:
-                raise InvalidInput(f"{name} must be a number, got {value!r}.", field=name) from exc
+                raise InvalidInput(
+                    _("%(name)s must be a number, got %(value)s.")
+                    % {"name": name, "value": repr(value)},
+                    field=name,
+                ) from exc
             if not math.isfinite(value):
-                raise InvalidInput(f"{name} must be a finite number.", field=name)
+                raise InvalidInput(
+                    _("%(name)s must be a finite number.") % {"name": name}, field=name
+                )
         clean[name] = value
     if clean["lsl"] is None and clean["usl"] is None:
-        raise InvalidInput("A spec needs at least one limit (LSL or USL).", field="usl")
+        raise InvalidInput(_("A spec needs at least one limit (LSL or USL)."), field="usl")
     # LSL == USL is an exact spec (21 sheets per cell); control limits need a band.
     if clean["lsl"] is not None and clean["usl"] is not None and clean["lsl"] > clean["usl"]:
-        raise InvalidInput("LSL must not be above USL.", field="lsl")
+        raise InvalidInput(_("LSL must not be above USL."), field="lsl")
     if clean["lcl"] is not None and clean["ucl"] is not None and clean["lcl"] >= clean["ucl"]:
-        raise InvalidInput("LCL must be below UCL.", field="lcl")
+        raise InvalidInput(_("LCL must be below UCL."), field="lcl")
     return clean
 
 
 def _add_version(spec: Spec, limits: dict[str, float | None], by: User, reason: str) -> SpecVersion:
     if not reason.strip():
-        raise InvalidInput("Say why the limits are set or changed.", field="reason")
+        raise InvalidInput(_("Say why the limits are set or changed."), field="reason")
     latest = spec.versions.order_by("-version").first()
     version = SpecVersion.objects.create(
         spec=spec,
@@ -81,11 +88,18 @@ def spec_create(
 ) -> Spec:
     """A new spec with its first version of limits. One spec per parameter, scope and recipe."""
     if station is not None and station.kind != station_kind:
-        raise InvalidInput(f"{station.code} is not a {station_kind} station.", field="station")
+        raise InvalidInput(
+            _("%(station)s is not a %(kind)s station.")
+            % {"station": station.code, "kind": station_kind},
+            field="station",
+        )
     if Spec.objects.filter(
         parameter=parameter, station_kind=station_kind, station=station, recipe=recipe
     ).exists():
-        raise RuleViolation(f"A spec for {parameter} at this scope exists; revise it instead.")
+        raise RuleViolation(
+            _("A spec for %(parameter)s at this scope exists; revise it instead.")
+            % {"parameter": parameter}
+        )
     spec = Spec.objects.create(
         parameter=parameter,
         unit_of_measure=unit_of_measure,

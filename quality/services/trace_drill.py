@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max, Min, Q
+from django.utils.translation import gettext as _
 
 from lines.choices import StationKind, UnitKind
 from lines.models import GenealogyEdge, Operation, Sample, Station, Unit
@@ -188,7 +189,7 @@ def recall_suspects(*, station: Station, start: datetime, end: datetime) -> Susp
     in the window; on a roll station the cells built from the metres made in the window (from
     the web positions logged), else everything made from the units worked there."""
     if end < start:
-        raise InvalidInput("The window ends before it starts.", field="end")
+        raise InvalidInput(_("The window ends before it starts."), field="end")
     suspects = Suspects(station=station, start=start, end=end)
     worked = Operation.objects.filter(station=station, started_at__lte=end).filter(
         Q(completed_at__isnull=True) | Q(completed_at__gte=start)
@@ -253,12 +254,13 @@ def recall_hold(
     suspects = recall_suspects(station=station, start=start, end=end)
     if not suspects.cell_ids:
         raise RuleViolation(
-            f"No cell was made at {station.code} in that window; there is nothing to hold."
+            _("No cell was made at %(station)s in that window; there is nothing to hold.")
+            % {"station": station.code}
         )
     report = recall_report(suspects)
     why = f"recall: defect at {station.code} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M} UTC"
     if not reason.strip():
-        raise InvalidInput("Say why the cells are held.", field="reason")
+        raise InvalidInput(_("Say why the cells are held."), field="reason")
     signer = signer_check(user=by, password=password, reason=reason)  # before the many rows
     ids = sorted(suspects.cell_ids)
     hold, placed = hold_place_once(
