@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from lines import hooks, services
@@ -77,7 +78,10 @@ def read_demo_fixture(*, path: Path = DEMO_FIXTURE) -> Spec:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InvalidInput(f"Cannot read the demo fixture {path}: {exc}", field="path") from exc
+        raise InvalidInput(
+            _("Cannot read the demo fixture {path}: {reason}").format(path=path, reason=exc),
+            field="path",
+        ) from exc
 
 
 @transaction.atomic
@@ -130,7 +134,11 @@ def _upsert(model: type[models.Model], lookup: Spec, values: Spec, summary: Demo
 
 def _choice(value: str, allowed: Iterable[str], what: str) -> str:
     if value not in allowed:
-        raise InvalidInput(f"Demo fixture: {what} {value!r} is not one of {sorted(allowed)}.")
+        raise InvalidInput(
+            _("Demo fixture: {what} {value!r} is not one of {allowed}.").format(
+                what=what, value=value, allowed=sorted(allowed)
+            )
+        )
     return value
 
 

@@ -10,6 +10,7 @@ from random import Random
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.choices import UnitKind, UnitStatus, WorkOrderStatus
 from lines.demo import load_demo_line
@@ -58,7 +59,7 @@ def history_generate(
     run leaves nothing behind; the statistics are refreshed after it.
     """
     if cells < 1:
-        raise InvalidInput("Give at least one cell.", field="cells")
+        raise InvalidInput(_("Give at least one cell."), field="cells")
     say = progress or (lambda message: None)
     began = time.perf_counter()
     load_demo_line()
@@ -98,12 +99,16 @@ def _free_prefix(prefix: str | None) -> str:
         return f"H{number}"
     if not PREFIX_RE.match(prefix):
         raise InvalidInput(
-            f"Prefix {prefix!r} is not valid: 1-24 letters, digits, '.', '_', ':' or '-'.",
+            _("Prefix {prefix!r} is not valid: 1-24 letters, digits, '.', '_', ':' or '-'.").format(
+                prefix=prefix
+            ),
             field="prefix",
         )
     if _prefix_used(prefix):
         raise RuleViolation(
-            f"Units or work orders with prefix {prefix}- exist already; choose another prefix.",
+            _(
+                "Units or work orders with prefix {prefix}- exist already; choose another prefix."
+            ).format(prefix=prefix),
             field="prefix",
         )
     return prefix

@@ -119,9 +119,13 @@ def recipe_download(*, station: Station, recipe: Recipe, by: User = None) -> Rec
     bad = [r for r in results if not r.get("ok")]
     if error is None and (bad or len(results) != len(writes)):
         names = ", ".join(
-            f"{r['parameter']} ({r.get('error') or 'read back differs'})" for r in bad
+            f"{r['parameter']} ({r.get('error') or _('read back differs')})" for r in bad
         )
-        error = RuleViolation(f"The PLC did not take every set-point of {recipe}: {names}.")
+        error = RuleViolation(
+            _("The PLC did not take every set-point of {recipe}: {names}.").format(
+                recipe=recipe, names=names
+            )
+        )
     with transaction.atomic():
         record = RecipeDownload.objects.create(
             station=station,
