@@ -36,6 +36,7 @@ MES_AUDIT_KEYS, MES_AUDIT_KEY_ID = audit_keys(
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "mes.web.session_loss.csrf_failure"
 
 # --- transport security: on by default whenever DEBUG is off (docs/operations.md) ---------------
 # Behind a TLS-terminating proxy (nginx, Traefik) that sets X-Forwarded-Proto.
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     # After authentication: signs out a tablet left alone (MES_IDLE_SIGNOUT_S).
     "mes.web.idle.IdleSignOutMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A panel whose session is gone loads sign-in as a page and comes back (mes/web/session_loss.py).
+    "mes.web.session_loss.HtmxSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Sign-in POSTs at one user name one at a time, so that axes' count holds under parallel ones.

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+
+from mes.web.session_loss import to_signin
 
 LAST_ACTIVE = "mes_last_active"
 
@@ -29,17 +29,7 @@ class IdleSignOutMiddleware:
         last = request.session.get(LAST_ACTIVE)
         if last is not None and now - last > limit:
             logout(request)
-            return self._to_signin(request)
+            return to_signin(request, idle="1")
         if last is None or not request.headers.get("X-MES-Passive"):
             request.session[LAST_ACTIVE] = now
         return self.get_response(request)
-
-    @staticmethod
-    def _to_signin(request: HttpRequest) -> HttpResponse:
-        url = f"{reverse('signin')}?idle=1"
-        if request.headers.get("HX-Request"):
-            # An htmx request would swap the sign-in page into a panel; load it as a page.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return redirect(url)
