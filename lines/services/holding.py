@@ -1,11 +1,11 @@
 """Putting sets of units on hold and taking them off, in bulk, with one history row per unit.
 
 lines owns unit status and its history; quality decides which units a hold reaches and passes
-them as a queryset of units (a hold can reach 50,000 cells: the queryset stays a sub-select in
-the database, its ids never come to Python). Each transition is two statements over the same
-set: the history rows (INSERT ... SELECT), then the status change (UPDATE). The unit table is
-laid out so that the UPDATE is HOT (no index covers status or held_from_status, and its pages
-keep room for a new row version: lines/migrations, docs/architecture.md).
+them as a queryset of units, a plain filter of Unit.objects (a hold can reach 50,000 cells:
+the queryset stays a sub-select in the database, its ids never come to Python). Each transition
+is two statements over the same set: the history rows (INSERT ... SELECT), then the status change
+(UPDATE). The unit table is laid out so that the UPDATE is HOT (no index covers status or
+held_from_status, and its pages keep room for a new row version: lines migration 0013).
 """
 
 from collections.abc import Collection
@@ -42,7 +42,8 @@ def _transition(
 ) -> int:
     """Record, then make, one status change for the units of `units` now in `from_statuses`."""
     now = timezone.now()
-    chosen = Unit.objects.filter(id__in=units.values("id"), status__in=from_statuses)
+    # Filtered as given, not re-nested (id IN (SELECT id ...)): one look-up per unit, not two.
+    chosen = units.filter(status__in=from_statuses)
     # Typed constants: an untyped NULL or literal in INSERT ... SELECT is text to PostgreSQL.
     history = chosen.order_by().values_list(
         "id",
