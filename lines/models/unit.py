@@ -51,7 +51,10 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "status"], name="unit_kind_status_idx")]
+        # No index covers status or held_from_status: a hold changes them on tens of thousands of
+        # rows, and PostgreSQL updates a row in place (HOT, no index touched) only when none of
+        # the indexed columns changes and its page has room (fillfactor, migration 0013).
+        indexes = [models.Index(fields=["kind"], name="unit_kind_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=UnitKind.values), name="unit_kind_valid"

@@ -51,9 +51,11 @@ class Hold(models.Model):
 class HoldMember(models.Model):
     """A unit that a hold reaches. A unit is held while it is a member of any active hold."""
 
-    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, related_name="members")
+    # No single-column indexes: holdmember_unique leads with hold, holdmember_unit_idx with unit
+    # (a hold writes 50,000 members at once: each index more is 50,000 entries more).
+    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, related_name="members", db_index=False)
     unit = models.ForeignKey(
-        "lines.Unit", on_delete=models.PROTECT, related_name="hold_memberships"
+        "lines.Unit", on_delete=models.PROTECT, related_name="hold_memberships", db_index=False
     )
 
     class Meta:

@@ -3,6 +3,7 @@
 from typing import Literal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,15 +20,21 @@ from quality.services.audit import audit_record, snapshot
 
 _EDGE = GenealogyEdge._meta.db_table
 _MEMBER = HoldMember._meta.db_table
-_HOLD = Hold._meta.db_table
 HOLD_FIELDS = ("unit", "reason", "state", "flag", "placed_by", "placed_at", "released_at")
 
-# Members of one hold that no other active hold keeps held.
-_ONLY_THIS_HOLD = f"""
-    SELECT m.unit_id FROM {_MEMBER} m WHERE m.hold_id = %s AND NOT EXISTS (
-        SELECT 1 FROM {_MEMBER} o JOIN {_HOLD} h ON h.id = o.hold_id
-        WHERE o.unit_id = m.unit_id AND h.state = 'active' AND h.id <> m.hold_id)
-"""
+
+def _members(hold: Hold) -> QuerySet[Unit]:
+    """The units `hold` reaches, as a sub-select (never loaded: a hold can reach 50,000)."""
+    return Unit.objects.filter(id__in=HoldMember.objects.filter(hold=hold).values("unit_id"))
+
+
+def _members_only_this_hold_keeps(hold: Hold) -> QuerySet[Unit]:
+    """Members of `hold` that no other active hold keeps held."""
+    kept_elsewhere = HoldMember.objects.filter(
+        unit_id=OuterRef("unit_id"), hold__state=HoldState.ACTIVE
+    ).exclude(hold=hold)
+    members = HoldMember.objects.filter(hold=hold).exclude(Exists(kept_elsewhere))
+    return Unit.objects.filter(id__in=members.values("unit_id"))
 
 
 def _add_descendants(hold: Hold) -> None:
@@ -103,8 +110,7 @@ def hold_place_once(
     elif scope == "unit":
         HoldMember.objects.create(hold=hold, unit=unit)
     changed = lines_services.units_put_on_hold(
-        ids_sql=f"SELECT unit_id FROM {_MEMBER} WHERE hold_id = %s",
-        params=[hold.pk],
+        units=_members(hold),
         by=by,
         reason=f"hold {hold.pk}: {hold.reason}",
     )
@@ -155,10 +161,8 @@ def hold_add_units(*, hold: Hold, unit_ids: list[int], by: User, why: str) -> in
     if not new:
         return 0
     HoldMember.objects.bulk_create([HoldMember(hold=hold, unit_id=uid) for uid in new])
-    marks = ", ".join(["%s"] * len(new))
     changed = lines_services.units_put_on_hold(
-        ids_sql=f"SELECT unit_id FROM {_MEMBER} WHERE hold_id = %s AND unit_id IN ({marks})",
-        params=[hold.pk, *new],
+        units=_members(hold).filter(id__in=new),
         by=by,
         reason=f"hold {hold.pk}: {why}",
     )
@@ -185,8 +189,8 @@ def hold_release(*, hold: Hold, by: User, reason: str, scrap: bool = False) -> i
     before = snapshot(hold, HOLD_FIELDS)
     # Scrap is final for every member; a release leaves units that another active hold keeps.
     change = lines_services.units_scrap_held if scrap else lines_services.units_take_off_hold
-    ids_sql = f"SELECT unit_id FROM {_MEMBER} WHERE hold_id = %s" if scrap else _ONLY_THIS_HOLD
-    changed = change(ids_sql=ids_sql, params=[hold.pk], by=by, reason=f"hold {hold.pk}: {reason}")
+    units = _members(hold) if scrap else _members_only_this_hold_keeps(hold)
+    changed = change(units=units, by=by, reason=f"hold {hold.pk}: {reason}")
     hold.state, hold.released_at = HoldState.RELEASED, timezone.now()
     hold.save(update_fields=["state", "released_at"])
     audit_record(
