@@ -59,7 +59,7 @@ class StubDecider:
     def record_undecided(self, question, error) -> None:  # noqa: ANN001
         pass
 
-    def settle(self, *args) -> None:  # noqa: ANN002
+    def settle(self, answers) -> None:  # noqa: ANN001
         pass
 
 

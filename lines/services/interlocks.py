@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, DateTimeField, IntegerField, Value, When
 from django.utils import timezone
 
 from lines import hooks
@@ -274,7 +275,28 @@ def interlock_settle(
 ) -> int:
     """What became of the answer on the PLC: written (answered_at, time to answer) or, without
     answered_at, abandoned because the PLC dropped its request first. Returns rows changed."""
-    state = InterlockState.ANSWERED if answered_at else InterlockState.ABANDONED
-    return Interlock.objects.filter(handshake_id=handshake_id, state=InterlockState.DECIDED).update(
-        state=state, answered_at=answered_at, answer_ms=answer_ms
+    return interlock_settle_many([(handshake_id, answered_at, answer_ms)])
+
+
+def interlock_settle_many(answers: list[tuple[str, datetime | None, int | None]]) -> int:
+    """interlock_settle for many handshakes in one UPDATE: the bridge settles in batches, as
+    book-keeping that no PLC waits for (one statement per batch, not a transaction per answer).
+    Only records still `decided` change; a handshake listed twice keeps its first outcome."""
+    outcome: dict[str, tuple[datetime | None, int | None]] = {}
+    for key, at, ms in answers:
+        outcome.setdefault(key, (at, ms))
+    if not outcome:
+        return 0
+    states, times, durations = [], [], []
+    for key, (at, ms) in outcome.items():
+        state = InterlockState.ANSWERED if at else InterlockState.ABANDONED
+        states.append(When(handshake_id=key, then=Value(state)))
+        times.append(When(handshake_id=key, then=Value(at, output_field=DateTimeField())))
+        durations.append(When(handshake_id=key, then=Value(ms, output_field=IntegerField())))
+    return Interlock.objects.filter(
+        handshake_id__in=list(outcome), state=InterlockState.DECIDED
+    ).update(
+        state=Case(*states),
+        answered_at=Case(*times, output_field=DateTimeField()),
+        answer_ms=Case(*durations, output_field=IntegerField()),
     )
