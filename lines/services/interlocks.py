@@ -30,6 +30,7 @@ from lines.models import (
     Station,
     Unit,
 )
+from lines.selectors.interlocks import open_orders
 from lines.services.common import IDENTIFIER_RE
 from lines.services.interlock_reasons import both_languages, refusal
 from lines.services.operations import (
@@ -161,7 +162,9 @@ def _unit_or_refusal(station: Station, serial: str) -> tuple[Unit | None, _Decis
         )
     from lines.ingest.unit_events import UnitEvents  # it builds on these services
 
-    unit = UnitEvents().unit_for(station=station, identifier=clean)
+    unit = Unit.objects.filter(identifier=clean).first()
+    if unit is None:
+        unit = UnitEvents(orders=open_orders()).new_unit(station=station, identifier=clean)
     if unit is None:
         return None, _Decision(InterlockCode.UNKNOWN, "unknown_serial", {"serial": clean})
     return unit, None
