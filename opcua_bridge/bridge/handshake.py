@@ -271,15 +271,16 @@ class Handshake:
             logger.warning("%s %s %r: code 9 (%s)", question.station, question.side,
                            question.serial, error)  # fmt: skip
             self.timing.undecided += 1
-            self._background(lambda: self.decider.record_undecided(question, error))
+            self._background(self.decider.record_undecided, question, error)
             return UNDECIDED
 
     def _settle(self, key: str, at: datetime | None, ms: int | None) -> None:
         self.settler.add(key, at, ms)
 
-    def _background(self, call: Callable[[], None]) -> None:
-        """Book-keeping after the answer: in the pool, never delaying the PLC; a failure is logged."""
-        future = self.executor.submit(call)
+    def _background(self, call: Callable[..., None], *args: object) -> None:
+        """Book-keeping after the answer: in the pool, never delaying the PLC; a failure is
+        logged. A bound method and its arguments, not a closure: the pool may be processes."""
+        future = self.executor.submit(call, *args)
         future.add_done_callback(_log_failure)
 
 
