@@ -4,11 +4,11 @@ Time to answer, as the PLC sees it: from the PLC setting request (rising edge) t
 done true, for N stations handshaking at once against one real bridge (run_bridge's code, in a
 thread) and one asyncua server holding every station's typed nodes. The PLC runs in a process
 of its own (as a PLC is a machine of its own); each station's program there writes the serial,
-sets request, waits for done (looking every 2 ms, a PLC scan), reads the response, clears
-request, waits for done to fall, and goes on with the next cell. Two deciders in the same run:
-the MES (lines services, the real database: a new cell checked in at stacking is created and
-its operation started) and a stub that answers 1 from memory (the floor: OPC UA round trips and
-the bridge's loop). Beside it, in a process of its own, the telemetry ingest runs at the demo
+sets request, waits for done (woken by the server when the bridge writes it), reads the
+response, clears request, waits for done to fall, and goes on with the next cell. Two deciders
+in the same run: the MES (lines services, the real database: a new cell checked in at stacking
+is created and its operation started) and a stub that answers 1 from memory (the floor: OPC UA
+round trips and the bridge's loop). Beside it, in a process of its own, the telemetry ingest runs at the demo
 rate (the demo line's 31 tags at 10 Hz, made by the simulator's process model, handed to the
 ingest task in batches of 62 every 200 ms as the bridge batches them), on the same database.
 `--cycle-s 0` (the default) has every station ask again as soon as it is answered (saturation);
@@ -18,6 +18,7 @@ Writes JSON to <var>/bench/handshake-<timestamp>.json.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 TARGETS_P99_MS = {10: 250.0, 40: 500.0}
-POLL_S = 0.002  # how often a station's PLC program looks at done (a PLC scan of 2 ms)
 INGEST_BATCH, INGEST_EVERY_S = 62, 0.2  # 31 tags at 10 Hz, batched every 200 ms as the bridge does
 
 
@@ -109,6 +109,23 @@ async def station_program(server, nodes: dict[str, Any], prefix: str, count: int
     async def value(name: str) -> Any:
         return await read(name).read_value()
 
+    # The program wakes when the bridge writes done (the server's data-change callback), as a
+    # PLC sees it at its next scan, instead of 40 programs reading done every 2 ms: in the
+    # first runs that polling took the PLC process's CPU and was most of the stub's floor.
+    changed = asyncio.Event()
+
+    async def on_done(_handle: int, _value: Any) -> None:
+        changed.set()
+
+    server.iserver.aspace.add_datachange_callback(nodes["InDone"].nodeid, ua.AttributeIds.Value,
+                                                  on_done)  # fmt: skip
+
+    async def until_done(wanted: bool) -> None:
+        while await value("InDone") is not wanted:
+            changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), timeout=0.1)
+
     next_at = time.perf_counter() + phase_s
     for i in range(count):
         if cycle_s:
@@ -117,13 +134,11 @@ async def station_program(server, nodes: dict[str, Any], prefix: str, count: int
         await write("InSerial", f"{prefix}-{i}", ua.VariantType.String)
         started = time.perf_counter()
         await write("InReq", True, ua.VariantType.Boolean)
-        while not await value("InDone"):
-            await asyncio.sleep(POLL_S)
+        await until_done(True)
         elapsed_ms = (time.perf_counter() - started) * 1000
         out.append((elapsed_ms, await value("InResp")))
         await write("InReq", False, ua.VariantType.Boolean)
-        while await value("InDone"):
-            await asyncio.sleep(POLL_S)
+        await until_done(False)
 
 
 def prepare(stations: int, tag: str) -> list[str]:
