@@ -3,18 +3,17 @@
 The Bridge (client.py) hands it the connected client and every tag map; subscription changes of
 request nodes and of the PLC's heartbeat come here instead of going to the ingest (they are
 control signals, not process values). What it starts per connection it stops when the
-connection goes; decisions run in its own pool of threads or processes
-(opcua_bridge.bridge.decision_pool).
+connection goes; decisions run in its own thread pool (opcua_bridge.bridge.decisions).
 """
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from asyncua import Client, ua
 
 from lines.models import TagRole
 from opcua_bridge.bridge.config import BridgeConfig
-from opcua_bridge.bridge.decision_pool import decision_pool
 from opcua_bridge.bridge.decisions import Decider
 from opcua_bridge.bridge.handshake import (
     Handshake,
@@ -39,7 +38,9 @@ class ClosedLoop:
     def __init__(self, config: BridgeConfig, decider: Decider) -> None:
         self.config = config
         self.decider = decider
-        self.executor = decision_pool(config)
+        self.executor = ThreadPoolExecutor(
+            max_workers=config.decision_threads, thread_name_prefix="mes-decide"
+        )
         self.timing = Timing()
         self.settler = Settler(decider, self.executor)
         self.plc_heartbeat = PlcHeartbeat()

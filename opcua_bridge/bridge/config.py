@@ -59,11 +59,9 @@ class BridgeConfig:
     max_unconfirmed: int = 1000
     max_unconfirmed_mb: int = 256
     # The closed loop (docs/integration-guide.md): the MES answers within answer_timeout_s or
-    # the PLC gets 9; decisions run in decision_threads worker threads, or, with
-    # decision_processes > 0, in that many worker processes (past one process's GIL).
+    # the PLC gets 9; decisions run in decision_threads worker threads.
     answer_timeout_s: float = 1.5
     decision_threads: int = 8
-    decision_processes: int = 0
     handshake_poll_s: float = 1.0
     heartbeat_s: float = 1.0
     plc_heartbeat_stale_s: float = 5.0
@@ -96,14 +94,9 @@ class BridgeConfig:
                 "BRIDGE_CONFIRM_TIMEOUT_S, BRIDGE_MAX_UNCONFIRMED and BRIDGE_MAX_UNCONFIRMED_MB "
                 "must be positive"
             )
-        if (
-            self.decision_threads < 1
-            or self.decision_processes < 0
-            or not 0 < self.answer_timeout_s <= 10
-        ):
+        if self.decision_threads < 1 or not 0 < self.answer_timeout_s <= 10:
             raise ImproperlyConfigured(
-                "BRIDGE_DECISION_THREADS must be positive, BRIDGE_DECISION_PROCESSES 0 or more "
-                "and BRIDGE_ANSWER_TIMEOUT_MS 1 to 10000"
+                "BRIDGE_DECISION_THREADS must be positive and BRIDGE_ANSWER_TIMEOUT_MS 1 to 10000"
             )
         if self.security_policy:
             self._check_security()
@@ -176,7 +169,6 @@ def config_from_options(options: dict) -> BridgeConfig:
         max_unconfirmed_mb=env_int("BRIDGE_MAX_UNCONFIRMED_MB", 256),
         answer_timeout_s=env_int("BRIDGE_ANSWER_TIMEOUT_MS", 1500) / 1000,
         decision_threads=env_int("BRIDGE_DECISION_THREADS", 8),
-        decision_processes=env_int("BRIDGE_DECISION_PROCESSES", 0),
         heartbeat_s=env_int("BRIDGE_HEARTBEAT_MS", 1000) / 1000,
         plc_heartbeat_stale_s=env_int("BRIDGE_PLC_HEARTBEAT_STALE_MS", 5000) / 1000,
     )
