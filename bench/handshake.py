@@ -45,6 +45,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="a station's takt: one handshake per cycle (0: back to back)",
     )
     parser.add_argument(
+        "--decision-threads", type=int, default=8, help="the bridge's BRIDGE_DECISION_THREADS"
+    )
+    parser.add_argument(
         "--no-ingest",
         action="store_true",
         help="without the telemetry ingest at the demo rate beside it",
@@ -221,8 +224,13 @@ def plc_process(endpoint, codes, per_station, tag, ready, go, results, cycle_s=0
     asyncio.run(main())
 
 
-def run_one(
-    codes: list[str], per_station: int, decider: Any, tag: str, cycle_s: float = 0.0
+def run_one(  # noqa: PLR0913
+    codes: list[str],
+    per_station: int,
+    decider: Any,
+    tag: str,
+    cycle_s: float = 0.0,
+    threads: int = 8,
 ) -> dict[str, Any]:
     """One configuration: the PLC process with every station, the bridge here, all at once."""
     import multiprocessing
@@ -240,7 +248,7 @@ def run_one(
         raise RuntimeError("the PLC process did not start")
     config = BridgeConfig(endpoint=endpoint, name=f"bench-{tag}", var_dir=Path(_var()) / "bench",
                           publishing_interval_ms=10, tagmap_poll_s=3600, status_interval_s=5,
-                          handshake_poll_s=1.0, decision_threads=8)  # fmt: skip
+                          handshake_poll_s=1.0, decision_threads=threads)  # fmt: skip
     bridge = build_bridge(config, delivery=DropDelivery(), decider=decider)
     bridge_loop = asyncio.new_event_loop()
     threading.Thread(target=bridge_loop.run_forever, daemon=True).start()
@@ -336,6 +344,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915
     out: dict[str, Any] = {
         "database": connection.vendor,
         "cycle_s": args.cycle_s,
+        "decision_threads": args.decision_threads,
         "load_average_before": os.getloadavg(),
         "runs": [],
     }
@@ -356,7 +365,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:  # noqa: PLR0915
             tag = f"{run}{count}{name[0]}"
             codes = prepare(count, tag)
             connection.close()  # the bridge's threads open their own
-            row = run_one(codes, per_station, decider, tag, args.cycle_s)
+            row = run_one(codes, per_station, decider, tag, args.cycle_s, args.decision_threads)
             Tag.objects.filter(station__code__in=codes).update(enabled=False)  # next run's map
             row.update(decider=name, stations=count, load_average=os.getloadavg())
             out["runs"].append(row)
