@@ -96,7 +96,7 @@ async def station_program(server, nodes: dict[str, Any], prefix: str, count: int
     from asyncua import ua
 
     async def write(name: str, value: Any, kind: ua.VariantType) -> None:
-        stamp = datetime.now(UTC)
+        stamp: Any = datetime.now(UTC)  # asyncua's stubs name it ua.DateTime: a datetime
         data = ua.DataValue(ua.Variant(value, kind), SourceTimestamp=stamp, ServerTimestamp=stamp)
         await server.write_attribute_value(nodes[name].nodeid, data)
 
@@ -184,10 +184,12 @@ async def _serve(endpoint: str, codes: list[str]) -> tuple[Any, dict]:
     index = await server.register_namespace("urn:cell-line-mes:bench")
     stations = {}
     for code in codes:
-        obj = await server.nodes.objects.add_object(ua.NodeId(code, index), code)
+        obj = await server.nodes.objects.add_object(
+            ua.NodeId.from_string(f"ns={index};s={code}"), code
+        )
         nodes = {}
         for name, (initial, kind) in KINDS.items():
-            node = await obj.add_variable(ua.NodeId(f"{code}.{name}", index), name, initial,
+            node = await obj.add_variable(ua.NodeId.from_string(f"ns={index};s={code}.{name}"), name, initial,
                                           varianttype=getattr(ua.VariantType, kind))  # fmt: skip
             await node.set_writable()
             nodes[name] = node

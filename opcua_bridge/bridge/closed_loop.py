@@ -86,6 +86,7 @@ class ClosedLoop:
         self._apply_heartbeat(tag_map)
 
     def _start(self, node_id: str, nodes: HandshakeNodes) -> None:
+        assert self._writer is not None  # noqa: S101 - apply() starts handshakes only when attached
         handshake = Handshake(
             nodes,
             self._writer,
