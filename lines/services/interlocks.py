@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DateTimeField, IntegerField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from lines import hooks
@@ -294,8 +295,9 @@ def interlock_settle_many(answers: list[tuple[str, datetime | None, int | None]]
     for key, (at, ms) in outcome.items():
         state = InterlockState.ANSWERED if at else InterlockState.ABANDONED
         states.append(When(handshake_id=key, then=Value(state)))
-        times.append(When(handshake_id=key, then=Value(at, output_field=DateTimeField())))
-        durations.append(When(handshake_id=key, then=Value(ms, output_field=IntegerField())))
+        # Cast: a NULL (an abandoned answer) is untyped text to PostgreSQL otherwise.
+        times.append(When(handshake_id=key, then=Cast(Value(at), DateTimeField())))
+        durations.append(When(handshake_id=key, then=Cast(Value(ms), IntegerField())))
     return Interlock.objects.filter(
         handshake_id__in=list(outcome), state=InterlockState.DECIDED
     ).update(
