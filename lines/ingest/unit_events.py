@@ -28,9 +28,11 @@ ROLL_STATION_KINDS = frozenset({"coating", "calendering", "slitting"})
 class UnitEvents:
     """Applies one batch's unit events; collects what was refused in `problems`."""
 
-    def __init__(self) -> None:
+    def __init__(self, orders: dict[str, WorkOrder | None] | None = None) -> None:
         self.problems: list[str] = []
-        self._orders: dict[str, WorkOrder | None] = {}
+        # The open work order a new cell joins, per station kind; a caller that keeps them
+        # (the interlock decisions: lines.selectors.interlocks.open_orders) hands its own in.
+        self._orders: dict[str, WorkOrder | None] = {} if orders is None else orders
         self._routes: dict[str, Route | None] = {}
 
     def attempt(self, what: str, call: Callable[[], T]) -> T | None:
@@ -103,7 +105,7 @@ class UnitEvents:
         )
         if unit is not None and unit.here:
             return
-        unit = unit or self._new_unit(station=station, identifier=identifier)
+        unit = unit or self.new_unit(station=station, identifier=identifier)
         if unit is not None:
             self._start(unit=unit, station=station, at=at)
 
@@ -139,9 +141,9 @@ class UnitEvents:
 
     def unit_for(self, *, station: Station, identifier: str) -> Unit | None:
         unit = Unit.objects.filter(identifier=identifier).first()
-        return unit if unit is not None else self._new_unit(station=station, identifier=identifier)
+        return unit if unit is not None else self.new_unit(station=station, identifier=identifier)
 
-    def _new_unit(self, *, station: Station, identifier: str) -> Unit | None:
+    def new_unit(self, *, station: Station, identifier: str) -> Unit | None:
         """A serial the MES does not know: a roll at a roll station, else a cell of the open work
         order whose route starts at this kind of station."""
         if station.kind in ROLL_STATION_KINDS:

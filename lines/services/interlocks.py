@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, DateTimeField, IntegerField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from lines import hooks
@@ -29,6 +31,7 @@ from lines.models import (
     Station,
     Unit,
 )
+from lines.selectors.interlocks import open_orders
 from lines.services.common import IDENTIFIER_RE
 from lines.services.interlock_reasons import both_languages, refusal
 from lines.services.operations import (
@@ -103,14 +106,13 @@ def interlock_checkout(
 
 
 def _decide(station, side, serial, handshake_id, requested_at, answer_by, decide, plc_result=None):  # noqa: ANN001, ANN202, PLR0913
-    found = Interlock.objects.filter(handshake_id=handshake_id).first()
-    if found is not None:
-        return found
+    # No look-up of the handshake first: a repeated question is rare, and the unique handshake_id
+    # catches it at the insert (the whole decision then rolls back and the first one stands).
     try:
         with transaction.atomic():
-            decision = _serial_decision(station, serial)
+            unit, decision = _unit_or_refusal(station, serial)
             if decision is None:
-                decision = decide(Unit.objects.get(identifier=_clean(serial)))
+                decision = decide(unit)
             if answer_by is not None and time.monotonic() > answer_by:
                 raise TooLate(handshake_id)
             return Interlock.objects.create(
@@ -128,8 +130,9 @@ def _decide(station, side, serial, handshake_id, requested_at, answer_by, decide
                 requested_at=requested_at,
                 decided_at=timezone.now(),
             )
-    except IntegrityError:
-        # The same handshake decided concurrently (or recorded 9 by the bridge): that one stands.
+    except (IntegrityError, TooLate):
+        # The same handshake decided before or concurrently (or recorded 9 by the bridge): that
+        # one stands. Too late with nothing recorded yet: the bridge records its 9 itself.
         found = Interlock.objects.filter(handshake_id=handshake_id).first()
         if found is None:
             raise
@@ -148,40 +151,44 @@ def _clean(serial: str) -> str:
     return (serial or "").strip().strip("\x00").strip()
 
 
-def _serial_decision(station: Station, serial: str) -> _Decision | None:
-    """Code 4 for an empty, malformed or unknown serial; None when the unit exists (or was just
-    made, at a station where new units begin: lines.ingest.unit_events rules)."""
+def _unit_or_refusal(station: Station, serial: str) -> tuple[Unit | None, _Decision | None]:
+    """The unit, found or just made at a station where new units begin (lines.ingest.unit_events
+    rules), or code 4 for an empty, malformed or unknown serial. One query for a known unit."""
     clean = _clean(serial)
     if not clean:
-        return _Decision(InterlockCode.UNKNOWN, "no_serial", {})
+        return None, _Decision(InterlockCode.UNKNOWN, "no_serial", {})
     if not IDENTIFIER_RE.match(clean):
-        return _Decision(InterlockCode.UNKNOWN, "invalid_serial", {"serial": repr(serial)[:80]})
-    if Unit.objects.filter(identifier=clean).exists():
-        return None
+        return None, _Decision(
+            InterlockCode.UNKNOWN, "invalid_serial", {"serial": repr(serial)[:80]}
+        )
     from lines.ingest.unit_events import UnitEvents  # it builds on these services
 
-    events = UnitEvents()
-    if events.unit_for(station=station, identifier=clean) is None:
-        return _Decision(InterlockCode.UNKNOWN, "unknown_serial", {"serial": clean})
-    return None
+    unit = Unit.objects.filter(identifier=clean).first()
+    if unit is None:
+        unit = UnitEvents(orders=open_orders()).new_unit(station=station, identifier=clean)
+    if unit is None:
+        return None, _Decision(InterlockCode.UNKNOWN, "unknown_serial", {"serial": clean})
+    return unit, None
 
 
 def _checkin(station: Station, unit: Unit) -> _Decision:
+    params = {"unit": unit.identifier, "station": station.code}
+    operation, error = both_languages(lambda: operation_start(unit=unit, station=station))
+    if error is None:
+        return _Decision(InterlockCode.OK, "started", params, unit, operation)
+    # Refused. Asked again after an answer the PLC never read (a 9 after a slow decision, a
+    # restart), the unit is checked in here already: that is an OK, not a refusal. Looked for
+    # only now, so the usual check-in spends no query on it.
+    unit.refresh_from_db(fields=["status"])
     here = Operation.objects.filter(unit=unit, station=station, completed_at__isnull=True).first()
     if here is not None and unit.status not in UnitStatus.unworkable():
-        # Asked again after an answer the PLC never read (a 9 after a slow decision, a restart):
-        # the unit is checked in here already, and that is an OK, not a second start.
-        params = {"unit": unit.identifier, "station": station.code}
         return _Decision(InterlockCode.OK, "already_in", params, unit, here)
-    operation, error = both_languages(lambda: operation_start(unit=unit, station=station))
-    if error is not None:
-        return _refused(unit, error)
-    params = {"unit": unit.identifier, "station": station.code}
-    return _Decision(InterlockCode.OK, "started", params, unit, operation)
+    return _refused(unit, error, fresh=True)
 
 
-def _refused(unit: Unit, error: dict) -> _Decision:
-    unit.refresh_from_db(fields=["status"])
+def _refused(unit: Unit, error: dict, *, fresh: bool = False) -> _Decision:
+    if not fresh:
+        unit.refresh_from_db(fields=["status"])
     code = InterlockCode.NOT_WORKABLE if unit.status in UnitStatus.unworkable() else None
     return _Decision(code or InterlockCode.REFUSED, "refused", refusal(error), unit)
 
@@ -272,7 +279,29 @@ def interlock_settle(
 ) -> int:
     """What became of the answer on the PLC: written (answered_at, time to answer) or, without
     answered_at, abandoned because the PLC dropped its request first. Returns rows changed."""
-    state = InterlockState.ANSWERED if answered_at else InterlockState.ABANDONED
-    return Interlock.objects.filter(handshake_id=handshake_id, state=InterlockState.DECIDED).update(
-        state=state, answered_at=answered_at, answer_ms=answer_ms
+    return interlock_settle_many([(handshake_id, answered_at, answer_ms)])
+
+
+def interlock_settle_many(answers: list[tuple[str, datetime | None, int | None]]) -> int:
+    """interlock_settle for many handshakes in one UPDATE: the bridge settles in batches, as
+    book-keeping that no PLC waits for (one statement per batch, not a transaction per answer).
+    Only records still `decided` change; a handshake listed twice keeps its first outcome."""
+    outcome: dict[str, tuple[datetime | None, int | None]] = {}
+    for key, at, ms in answers:
+        outcome.setdefault(key, (at, ms))
+    if not outcome:
+        return 0
+    states, times, durations = [], [], []
+    for key, (at, ms) in outcome.items():
+        state = InterlockState.ANSWERED if at else InterlockState.ABANDONED
+        states.append(When(handshake_id=key, then=Value(state)))
+        # Cast: a NULL (an abandoned answer) is untyped text to PostgreSQL otherwise.
+        times.append(When(handshake_id=key, then=Cast(Value(at), DateTimeField())))
+        durations.append(When(handshake_id=key, then=Cast(Value(ms), IntegerField())))
+    return Interlock.objects.filter(
+        handshake_id__in=list(outcome), state=InterlockState.DECIDED
+    ).update(
+        state=Case(*states),
+        answered_at=Case(*times, output_field=DateTimeField()),
+        answer_ms=Case(*durations, output_field=IntegerField()),
     )

@@ -15,7 +15,13 @@ from asyncua import Client, ua
 from lines.models import TagRole
 from opcua_bridge.bridge.config import BridgeConfig
 from opcua_bridge.bridge.decisions import Decider
-from opcua_bridge.bridge.handshake import Handshake, HandshakeNodes, Timing, handshakes_of
+from opcua_bridge.bridge.handshake import (
+    Handshake,
+    HandshakeNodes,
+    Settler,
+    Timing,
+    handshakes_of,
+)
 from opcua_bridge.bridge.heartbeat import Heartbeat, PlcHeartbeat
 from opcua_bridge.bridge.tagmap import TagMap
 from opcua_bridge.bridge.writes import TypedWriter
@@ -36,6 +42,7 @@ class ClosedLoop:
             max_workers=config.decision_threads, thread_name_prefix="mes-decide"
         )
         self.timing = Timing()
+        self.settler = Settler(decider, self.executor)
         self.plc_heartbeat = PlcHeartbeat()
         self.skipped: dict[str, str] = {}
         self._writer: TypedWriter | None = None
@@ -79,6 +86,7 @@ class ClosedLoop:
         self._apply_heartbeat(tag_map)
 
     def _start(self, node_id: str, nodes: HandshakeNodes) -> None:
+        assert self._writer is not None  # noqa: S101 - apply() starts handshakes only when attached
         handshake = Handshake(
             nodes,
             self._writer,
@@ -87,6 +95,7 @@ class ClosedLoop:
             answer_timeout_s=self.config.answer_timeout_s,
             poll_s=self.config.handshake_poll_s,
             timing=self.timing,
+            settler=self.settler,
         )
         self._handshakes[node_id] = handshake
         self._tasks[node_id] = asyncio.create_task(
@@ -119,6 +128,7 @@ class ClosedLoop:
         """The connection is going: stop everything started on it."""
         for node_id in list(self._tasks):
             await self._stop(node_id)
+        self.settler.flush()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             await asyncio.gather(self._heartbeat, return_exceptions=True)
@@ -126,6 +136,7 @@ class ClosedLoop:
         self._writer = None
 
     def close(self) -> None:
+        self.settler.flush()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     def status(self, *, connected: bool) -> dict:

@@ -18,11 +18,12 @@ from lines.services.interlocks import (
     CheckoutValue,
     interlock_checkin,
     interlock_checkout,
-    interlock_settle,
+    interlock_settle_many,
     interlock_undecided,
 )
 
 CHECKIN, CHECKOUT = "checkin", "checkout"
+Settled = tuple[str, datetime | None, int | None]  # handshake id, answered at, time to answer
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ class Decider(Protocol):
 
     def record_undecided(self, question: Question, error: str) -> None: ...
 
-    def settle(
-        self, handshake_id: str, answered_at: datetime | None, answer_ms: int | None
-    ) -> None: ...
+    def settle(self, answers: list[Settled]) -> None:
+        """What became of these answers: (handshake id, written at or None when abandoned,
+        time to answer in ms)."""
 
 
 class LinesDecider:
@@ -88,13 +89,9 @@ class LinesDecider:
                 error=error,
             )
 
-    def settle(
-        self, handshake_id: str, answered_at: datetime | None, answer_ms: int | None
-    ) -> None:
+    def settle(self, answers: list[Settled]) -> None:
         with _connection():
-            interlock_settle(
-                handshake_id=handshake_id, answered_at=answered_at, answer_ms=answer_ms
-            )
+            interlock_settle_many(answers)
 
 
 class _connection:  # noqa: N801 - used as a statement: `with _connection():`

@@ -80,7 +80,10 @@ def handshakes_of(tag_map: TagMap) -> tuple[list[HandshakeNodes], dict[str, str]
                 skipped[f"{station} {side}"] = "missing roles: " + ", ".join(missing)
                 continue
             extra = tuple(values.get(station, ())) if side == CHECKOUT else ()
-            found.append(HandshakeNodes(station, side, *present, result=result, values=extra))
+            serial, request, response, done = (spec for spec in present if spec is not None)
+            found.append(
+                HandshakeNodes(station, side, serial, request, response, done, result, extra)
+            )
     return found, skipped
 
 
@@ -112,6 +115,35 @@ def checkout_value(spec: TagSpec, data: ua.DataValue) -> CheckoutValue:
     return CheckoutValue(spec.node_id, spec.parameter, None, f"not a number: {raw!r}"[:200])
 
 
+class Settler:
+    """What became of the answers (written, or abandoned), handed to the MES in batches: one
+    UPDATE per `every_s` for every station instead of a transaction per handshake. It is
+    book-keeping no PLC waits for, done in the decision pool; a failure is logged, and the
+    record keeps the decision (state `decided`) that the PLC's next read of the MES shows."""
+
+    def __init__(self, decider: Decider, executor: Executor, every_s: float = 0.25) -> None:
+        self.decider = decider
+        self.executor = executor
+        self.every_s = every_s
+        self._pending: list[tuple[str, datetime | None, int | None]] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, key: str, at: datetime | None, ms: int | None) -> None:
+        """In the event loop: one answer's outcome, written with the next batch."""
+        self._pending.append((key, at, ms))
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.every_s, self.flush)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if batch:
+            future = self.executor.submit(self.decider.settle, batch)
+            future.add_done_callback(_log_failure)
+
+
 @dataclass
 class Timing:
     """Figures of the handshakes this bridge answered (status file, bench)."""
@@ -135,6 +167,7 @@ class Handshake:
         answer_timeout_s: float,
         poll_s: float,
         timing: Timing,
+        settler: Settler,
     ) -> None:
         self.nodes = nodes
         self.writer = writer
@@ -143,6 +176,7 @@ class Handshake:
         self.answer_timeout_s = answer_timeout_s
         self.poll_s = poll_s
         self.timing = timing
+        self.settler = settler
         self.changed = asyncio.Event()
         self._edge_at: float | None = None  # when the rising edge was noticed (monotonic)
 
@@ -165,22 +199,27 @@ class Handshake:
             self.changed.clear()
 
     async def step(self) -> None:
-        """Act on the PLC's request and done as they are now."""
-        request, done = await self.writer.read_many(
-            [self.nodes.request.node_id, self.nodes.done.node_id]
+        """Act on the PLC's request and done as they are now. One Read takes them with the
+        serial (and the check-out's result and values): the PLC wrote those before it raised
+        request, so they are the question's, and the answer saves a round trip per handshake."""
+        nodes = self.nodes
+        asked = [nodes.serial] + ([nodes.result] if nodes.result else []) + list(nodes.values)
+        read = await self.writer.read_many(
+            [nodes.request.node_id, nodes.done.node_id] + [spec.node_id for spec in asked]
         )
+        request, done = read[0], read[1]
         asking, answered = _is_true(request), _is_true(done)
         if asking and not answered:
-            await self._answer(request)
+            await self._answer(request, read[2:])
         elif not asking and answered:
-            await self.writer.write(self.nodes.done, False)  # the PLC took the answer
+            await self.writer.write(nodes.done, False)  # the PLC took the answer
             self._edge_at = None
         elif not asking:
             self._edge_at = None
 
-    async def _answer(self, request: ua.DataValue) -> None:
+    async def _answer(self, request: ua.DataValue, asked: list[ua.DataValue]) -> None:
         started = self._edge_at or time.monotonic()
-        question = await self._question(request, started)
+        question = self._question(request, asked, started)
         code = await self._decide(question)
         (still,) = await self.writer.read_many([self.nodes.request.node_id])
         if not _is_true(still):  # the PLC gave up waiting: write nothing
@@ -195,10 +234,11 @@ class Handshake:
         self.timing.last_ms = elapsed_ms
         self._settle(question.handshake_id, datetime.now(UTC), elapsed_ms)
 
-    async def _question(self, request: ua.DataValue, started: float) -> Question:
+    def _question(
+        self, request: ua.DataValue, read: list[ua.DataValue], started: float
+    ) -> Question:
+        """The question from the serial, result and values read with the request."""
         nodes = self.nodes
-        extra = ([nodes.result] if nodes.result else []) + list(nodes.values)
-        read = await self.writer.read_many([nodes.serial.node_id] + [s.node_id for s in extra])
         serial = text_of(read[0].Value.Value if read[0].Value is not None else None)
         result = None
         if nodes.result is not None:
@@ -234,15 +274,16 @@ class Handshake:
             logger.warning("%s %s %r: code 9 (%s)", question.station, question.side,
                            question.serial, error)  # fmt: skip
             self.timing.undecided += 1
-            self._background(lambda: self.decider.record_undecided(question, error))
+            self._background(self.decider.record_undecided, question, error)
             return UNDECIDED
 
     def _settle(self, key: str, at: datetime | None, ms: int | None) -> None:
-        self._background(lambda: self.decider.settle(key, at, ms))
+        self.settler.add(key, at, ms)
 
-    def _background(self, call: Callable[[], None]) -> None:
-        """Book-keeping after the answer: in the pool, never delaying the PLC; a failure is logged."""
-        future = self.executor.submit(call)
+    def _background(self, call: Callable[..., None], *args: object) -> None:
+        """Book-keeping after the answer: in the pool, never delaying the PLC; a failure is
+        logged. A bound method and its arguments, not a closure: the pool may be processes."""
+        future = self.executor.submit(call, *args)
         future.add_done_callback(_log_failure)
 
 
