@@ -16,7 +16,16 @@ from django.db.models import Exists, OuterRef, Q
 
 from lines import services
 from lines.choices import UnitKind, UnitStatus, WorkOrderStatus
-from lines.models import Operation, Route, Station, Unit, WorkOrder
+from lines.models import (
+    Interlock,
+    InterlockCode,
+    InterlockSide,
+    Operation,
+    Route,
+    Station,
+    Unit,
+    WorkOrder,
+)
 from lines.services.common import IDENTIFIER_RE
 from lines.telemetry_bounds import as_number, text_of
 from mes.errors import DomainError
@@ -126,10 +135,27 @@ class UnitEvents:
         )
         if open_here is not None:
             return open_here.unit, open_here
+        handed_over = self._checked_out(station=station, identifier=identifier)
+        if handed_over is not None:
+            return handed_over.unit, handed_over
         unit = self.unit_for(station=station, identifier=identifier)
         if unit is None:
             return None, None
         return unit, self._start(unit=unit, station=station, at=at)
+
+    @staticmethod
+    def _checked_out(*, station: Station, identifier: str) -> Operation | None:
+        """The unit's operation here that the PLC's check-out handshake already completed (code
+        1): a result event that follows a check-out belongs to it, and starts nothing new."""
+        answered = Interlock.objects.filter(
+            station=station, side=InterlockSide.CHECKOUT, code=InterlockCode.OK
+        ).values("operation")
+        return (
+            Operation.objects.filter(station=station, unit__identifier=identifier, pk__in=answered)
+            .select_related("unit")
+            .order_by("-completed_at")
+            .first()
+        )
 
     def _start(self, *, unit: Unit, station: Station, at: datetime) -> Operation | None:
         return self.attempt(
@@ -222,6 +248,8 @@ class UnitEvents:
                 f"{station.code} {unit.identifier} result: no open operation to complete"
             )
             return
+        if operation.completed_at is not None:
+            return  # completed by the check-out handshake, with the PLC's result
         self.attempt(
             f"{station.code} {unit.identifier} result",
             lambda: services.operation_complete(
