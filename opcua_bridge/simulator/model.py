@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .catalog import (
@@ -51,7 +52,7 @@ class ResultEvent:
     """A per-cell verdict (ResultReadyEventType) emitted by a station's object."""
 
     station: str
-    fields: dict[str, object]
+    fields: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -236,8 +237,8 @@ class LineModel:
     def _step_coater(self, dt_s: float, result: StepResult) -> None:
         speed = self.channels[("COAT-01", "web_speed_m_min")]
         # A NaN or frozen speed reading is the gauge's problem, not the web's: the web keeps moving.
-        usable = speed.last is not None and math.isfinite(speed.last)
-        speed_m_min = speed.last if usable else speed.target
+        last = speed.last
+        speed_m_min = last if last is not None and math.isfinite(last) else speed.target
         self.web_position_m += max(0.0, speed_m_min) / 60.0 * dt_s
         length = self.settings.roll_length_m
         while self.web_position_m >= length:

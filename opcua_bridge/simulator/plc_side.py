@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,7 @@ INT16_MAX = 32767
 NO_ANSWER = 0  # no done in time: the PLC treats the cell as NOK
 HELD_TEXT = "MES heartbeat lost: new cells held"
 POLL_S = 0.02
+_UNSEEN = object()
 
 
 class PlcSide:
@@ -56,8 +58,10 @@ class PlcSide:
         self.plc_heartbeat_s = plc_heartbeat_s
         self.answers: list[tuple[CheckRequest, int]] = []  # every answer, oldest first
         self._tasks: set[asyncio.Task] = set()
-        self._mes_beat: Any = None
-        self._mes_beat_at = time.monotonic()
+        # The MES counts as alive once its heartbeat has changed, and for the timeout after each
+        # change: a value that was there at start proves nothing.
+        self._mes_beat: Any = _UNSEEN
+        self._mes_beat_at = -math.inf
         self._plc_beat = 0
         self._plc_beat_at = 0.0
         self._setpoints: dict[tuple[str, str], float] = {}
@@ -79,7 +83,8 @@ class PlcSide:
         if found is None:
             return None
         server, node = found
-        return server.read_attribute_value(node).Value.Value
+        variant = server.read_attribute_value(node).Value
+        return None if variant is None else variant.Value
 
     async def write(self, station: str, channel: str, value: Any, kind: ua.VariantType) -> None:
         found = self._node(station, channel)
@@ -153,7 +158,9 @@ class PlcSide:
         beat = self._find(ROLE_MES_HEARTBEAT)
         if beat is not None:
             value = self.read(*beat)
-            if value != self._mes_beat:
+            if self._mes_beat is _UNSEEN:
+                self._mes_beat = value
+            elif value != self._mes_beat:
                 self._mes_beat, self._mes_beat_at = value, now
         plc_beat = self._find(ROLE_PLC_HEARTBEAT)
         if plc_beat is not None and now - self._plc_beat_at >= self.plc_heartbeat_s:

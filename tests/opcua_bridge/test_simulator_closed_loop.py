@@ -165,3 +165,32 @@ def test_a_recipe_download_moves_the_simulated_process(line, api, integration, s
     mean = wait_until(recent_mean, timeout=30, what="ten values after the download")
     assert 26.7 < mean < 27.3  # the target moved from 25.0 to 27.0 (sigma 0.1)
     assert Tag.objects.filter(station__code="WIP-01", role="setpoint").count() == 3
+
+
+def test_without_the_mes_heartbeat_new_cells_are_held_and_the_plc_says_so(start_simulator):
+    """No bridge counts the MES heartbeat: the stacker raises no check-in (its safe state), its
+    MesLink node says why; once the MES counts again the cell is asked about."""
+    sim = start_simulator(interlocks=True, mes_heartbeat_timeout_s=0.5, answer_timeout_s=1.0)
+    link = sim.call(sim.sim.plc_node_id, STACK, "mes_link")
+    request = "ns=2;s=STACK-01.CheckInRequest"
+    wait_until(lambda: read_node(sim.endpoint, link).startswith("MES heartbeat lost"),
+               timeout=10, what="the MesLink node to say the MES is gone")  # fmt: skip
+    assert read_node(sim.endpoint, request) is False
+    assert sim.call(sim.sim.answers) == []
+    first = read_node(sim.endpoint, "ns=2;s=STACK-01.PlcHeartbeat")
+    wait_until(lambda: read_node(sim.endpoint, "ns=2;s=STACK-01.PlcHeartbeat") > first,
+               timeout=5, what="the PLC heartbeat to count")  # fmt: skip
+
+    async def beat() -> bool:  # the MES's side of the heartbeat, as the bridge writes it
+        async with Client(sim.endpoint, timeout=10) as client:
+            node = client.get_node("ns=2;s=STACK-01.MesHeartbeat")
+            request_node = client.get_node(request)
+            for count in range(1, 60):
+                await node.write_value(ua.DataValue(ua.Variant(count, ua.VariantType.Int16)))
+                if await request_node.read_value():
+                    return True
+                await asyncio.sleep(0.1)
+        return False
+
+    assert asyncio.run(beat()), "the check-in request never rose with the MES heartbeat back"
+    assert read_node(sim.endpoint, link) == "OK"
