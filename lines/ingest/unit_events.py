@@ -16,7 +16,16 @@ from django.db.models import Exists, OuterRef, Q
 
 from lines import services
 from lines.choices import UnitKind, UnitStatus, WorkOrderStatus
-from lines.models import Operation, Route, Station, Unit, WorkOrder
+from lines.models import (
+    Interlock,
+    InterlockCode,
+    InterlockSide,
+    Operation,
+    Route,
+    Station,
+    Unit,
+    WorkOrder,
+)
 from lines.services.common import IDENTIFIER_RE
 from lines.telemetry_bounds import as_number, text_of
 from mes.errors import DomainError
@@ -57,13 +66,19 @@ class UnitEvents:
         """A new unit id on the station: the previous unit leaves (if this station says so by the
         serial alone), the new one starts. `previous` is the unit id the station reported before
         this one ("" for none), None where no earlier report is known."""
+        if identifier and self._handshaken(station=station, identifier=identifier):
+            identifier = ""  # the handshake started (and will complete) its operation here
         if not leaves_previous:
             if identifier:
                 self._arrived_where_results_end(station=station, identifier=identifier, at=at)
             return
         # One read of the station's open operations: the ones leaving, and whether the arriving
-        # unit is already in operation here (then it stays, and nothing starts).
-        open_here = Operation.objects.filter(station=station, completed_at__isnull=True)
+        # unit is already in operation here (then it stays, and nothing starts). An operation a
+        # PLC's check-in started is its check-out's to complete: a unit id read late (the ingest
+        # runs behind the line) must not complete the next cell's operation.
+        open_here = Operation.objects.filter(station=station, completed_at__isnull=True).exclude(
+            pk__in=self._checked_in(station)
+        )
         if previous is not None:
             # A held (or finished) unit that left earlier was refused its completion then, and
             # its operation stays open until quality decides. Asking again at every later
@@ -128,10 +143,41 @@ class UnitEvents:
         )
         if open_here is not None:
             return open_here.unit, open_here
+        handed_over = self._checked_out(station=station, identifier=identifier)
+        if handed_over is not None:
+            return handed_over.unit, handed_over
         unit = self.unit_for(station=station, identifier=identifier)
         if unit is None:
             return None, None
         return unit, self._start(unit=unit, station=station, at=at)
+
+    @staticmethod
+    def _checked_in(station: Station):  # noqa: ANN205 - a subquery of operation ids
+        return Interlock.objects.filter(
+            station=station, side=InterlockSide.CHECKIN, code=InterlockCode.OK
+        ).values("operation")
+
+    @staticmethod
+    def _handshaken(*, station: Station, identifier: str) -> bool:
+        """The unit was checked in here by the PLC's handshake: its operations here are the
+        handshake's, and a unit id report neither starts nor completes one."""
+        return Interlock.objects.filter(
+            station=station, side=InterlockSide.CHECKIN, unit__identifier=identifier
+        ).exists()
+
+    @staticmethod
+    def _checked_out(*, station: Station, identifier: str) -> Operation | None:
+        """The unit's operation here that the PLC's check-out handshake already completed (code
+        1): a result event that follows a check-out belongs to it, and starts nothing new."""
+        answered = Interlock.objects.filter(
+            station=station, side=InterlockSide.CHECKOUT, code=InterlockCode.OK
+        ).values("operation")
+        return (
+            Operation.objects.filter(station=station, unit__identifier=identifier, pk__in=answered)
+            .select_related("unit")
+            .order_by("-completed_at")
+            .first()
+        )
 
     def _start(self, *, unit: Unit, station: Station, at: datetime) -> Operation | None:
         return self.attempt(
@@ -224,6 +270,8 @@ class UnitEvents:
                 f"{station.code} {unit.identifier} result: no open operation to complete"
             )
             return
+        if operation.completed_at is not None:
+            return  # completed by the check-out handshake, with the PLC's result
         self.attempt(
             f"{station.code} {unit.identifier} result",
             lambda: services.operation_complete(

@@ -3,11 +3,13 @@ and verdict, the last operations and the PLC's last interlock answers at the sta
 every second by the page."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from lines import selectors
-from lines.models import Station
+from lines.models import Station, Tag, TagRole
 from lines.selectors.interlocks import interlock_reason, interlocks_list
 from lines.web import quality_reads
 
@@ -51,8 +53,40 @@ def live_rows(*, station: Station) -> list[LiveRow]:
     return rows
 
 
-def live_context(*, station: Station) -> dict[str, list]:
+def plc_heartbeat_banner(*, station: Station) -> str:
+    """ "PLC heartbeat stale since ..." when a running bridge reports this station's mapped
+    plc_heartbeat node stale (/health/bridge says the same); "" otherwise."""
+    from mes.ops.health import bridge_statuses, plc_heartbeat_problem
+
+    mine = set(
+        Tag.objects.filter(station=station, role=TagRole.PLC_HEARTBEAT).values_list(
+            "node_id", flat=True
+        )
+    )
+    if not mine:
+        return ""
+    for status in bridge_statuses():
+        loop = status.get("closed_loop") or {}
+        if status.get("state") == "stopped" or loop.get("plc_heartbeat_node") not in mine:
+            continue
+        if not plc_heartbeat_problem(status):
+            continue
+        changed = loop.get("plc_heartbeat_changed_at")
+        if not changed:
+            return _("PLC heartbeat stale: no count received yet from %(node)s.") % {
+                "node": loop["plc_heartbeat_node"]
+            }
+        since = timezone.localtime(datetime.fromisoformat(changed.replace("Z", "+00:00")))
+        return _("PLC heartbeat stale since %(since)s: the PLC may have stopped (%(node)s).") % {
+            "since": dateformat.format(since, "Y-m-d H:i:s"),
+            "node": loop["plc_heartbeat_node"],
+        }
+    return ""
+
+
+def live_context(*, station: Station) -> dict[str, object]:
     return {
+        "plc_heartbeat_banner": plc_heartbeat_banner(station=station),
         "live": live_rows(station=station),
         "recent": selectors.station_recent_operations(station=station),
         # The PLC's last check-ins and check-outs here, each with why (a refused cell is

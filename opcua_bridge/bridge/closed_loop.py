@@ -23,6 +23,7 @@ from opcua_bridge.bridge.handshake import (
     handshakes_of,
 )
 from opcua_bridge.bridge.heartbeat import Heartbeat, PlcHeartbeat
+from opcua_bridge.bridge.mapping import iso_utc
 from opcua_bridge.bridge.tagmap import TagMap
 from opcua_bridge.bridge.writes import TypedWriter
 
@@ -149,6 +150,9 @@ class ClosedLoop:
             "undecided": self.timing.undecided,
             "last_answer_ms": self.timing.last_ms,
             "plc_heartbeat_problem": self._plc_heartbeat_problem(connected),
+            # which node, and when it last changed: the station screen's "stale since" banner
+            "plc_heartbeat_node": self.plc_heartbeat.node_id,
+            "plc_heartbeat_changed_at": iso_utc(self.plc_heartbeat.changed_wall),
         }
 
     def _plc_heartbeat_problem(self, connected: bool) -> str:

@@ -9,6 +9,7 @@ the count stops. A `plc_heartbeat` that stops changing for `plc_heartbeat_stale_
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 
 from opcua_bridge.bridge.tagmap import TagSpec
 from opcua_bridge.bridge.writes import TypedWriter, wrap_counter
@@ -49,10 +50,12 @@ class PlcHeartbeat:
         self.node_id = ""
         self.value: object = None
         self.changed_at: float | None = None
+        self.changed_wall: datetime | None = None  # for people: "stale since ..."
 
     def seen(self, value: object) -> None:
         if value != self.value:
             self.value, self.changed_at = value, time.monotonic()
+            self.changed_wall = datetime.now(UTC)
 
     def age_s(self) -> float | None:
         return None if self.changed_at is None else time.monotonic() - self.changed_at

@@ -17,6 +17,9 @@ Public API (everything else in this package is internal):
         sim.change_roll("COAT-01")         # new mother roll now ("STACK-01": next feed roll)
         sim.clear_faults(station=None, parameter=None)
         await sim.restart(down_s=1.0)      # server gone for >= down_s, back on the same port
+        sim.answers("WIP-01")              # [(CheckRequest, code)]: the MES's answers (interlocks)
+        sim.rejects("STACK-01")            # cells the station refused to build on
+        sim.plc_node_id("WIP-01", "reject_count")   # "ns=2;s=WIP-01.RejectCount" (also mes_link)
 
     await run_until_signalled(SimulatorOptions(...))   # what `manage.py simulate_line` runs
 
@@ -30,7 +33,9 @@ seconds per wall second), seed, tick_s (wall seconds between writes, default 1.0
 and private_key (files: serve Basic256Sha256 SignAndEncrypt), users ({name: password}: refuse
 anonymous and wrong passwords), allow_none (None = only on a loopback endpoint without a
 certificate), line_file and tags_file (default fixtures/demo_line.toml and demo_tags.toml),
-history_per_node (how many Written entries are kept per node), report_every_s (log line).
+history_per_node (how many Written entries are kept per node), report_every_s (log line),
+interlocks (STACK-01 and WIP-01 check every cell in and out with the MES: plc_side.py and
+docs/integration-guide.md section 8), answer_timeout_s, mes_heartbeat_timeout_s, plc_heartbeat_s.
 
 What a client sees (docs/telemetry.md is the contract):
 - Node ids are those of fixtures/demo_tags.toml (`load_plan().tags`). Every tick writes every

@@ -17,8 +17,12 @@ from asyncua.common.node import Node
 from asyncua.server.event_generator import EventGenerator
 
 from .catalog import (
+    HANDSHAKE_ROLES,
+    HEARTBEAT_ROLES,
+    INTERLOCKED,
     MACHINES,
     ROLE_RESULT_EVENT,
+    ROLE_SETPOINT,
     ROLE_UNIT_ID,
     ROLE_WEB_POSITION,
     UNITS,
@@ -27,6 +31,7 @@ from .catalog import (
     LinePlan,
     Unit,
 )
+from .typed_nodes import add_typed_variable
 
 UNECE_NAMESPACE = "http://www.opcfoundation.org/UA/units/un/cefact"
 MANUFACTURER = "cell-line-mes (simulated)"
@@ -47,6 +52,26 @@ EVENT_FIELDS: tuple[tuple[str, ua.VariantType], ...] = (
     ("capacity_ah", ua.VariantType.Double),
 )
 MethodCallback = Callable[..., Awaitable[object]]
+V = ua.VariantType
+# How the PLC declares each closed-loop node (docs/integration-guide.md, section 5), and whether
+# the MES may write it (the PLC-written ones are read-only to a client, as on a real PLC).
+PLC_TYPES: dict[str, tuple[ua.VariantType, bool]] = {
+    "checkin_serial": (V.String, False),
+    "checkin_request": (V.Boolean, False),
+    "checkin_response": (V.Int16, True),
+    "checkin_done": (V.Boolean, True),
+    "checkout_serial": (V.String, False),
+    "checkout_result": (V.Int16, False),
+    "checkout_request": (V.Boolean, False),
+    "checkout_response": (V.Int16, True),
+    "checkout_done": (V.Boolean, True),
+    "mes_heartbeat": (V.Int16, True),
+    "plc_heartbeat": (V.Int16, False),
+    ROLE_SETPOINT: (V.Float, True),
+}
+# Nodes of an interlocked station's PLC that are no tag: cells it refused, and its MES link.
+REJECT_COUNT = "reject_count"
+MES_LINK = "mes_link"
 
 
 @dataclass(frozen=True)
@@ -68,6 +93,8 @@ class AddressSpace:
     variant_types: dict[tuple[str, str], ua.VariantType] = field(default_factory=dict)
     generators: dict[str, EventGenerator] = field(default_factory=dict)
     event_type: ua.NodeId | None = None
+    # The PLC's typed nodes (closed loop, set-points, reject counts): (station, channel) -> node.
+    plc_nodes: dict[tuple[str, str], ua.NodeId] = field(default_factory=dict)
 
 
 def unit_information(unit: Unit) -> ua.EUInformation:
@@ -109,6 +136,17 @@ async def build_address_space(
             key = (tag.station, tag.channel)
             if tag.role == ROLE_RESULT_EVENT:
                 space.generators[tag.station] = await _event_generator(server, obj, tag, space)
+            elif tag.role in (*HANDSHAKE_ROLES, *HEARTBEAT_ROLES, ROLE_SETPOINT):
+                kind, writable = PLC_TYPES[tag.role]
+                initial = ua.get_default_value(kind)
+                if tag.role == ROLE_SETPOINT:
+                    initial = plan.targets[(tag.station, tag.parameter)]
+                node_id = ua.NodeId(tag.identifier, idx)
+                variant = ua.Variant(initial, kind)
+                await add_typed_variable(
+                    obj, node_id, _qname(node_id).Name, variant, writable=writable
+                )
+                space.plc_nodes[key] = node_id
             elif tag.role == ROLE_UNIT_ID:
                 space.nodes[key] = await _add_string(obj, ua.NodeId(tag.identifier, idx), "")
                 space.variant_types[key] = ua.VariantType.String
@@ -119,6 +157,15 @@ async def build_address_space(
                 await _add_analog_item(obj, node_id, model, eu_high, tag.description)
                 space.nodes[key] = node_id
                 space.variant_types[key] = ua.VariantType.Double
+        if machine.station in INTERLOCKED:
+            for channel, variant in (
+                (REJECT_COUNT, ua.Variant(0, V.Int32)),
+                (MES_LINK, ua.Variant("", V.String)),
+            ):
+                name = "RejectCount" if channel == REJECT_COUNT else "MesLink"
+                node_id = ua.NodeId(f"{machine.station}.{name}", idx)
+                await add_typed_variable(obj, node_id, name, variant, writable=False)
+                space.plc_nodes[(machine.station, channel)] = node_id
     await _add_simulator_object(server, idx, methods)
     return space
 

@@ -18,7 +18,28 @@ DEFAULT_TAGS_FILE = FIXTURES_DIR / "demo_tags.toml"
 ROLE_UNIT_ID = "unit_id"
 ROLE_WEB_POSITION = "web_position_m"
 ROLE_RESULT_EVENT = "result_event"
-ROLES = (ROLE_UNIT_ID, ROLE_WEB_POSITION, ROLE_RESULT_EVENT)
+ROLE_SETPOINT = "setpoint"
+ROLE_MES_HEARTBEAT = "mes_heartbeat"
+ROLE_PLC_HEARTBEAT = "plc_heartbeat"
+# The PLC side of the closed loop (docs/integration-guide.md section 5): the nodes of one side.
+CHECKIN_ROLES = ("checkin_serial", "checkin_request", "checkin_response", "checkin_done")
+CHECKOUT_ROLES = (
+    "checkout_serial",
+    "checkout_result",
+    "checkout_request",
+    "checkout_response",
+    "checkout_done",
+)
+HANDSHAKE_ROLES = CHECKIN_ROLES + CHECKOUT_ROLES
+HEARTBEAT_ROLES = (ROLE_MES_HEARTBEAT, ROLE_PLC_HEARTBEAT)
+ROLES = (
+    ROLE_UNIT_ID,
+    ROLE_WEB_POSITION,
+    ROLE_RESULT_EVENT,
+    ROLE_SETPOINT,
+    *HANDSHAKE_ROLES,
+    *HEARTBEAT_ROLES,
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,8 @@ class Machine:
     channels: tuple[ChannelModel, ...]
     roles: tuple[str, ...] = (ROLE_UNIT_ID,)
     event_targets: tuple[tuple[str, float], ...] = ()
+    # Parameters whose target the MES may set (a `setpoint` tag each): the recipe's keys.
+    setpoints: tuple[str, ...] = ()
 
 
 MACHINES: tuple[Machine, ...] = (
@@ -102,6 +125,16 @@ MACHINES: tuple[Machine, ...] = (
             *_zones(),
         ),
         roles=(ROLE_UNIT_ID, ROLE_WEB_POSITION),
+        setpoints=(
+            "areal_loading_mg_cm2",
+            "dry_thickness_um",
+            "coating_width_mm",
+            "web_speed_m_min",
+            "dryer_zone_1_c",
+            "dryer_zone_2_c",
+            "dryer_zone_3_c",
+            "dryer_zone_4_c",
+        ),
     ),
     Machine(
         "STACK-01",
@@ -113,7 +146,8 @@ MACHINES: tuple[Machine, ...] = (
             ChannelModel("sheet_count", "1", 0.0, 0.0, 50.0, 21.0, shape="count"),
             ChannelModel("stacking_pressure_mpa", "MPa", 0.02, 0.0, 5.0, 1.0),
         ),
-        roles=(ROLE_UNIT_ID, ROLE_RESULT_EVENT),
+        # The stacker's PLC also carries the line's two heartbeat counters.
+        roles=(ROLE_UNIT_ID, ROLE_RESULT_EVENT, *HANDSHAKE_ROLES, *HEARTBEAT_ROLES),
     ),
     Machine(
         "WIP-01",
@@ -124,6 +158,8 @@ MACHINES: tuple[Machine, ...] = (
             ChannelModel("temperature_c", "degC", 0.8, 0.0, 200.0, 80.0),
             ChannelModel("hold_time_s", "s", 3.0, 0.0, 3600.0, 1800.0, shape="at_least"),
         ),
+        roles=(ROLE_UNIT_ID, *HANDSHAKE_ROLES),
+        setpoints=("isostatic_pressure_mpa", "temperature_c", "hold_time_s"),
     ),
     Machine(
         "SEAL-01",
@@ -164,6 +200,8 @@ MACHINES: tuple[Machine, ...] = (
     ),
 )
 MACHINES_BY_STATION = {machine.station: machine for machine in MACHINES}
+# The stations whose PLC checks every cell in and out with the MES (when interlocks are on).
+INTERLOCKED = tuple(m.station for m in MACHINES if "checkin_request" in m.roles)
 WEB_POSITION_MODEL = ChannelModel(ROLE_WEB_POSITION, "m", 0.0, 0.0, 5000.0, 0.0)
 
 # Per-cell verdict limits (DESIGN.md section 1, "typical limits"): a cell outside them is NOK.
@@ -191,7 +229,10 @@ class TagEntry:
 
     @property
     def channel(self) -> str:
-        """The parameter, or the role for a role tag: the name faults and the model use."""
+        """The parameter, or the role for a role tag: the name faults and the model use; a
+        set-point is `setpoint:<parameter>`."""
+        if self.role == ROLE_SETPOINT:
+            return f"{ROLE_SETPOINT}:{self.parameter}"
         return self.parameter or self.role
 
 
@@ -264,13 +305,17 @@ def check_plan(plan: LinePlan) -> list[str]:
     expected = {
         (machine.station, name)
         for machine in MACHINES
-        for name in (*(c.parameter for c in machine.channels), *machine.roles)
+        for name in (
+            *(c.parameter for c in machine.channels),
+            *machine.roles,
+            *(f"{ROLE_SETPOINT}:{key}" for key in machine.setpoints),
+        )
     }
     problems = []
     seen: set[tuple[str, str]] = set()
     for tag in plan.tags:
         key = (tag.station, tag.channel)
-        if bool(tag.parameter) == bool(tag.role):
+        if bool(tag.parameter) == bool(tag.role) and tag.role != ROLE_SETPOINT:
             problems.append(f"{tag.node_id}: needs a parameter or a role, not both")
         elif tag.role and tag.role not in ROLES:
             problems.append(f"{tag.node_id}: unknown role {tag.role!r}")

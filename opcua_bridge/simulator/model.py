@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .catalog import (
@@ -30,6 +32,9 @@ AR_PHI = 0.6
 # Per cell: a missed sheet is a fact of one stack, seen in every reading while it is stacked.
 MISSED_SHEET_PROBABILITY = 0.003
 DOWNSTREAM = ("WIP-01", "SEAL-01", "FORM-01", "EOL-01")
+STACKER = "STACK-01"
+CHECKIN, CHECKOUT = "checkin", "checkout"
+PLC_PASS, PLC_FAIL = 1, 2
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,18 @@ class ResultEvent:
     """A per-cell verdict (ResultReadyEventType) emitted by a station's object."""
 
     station: str
-    fields: dict[str, object]
+    fields: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """A question an interlocked station's PLC asks the MES: may it work this cell (check-in),
+    does the MES take its result (check-out, result 1 pass or 2 fail)? Only answer 1 is OK."""
+
+    station: str
+    side: str
+    serial: str
+    result: int = 0
 
 
 @dataclass
@@ -56,6 +72,7 @@ class StepResult:
 
     time_s: float
     items: list[Write | ResultEvent] = field(default_factory=list)
+    requests: list[CheckRequest] = field(default_factory=list)  # new questions for the MES
 
     @property
     def writes(self) -> list[Write]:
@@ -115,7 +132,9 @@ class _Channel:
 class LineModel:
     """The seven machines of the demo line, stepped together in line time."""
 
-    def __init__(self, plan: LinePlan, seed: int = 1) -> None:
+    def __init__(self, plan: LinePlan, seed: int = 1, interlocked: tuple[str, ...] = ()) -> None:
+        """interlocked: the stations that check every cell in and out (STACK-01, WIP-01); the
+        cell flow waits for the MES's answers there (model.answer)."""
         self.plan = plan
         self.settings = plan.settings
         self.time_s = 0.0
@@ -130,7 +149,7 @@ class LineModel:
         self.channels[("COAT-01", ROLE_WEB_POSITION)] = _Channel(WEB_POSITION_MODEL, 0.0, coat_rng)
         self.roll_number = 1
         self.web_position_m = 0.0
-        self.cells = _CellFlow(plan, self.rngs, self.channels)
+        self.cells = _CellFlow(plan, self.rngs, self.channels, interlocked)
         self._unit_ids: dict[str, str] = {}
 
     # ----- faults and interventions (line time) ------------------------------------------------
@@ -167,6 +186,25 @@ class LineModel:
             return self.cells.next_feed_roll()
         raise KeyError(f"{station} has no roll (COAT-01 and STACK-01 do)")
 
+    def set_target(self, station: str, parameter: str, value: float) -> None:
+        """A set-point written by the MES: the process value now centres on it."""
+        try:
+            self.channels[(station, parameter)].target = float(value)
+        except KeyError:
+            raise KeyError(f"no numeric channel {station} {parameter}") from None
+
+    def target(self, station: str, parameter: str) -> float:
+        return self.channels[(station, parameter)].target
+
+    def answer(self, request: CheckRequest, code: int) -> None:
+        """The MES's answer to a request (anything but 1, or 0 for no answer in time, is NOK)."""
+        self.cells.answer(request, code)
+
+    @property
+    def rejects(self) -> Counter[str]:
+        """Cells each interlocked station refused to build on (a NOK answer or no answer)."""
+        return self.cells.rejects
+
     @property
     def roll_id(self) -> str:
         return f"{self.settings.roll_id_prefix}{self.roll_number:04d}"
@@ -184,6 +222,7 @@ class LineModel:
         result.items += self.cells.advance(dt_s)
         for station, serial in self.cells.unit_ids().items():
             self._write_unit_id(station, serial, result)
+        result.requests = self.cells.take_requests()
         return result
 
     def _write_channel(self, station: str, channel: str, result: StepResult, base=None) -> None:
@@ -198,8 +237,8 @@ class LineModel:
     def _step_coater(self, dt_s: float, result: StepResult) -> None:
         speed = self.channels[("COAT-01", "web_speed_m_min")]
         # A NaN or frozen speed reading is the gauge's problem, not the web's: the web keeps moving.
-        usable = speed.last is not None and math.isfinite(speed.last)
-        speed_m_min = speed.last if usable else speed.target
+        last = speed.last
+        speed_m_min = last if last is not None and math.isfinite(last) else speed.target
         self.web_position_m += max(0.0, speed_m_min) / 60.0 * dt_s
         length = self.settings.roll_length_m
         while self.web_position_m >= length:
@@ -213,9 +252,18 @@ class LineModel:
 
 
 class _CellFlow:
-    """Cells through STACK-01 and the downstream stations, one station step per cell cycle."""
+    """Cells through STACK-01 and the downstream stations, one station step per cell cycle.
 
-    def __init__(self, plan: LinePlan, rngs: dict[str, random.Random], channels) -> None:
+    At an interlocked station a cell is checked in before the station works it and checked out
+    after; the line waits for the answers (real stations wait for their PLC's handshake). A cell
+    refused (any answer but 1) is counted in the station's rejects and goes no further: refused
+    at check-in, the station stays empty for the cycle; refused at check-out, it is not passed
+    on. Phases of a cycle end: run -> (check-outs) -> move on -> (check-ins) -> run.
+    """
+
+    def __init__(
+        self, plan: LinePlan, rngs: dict[str, random.Random], channels, interlocked=()
+    ) -> None:
         self.settings = plan.settings
         self.targets = plan.targets
         self.rngs = rngs
@@ -227,12 +275,23 @@ class _CellFlow:
         self.feed_pos_mm = 0
         self.occupant: dict[str, str] = dict.fromkeys(DOWNSTREAM, "")
         self.capacity_of: dict[str, float] = {}
+        self.interlocked = frozenset(interlocked)
+        self.rejects: Counter[str] = Counter()
+        self.pending: dict[tuple[str, str], CheckRequest] = {}
+        self.refused: set[tuple[str, str]] = set()
+        self.phase = "start" if STACKER in self.interlocked else "run"
+        self.stack_admitted = STACKER not in self.interlocked
+        self._stacked = ""
+        self._held_event: ResultEvent | None = None
+        self._incoming: dict[str, str] = {}
+        self._new_requests: list[CheckRequest] = []
 
     def serial(self, number: int) -> str:
         return f"{self.settings.cell_serial_prefix}{number:06d}"
 
     def unit_ids(self) -> dict[str, str]:
-        return {"STACK-01": self.serial(self.cell_number), **self.occupant}
+        stacking = self.serial(self.cell_number) if self.stack_admitted else ""
+        return {STACKER: stacking, **self.occupant}
 
     def feed_roll(self) -> str:
         rolls = self.settings.feed_rolls
@@ -245,20 +304,115 @@ class _CellFlow:
         self.feed_pos_mm = 0
         return self.feed_roll()
 
+    # ----- the closed loop -----------------------------------------------------------------------
+
+    def take_requests(self) -> list[CheckRequest]:
+        taken, self._new_requests = self._new_requests, []
+        return taken
+
+    def answer(self, request: CheckRequest, code: int) -> None:
+        key = (request.station, request.side)
+        if self.pending.get(key) != request:
+            return  # not (or no longer) asked: nothing to do
+        del self.pending[key]
+        if code != 1:  # the PLC puts the cell on its reject lane at once
+            self.refused.add(key)
+            self.rejects[request.station] += 1
+
+    def _ask(self, requests: list[CheckRequest]) -> None:
+        for request in requests:
+            self.pending[(request.station, request.side)] = request
+            self._new_requests.append(request)
+
+    def _refused(self, station: str, side: str) -> bool:
+        if (station, side) not in self.refused:
+            return False
+        self.refused.discard((station, side))
+        return True
+
+    # ----- the cycle -------------------------------------------------------------------------------
+
     def advance(self, dt_s: float) -> list[ResultEvent]:
         events: list[ResultEvent] = []
-        self.elapsed_s += dt_s
-        while self.elapsed_s >= self.settings.cell_cycle_s:
+        if self.phase == "start":  # the first cell checks in before anything is stacked
+            self._incoming = {STACKER: self.serial(self.cell_number)}
+            self._ask([CheckRequest(STACKER, CHECKIN, self.serial(self.cell_number))])
+            self.phase = "checkin"
+        while not self.pending:  # while the MES has not answered, the cells wait
+            if self.phase == "checkout":
+                if self._held_event is not None:
+                    events.append(self._held_event)
+                    self._held_event = None
+                self._move_on()
+                continue
+            if self.phase == "checkin":
+                self._admit()
+                continue
+            self.elapsed_s += dt_s
+            dt_s = 0.0
+            if self.elapsed_s < self.settings.cell_cycle_s:
+                break
             self.elapsed_s -= self.settings.cell_cycle_s
-            events.append(self._finish_stacking())
-            if self.occupant["EOL-01"]:
-                events.append(self._finish_eol(self.occupant["EOL-01"]))
-            self._shift(self.serial(self.cell_number))
-            self.cell_number += 1
-            for (station, _), channel in self.channels.items():
-                if station == "STACK-01":
-                    channel.new_unit()
+            events += self._finish_cycle()
         return events
+
+    def _finish_cycle(self) -> list[ResultEvent]:
+        """The cycle's work is done: verdicts, then the check-outs of the interlocked stations."""
+        events: list[ResultEvent] = []
+        asks: list[CheckRequest] = []
+        self._stacked = self.serial(self.cell_number) if self.stack_admitted else ""
+        if self._stacked:
+            stacking = self._finish_stacking()
+            if STACKER in self.interlocked:
+                # The check-out hands the result over first; the result event (its feed roll
+                # metres) follows the answer, so the MES never completes the operation twice.
+                self._held_event = stacking
+                result = PLC_PASS if stacking.fields["result"] == "OK" else PLC_FAIL
+                asks.append(CheckRequest(STACKER, CHECKOUT, self._stacked, result))
+            else:
+                events.append(stacking)
+        if self.occupant["EOL-01"]:
+            events.append(self._finish_eol(self.occupant["EOL-01"]))
+        for station in DOWNSTREAM:
+            if station in self.interlocked and self.occupant[station]:
+                asks.append(CheckRequest(station, CHECKOUT, self.occupant[station], PLC_PASS))
+        self._ask(asks)
+        self.phase = "checkout"
+        return events
+
+    def _move_on(self) -> None:
+        """The check-outs are answered: cells move one station on; the next cell is stacked."""
+        stacked = "" if self._refused(STACKER, CHECKOUT) else self._stacked
+        for station in DOWNSTREAM:
+            if self._refused(station, CHECKOUT):
+                self.occupant[station] = ""  # to the reject lane, not passed on
+        self._shift(stacked)
+        self.cell_number += 1
+        for (station, _), channel in self.channels.items():
+            if station == STACKER:
+                channel.new_unit()
+        incoming = {}
+        if STACKER in self.interlocked:
+            incoming[STACKER] = self.serial(self.cell_number)
+            self.stack_admitted = False
+        for station in DOWNSTREAM:
+            if station in self.interlocked and self.occupant[station]:
+                incoming[station], self.occupant[station] = self.occupant[station], ""
+        self._incoming = incoming
+        self._ask([CheckRequest(station, CHECKIN, serial) for station, serial in incoming.items()])
+        self.phase = "checkin"
+
+    def _admit(self) -> None:
+        """The check-ins are answered: the admitted cells enter their stations."""
+        for station, serial in self._incoming.items():
+            if self._refused(station, CHECKIN):
+                continue
+            if station == STACKER:
+                self.stack_admitted = True
+            else:
+                self.occupant[station] = serial
+        self._incoming = {}
+        self.phase = "run"
 
     def _feed_range_m(self) -> tuple[str, float, float]:
         per_cell_mm = round(self.settings.feed_per_cell_m * 1000)

@@ -21,10 +21,11 @@ from asyncua import Server, ua
 
 from . import scenario
 from .address_space import EVENT_FIELDS, AddressSpace, build_address_space
-from .catalog import DEFAULT_LINE_FILE, DEFAULT_TAGS_FILE, LinePlan, load_plan
+from .catalog import DEFAULT_LINE_FILE, DEFAULT_TAGS_FILE, INTERLOCKED, LinePlan, load_plan
 from .faults import GOOD, FaultKind
 from .methods import simulator_methods
-from .model import LineModel, ResultEvent, Write
+from .model import CheckRequest, LineModel, ResultEvent, Write
+from .plc_side import PlcSide
 from .security import PasswordUserManager, check_security_options, configure_security
 
 logger = logging.getLogger("opcua_bridge.simulator")
@@ -62,6 +63,12 @@ class SimulatorOptions:
     # Serve only these machines (station codes; empty: all). The whole line is still modelled,
     # so a machine's values are those a whole-line simulator would serve: one process per PLC.
     stations: tuple[str, ...] = ()
+    # The closed loop (plc_side.py): STACK-01 and WIP-01 check every cell in and out with the
+    # MES and wait for its answers; off, the cells flow without asking (the telemetry tests).
+    interlocks: bool = False
+    answer_timeout_s: float = 5.0  # no done within this: the cell is NOK
+    mes_heartbeat_timeout_s: float = 5.0  # MES heartbeat unchanged this long: hold new cells
+    plc_heartbeat_s: float = 1.0  # the PLC heartbeat counts once per this many wall seconds
 
 
 class LineSimulator:
@@ -79,8 +86,17 @@ class LineSimulator:
         known = {tag.station for tag in self.plan.tags}
         if unknown := sorted(set(opts.stations) - known):
             raise ValueError(f"no such machine: {', '.join(unknown)} (known: {sorted(known)})")
-        self.model = LineModel(self.plan, seed=self.options.seed)
         self._serves = set(opts.stations or known)
+        self.interlocked = tuple(s for s in INTERLOCKED if opts.interlocks and s in self._serves)
+        self.model = LineModel(self.plan, seed=self.options.seed, interlocked=self.interlocked)
+        self.plc = PlcSide(
+            self.plan,
+            self.model,
+            self._serving,
+            answer_timeout_s=opts.answer_timeout_s,
+            mes_heartbeat_timeout_s=opts.mes_heartbeat_timeout_s,
+            plc_heartbeat_s=opts.plc_heartbeat_s,
+        )
         self.steps = 0
         self._server: Server | None = None
         self._space: AddressSpace | None = None
@@ -114,6 +130,7 @@ class LineSimulator:
 
     async def stop(self) -> None:
         """Stop ticking and close the server (all client connections go)."""
+        await self.plc.stop()
         for task in (self._restart_task, self._tick_task):
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
@@ -177,6 +194,19 @@ class LineSimulator:
     def written(self, node_id: str) -> list[Written]:
         """Every value written to the node (oldest first, up to history_per_node), with its seq."""
         return list(self._log.get(node_id, ()))
+
+    def plc_node_id(self, station: str, channel: str) -> str:
+        """The node id text of a PLC node that is no tag (`reject_count`, `mes_link`)."""
+        if self._space is None:
+            raise RuntimeError("the simulator has not started")
+        return self._space.plc_nodes[(station, channel)].to_string()
+
+    def answers(self, station: str | None = None) -> list[tuple[CheckRequest, int]]:
+        """The MES's answers to the interlocked stations' requests (0: none in time)."""
+        return [a for a in self.plc.answers if station in (None, a[0].station)]
+
+    def rejects(self, station: str) -> int:
+        return self.model.rejects[station]
 
     def emitted(self, station: str) -> list[dict]:
         """Every result event the station emitted: its fields plus `time` (the event's Time)."""
@@ -250,9 +280,15 @@ class LineSimulator:
                 await server.stop()
                 logger.info("simulated line server stopped")
 
+    def _serving(self) -> tuple[Server, AddressSpace] | None:
+        if self._server is None or self._space is None:
+            return None
+        return self._server, self._space
+
     async def _restore_values(self) -> None:
         for key, data_value in self._last_dv.items():
             await self._server.write_attribute_value(self._space.nodes[key], data_value)
+        await self.plc.restore()
 
     async def _tick_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -268,6 +304,7 @@ class LineSimulator:
                 async with self._serving_lock:
                     if self._server is not None:
                         await self._step()
+                        await self.plc.tick(self.interlocked)
                         await self._write_clock()
             except Exception:
                 # One bad step must not end the line; the next tick tries again.
@@ -287,6 +324,8 @@ class LineSimulator:
                 await self._write(item, self._last_ts)
             else:
                 await self._emit(item, self._last_ts)
+        for request in result.requests:
+            self.plc.start(request)
 
     async def _write(self, write: Write, timestamp: datetime) -> None:
         key = (write.station, write.channel)

@@ -19,6 +19,7 @@ from lines.ingest.wire import samples_of
 from opcua_bridge.bridge.client import Bridge
 from opcua_bridge.bridge.config import BridgeConfig
 from opcua_bridge.bridge.runner import build_bridge
+from opcua_bridge.simulator.typed_nodes import add_typed_variable
 
 NAMESPACE = "urn:cell-line-mes:test-plc"
 SERVER_URI = "urn:example.com:test-plc"
@@ -168,11 +169,10 @@ class PlcServer:
         self.nodes = {}
         for name, initial in self.variables.items():
             if isinstance(initial, ua.Variant):  # a typed node, as a PLC declares it
-                node = await plc.add_variable(
-                    ua.NodeId(name, index), name, initial.Value, varianttype=initial.VariantType
+                node = await add_typed_variable(
+                    plc, ua.NodeId(name, index), name, initial, writable=True
                 )
                 self.types[name] = initial.VariantType
-                await node.set_writable()  # the server still refuses a write of another type
             else:
                 node = await plc.add_variable(ua.NodeId(name, index), name, initial)
             self.nodes[name] = node

@@ -28,7 +28,9 @@ def quiet_asyncua_server():
     logging.getLogger("asyncua.server").setLevel(logging.ERROR)
 
 
-def test_mes_heartbeat_wraps_and_a_stale_plc_heartbeat_degrades_health(tmp_path, settings):
+def test_mes_heartbeat_wraps_and_a_stale_plc_heartbeat_degrades_health(
+    tmp_path, settings, client, operator
+):
     settings.VAR_DIR = tmp_path
     station: Station = make_plant().station("stacking")
     plc = PlcServer({"ST.MesHb": ua.Variant(32765, V.Int16), "ST.PlcHb": ua.Variant(0, V.Int16)})
@@ -60,6 +62,9 @@ def test_mes_heartbeat_wraps_and_a_stale_plc_heartbeat_degrades_health(tmp_path,
         assert seen[: seen.index(0) + 1][-2:] == [32767, 0]  # never 32768, never negative
         assert all(0 <= v <= 32767 for v in seen)
         wait_until(lambda: health.bridges()[0], timeout=10, what="a healthy bridge")
+        client.force_login(operator)
+        page = client.get(f"/station/{station.code}/live/").content.decode()
+        assert "data-plc-heartbeat" not in page  # fresh: no banner
         beating.clear()
         ok, detail = wait_until(
             lambda: (result := health.bridges()) and not result[0] and result,
@@ -67,6 +72,13 @@ def test_mes_heartbeat_wraps_and_a_stale_plc_heartbeat_degrades_health(tmp_path,
             what="health to notice the stale PLC heartbeat",
         )
         assert "PLC heartbeat ns=2;s=ST.PlcHb unchanged for" in detail
+        # ... and the station's screen says so, with when the count last moved
+        client.force_login(operator)
+        page = client.get(f"/station/{station.code}/live/").content.decode()
+        assert "PLC heartbeat stale since" in page and "ns=2;s=ST.PlcHb" in page
+        client.cookies["django_language"] = "zh-hans"
+        page = client.get(f"/station/{station.code}/live/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert "PLC 心跳" in page.content.decode()
     finally:
         beating.clear()
         program.join(10)

@@ -5,6 +5,7 @@ import asyncio
 from asyncua import Client, ua
 
 from opcua_bridge.simulator import NAMESPACE_URI, load_plan
+from opcua_bridge.simulator.address_space import PLC_TYPES
 
 H63_UNIT_ID = (ord("H") << 16) | (ord("6") << 8) | ord("3")  # UNECE mg/cm2
 
@@ -80,6 +81,9 @@ def test_every_tag_of_the_tag_map_exists_and_every_value_tag_is_written(shared_s
                     assert node_class == ua.NodeClass.Object, tag.node_id
                     notifier = await node.read_event_notifier()
                     assert ua.EventNotifier.SubscribeToEvents in notifier, tag.node_id
+                elif tag.role in PLC_TYPES:  # the closed loop's nodes, typed as a PLC's
+                    data_value = await node.read_data_value()
+                    assert data_value.Value.VariantType == PLC_TYPES[tag.role][0], tag.node_id
                 else:
                     assert node_class == ua.NodeClass.Variable, tag.node_id
                     data_value = await node.read_data_value()
@@ -90,7 +94,8 @@ def test_every_tag_of_the_tag_map_exists_and_every_value_tag_is_written(shared_s
     written = shared_simulator.call(
         lambda: {tag.node_id for tag in plan.tags if shared_simulator.sim.written(tag.node_id)}
     )
-    assert written == {tag.node_id for tag in plan.tags if tag.role != "result_event"}
+    process = {t.node_id for t in plan.tags if t.role not in ("result_event", *PLC_TYPES)}
+    assert written == process
     log = shared_simulator.call(shared_simulator.sim.written, "ns=2;s=COAT-01.ArealLoading")
     assert log[0].seq == 1
 

@@ -44,6 +44,7 @@ class Command(BaseCommand):
                     str(speed),
                     "--scenario",
                     "demo",
+                    "--interlocks",  # the stacker and the WIP press ask the MES for every cell
                 ],
             ),
             ("bridge", [*manage, "run_bridge", "--endpoint", endpoint, "--name", "demo"]),

@@ -44,6 +44,12 @@ class Command(BaseCommand):
             help="serve only these machines, comma-separated station codes (default: all); "
             "one process per machine as on a line where each machine is its own PLC",
         )
+        parser.add_argument(
+            "--interlocks",
+            action="store_true",
+            help="STACK-01 and WIP-01 check every cell in and out with the MES and wait for its "
+            "answers (the closed loop: run a bridge against the MES); a refused cell is rejected",
+        )
         parser.add_argument("--certificate", type=Path, help="server certificate (DER or PEM)")
         parser.add_argument("--private-key", type=Path, help="the certificate's private key")
         parser.add_argument(
@@ -74,6 +80,7 @@ class Command(BaseCommand):
                 users=dict(parse_user(text) for text in options["user"]),
                 allow_none=options["allow_none"],
                 scenario=options["scenario"],
+                interlocks=options["interlocks"],
                 stations=tuple(c.strip() for c in options["stations"].split(",") if c.strip()),
             )
             asyncio.run(run_until_signalled(simulator_options))
