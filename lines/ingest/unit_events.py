@@ -77,7 +77,7 @@ class UnitEvents:
         # PLC's check-in started is its check-out's to complete: a unit id read late (the ingest
         # runs behind the line) must not complete the next cell's operation.
         open_here = Operation.objects.filter(station=station, completed_at__isnull=True).exclude(
-            pk__in=self._checked_in(station)
+            self._checked_in()
         )
         if previous is not None:
             # A held (or finished) unit that left earlier was refused its completion then, and
@@ -152,10 +152,14 @@ class UnitEvents:
         return unit, self._start(unit=unit, station=station, at=at)
 
     @staticmethod
-    def _checked_in(station: Station):  # noqa: ANN205 - a subquery of operation ids
-        return Interlock.objects.filter(
-            station=station, side=InterlockSide.CHECKIN, code=InterlockCode.OK
-        ).values("operation")
+    def _checked_in() -> Exists:
+        # Per operation (its foreign key's index), not a list of every check-in the station ever
+        # answered: that list grows with every cell.
+        return Exists(
+            Interlock.objects.filter(
+                operation=OuterRef("pk"), side=InterlockSide.CHECKIN, code=InterlockCode.OK
+            )
+        )
 
     @staticmethod
     def _handshaken(*, station: Station, identifier: str) -> bool:
@@ -170,10 +174,11 @@ class UnitEvents:
         """The unit's operation here that the PLC's check-out handshake already completed (code
         1): a result event that follows a check-out belongs to it, and starts nothing new."""
         answered = Interlock.objects.filter(
-            station=station, side=InterlockSide.CHECKOUT, code=InterlockCode.OK
-        ).values("operation")
+            operation=OuterRef("pk"), side=InterlockSide.CHECKOUT, code=InterlockCode.OK
+        )
         return (
-            Operation.objects.filter(station=station, unit__identifier=identifier, pk__in=answered)
+            Operation.objects.filter(station=station, unit__identifier=identifier)
+            .filter(Exists(answered))
             .select_related("unit")
             .order_by("-completed_at")
             .first()
