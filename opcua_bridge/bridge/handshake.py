@@ -80,7 +80,12 @@ def handshakes_of(tag_map: TagMap) -> tuple[list[HandshakeNodes], dict[str, str]
                 skipped[f"{station} {side}"] = "missing roles: " + ", ".join(missing)
                 continue
             extra = tuple(values.get(station, ())) if side == CHECKOUT else ()
-            found.append(HandshakeNodes(station, side, *present, result=result, values=extra))
+            serial, request, response, done = (spec for spec in present if spec is not None)
+            found.append(
+                HandshakeNodes(
+                    station, side, serial, request, response, done, result=result, values=extra
+                )
+            )
     return found, skipped
 
 

@@ -198,8 +198,8 @@ class LineModel:
     def _step_coater(self, dt_s: float, result: StepResult) -> None:
         speed = self.channels[("COAT-01", "web_speed_m_min")]
         # A NaN or frozen speed reading is the gauge's problem, not the web's: the web keeps moving.
-        usable = speed.last is not None and math.isfinite(speed.last)
-        speed_m_min = speed.last if usable else speed.target
+        last = speed.last
+        speed_m_min = last if last is not None and math.isfinite(last) else speed.target
         self.web_position_m += max(0.0, speed_m_min) / 60.0 * dt_s
         length = self.settings.roll_length_m
         while self.web_position_m >= length:
@@ -283,7 +283,7 @@ class _CellFlow:
         ok = (
             low_a <= alignment <= high_a and low_o <= overhang <= high_o and sheets == target_sheets
         )
-        fields = {
+        fields: dict[str, object] = {
             "serial": self.serial(self.cell_number),
             "result": "OK" if ok else "NOK",
             "sequence": self.cell_number,
@@ -311,7 +311,7 @@ class _CellFlow:
             and acir <= EOL_LIMITS["acir_max_mohm"]
             and capacity >= EOL_LIMITS["capacity_min_ah"]
         )
-        fields = {
+        fields: dict[str, object] = {
             "serial": serial,
             "result": "OK" if ok else "NOK",
             "sequence": self.eol_sequence,
