@@ -5,12 +5,14 @@ them as a SQL sub-select (a hold can reach 50,000 cells, too many to pass as par
 transition is two statements over the same set: the history rows, then the status change.
 """
 
+from typing import Any
+
 from django.db import connection
 from django.utils import timezone
 
 from lines.choices import UnitStatus
 from lines.models import Unit, UnitHistory
-from lines.services.common import User
+from mes.actors import Actor
 
 _UNIT = Unit._meta.db_table
 _HISTORY = UnitHistory._meta.db_table
@@ -20,8 +22,8 @@ _HOLDABLE = "(" + ", ".join(f"'{status}'" for status in sorted(UnitStatus.holdab
 def _transition(
     *,
     ids_sql: str,
-    params: list[object],
-    by: User,
+    params: list[Any],
+    by: Actor,
     reason: str,
     from_statuses: str,
     event: str,
@@ -42,7 +44,7 @@ def _transition(
         return cursor.rowcount
 
 
-def units_put_on_hold(*, ids_sql: str, params: list[object], by: User, reason: str) -> int:
+def units_put_on_hold(*, ids_sql: str, params: list[Any], by: Actor, reason: str) -> int:
     """Hold every unit of the sub-select that can be held (created, in process, released).
 
     Units already on hold stay as they are; consumed, scrapped and shipped units keep their status
@@ -60,7 +62,7 @@ def units_put_on_hold(*, ids_sql: str, params: list[object], by: User, reason: s
     )
 
 
-def units_take_off_hold(*, ids_sql: str, params: list[object], by: User, reason: str) -> int:
+def units_take_off_hold(*, ids_sql: str, params: list[Any], by: Actor, reason: str) -> int:
     """Return every held unit of the sub-select to the status its hold interrupted."""
     return _transition(
         ids_sql=ids_sql,
@@ -74,7 +76,7 @@ def units_take_off_hold(*, ids_sql: str, params: list[object], by: User, reason:
     )
 
 
-def units_scrap_held(*, ids_sql: str, params: list[object], by: User, reason: str) -> int:
+def units_scrap_held(*, ids_sql: str, params: list[Any], by: Actor, reason: str) -> int:
     """Scrap every held unit of the sub-select (a scrap disposition)."""
     return _transition(
         ids_sql=ids_sql,

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lines.api.common import WRITE_ERRORS, valid, with_errors
+from mes.actors import request_actor
 from mes.permissions import CanDecideQuality
 from quality import services
 from quality.api import inputs
@@ -72,6 +73,6 @@ class DispositionViewSet(
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.DispositionInput, request.data)
-        disposition = services.disposition_decide(**data, by=request.user)
+        disposition = services.disposition_decide(**data, by=request_actor(request))
         signed = checked([self.get_queryset().get(pk=disposition.pk)])[0]
         return Response(DispositionSerializer(signed).data, status=status.HTTP_201_CREATED)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from lines.services.common import User
+from mes.actors import Actor
 from quality.audit_chain import AUDIT, chain_append
 from quality.models import AuditEntry
 
@@ -41,7 +41,7 @@ def _json(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def audit_record(
     *,
-    by: User,
+    by: Actor,
     entity: str,
     entity_id: int,
     action: str,

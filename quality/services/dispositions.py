@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -115,7 +115,7 @@ def disposition_decide(
     decision: str,
     reason: str,
     password: str,
-    by: AbstractBaseUser,
+    by: User,
     hold: Hold | None = None,
     flag: Flag | None = None,
 ) -> Disposition:
@@ -222,7 +222,7 @@ def _already_decided(
     return message % {**names, "flag": flag.pk}
 
 
-def _apply(disposition: Disposition, by: AbstractBaseUser) -> None:
+def _apply(disposition: Disposition, by: User) -> None:
     scrap = disposition.decision == Decision.SCRAP
     why = f"disposition {disposition.decision}: {disposition.reason}"
     if disposition.hold is not None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from lines.ingest.columns import SampleColumns
 from lines.models import Operation, Recipe, Sample
 from lines.selectors import is_usable_value
-from lines.services.common import User
+from mes.actors import Actor
 from quality.models import Flag, PressureProfile
 from quality.pressure import PROFILES, ProfileFigures, profile_figures
 from quality.selectors.pressure import readings_during
@@ -112,7 +112,7 @@ def _derived(operation: Operation, names: dict[str, str], figures: ProfileFigure
 
 @transaction.atomic(savepoint=False)  # why no savepoint: see samples_evaluate
 def pressure_profile_record(
-    *, operation: Operation, by: User = None
+    *, operation: Operation, by: Actor = None
 ) -> tuple[PressureProfile | None, list[Flag]]:
     """Record the profile of an ended press or formation operation once; judge its figures.
 
@@ -148,7 +148,7 @@ def _store(
     figures: ProfileFigures,
     series: dict[str, tuple[np.ndarray, np.ndarray]],
     threshold: tuple[float | None, str],
-    by: User,
+    by: Actor,
 ) -> tuple[PressureProfile, list[Flag]]:
     derived = Sample.objects.bulk_create(_derived(operation, names, figures))
     hold_times = series.get(names["hold_time"], (np.array([]), np.array([])))[1]

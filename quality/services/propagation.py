@@ -5,14 +5,14 @@ transaction: a cell stacked hours later from a flagged segment is flagged and he
 """
 
 from lines.models import GenealogyEdge
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import FlagKind, FlagState
 from quality.models import Flag
 from quality.services.holds import active_holds_of, hold_add_units
 from quality.services.segments import reach_units, root_of, segment_reach
 
 
-def on_consumed(*, edge: GenealogyEdge, by: User) -> None:
+def on_consumed(*, edge: GenealogyEdge, by: Actor) -> None:
     for hold in active_holds_of(edge.parent_id):
         hold_add_units(
             hold=hold,

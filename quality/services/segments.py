@@ -11,7 +11,7 @@ from django.db import transaction
 from lines.choices import UnitKind
 from lines.models import GenealogyEdge, Unit
 from lines.selectors import walk_cursor
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, HoldState
 from quality.models import Flag, Hold
 from quality.services.audit import audit_record
@@ -73,7 +73,7 @@ def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
     )
 
 
-def reach_units(*, root: Flag, reached: list[tuple[int, str, float, float]], by: User) -> None:
+def reach_units(*, root: Flag, reached: list[tuple[int, str, float, float]], by: Actor) -> None:
     """Flag each newly reached unit from the root segment flag; hold the non-roll ones (cells).
 
     Idempotent: units that already carry a flag derived from `root` are skipped.
@@ -108,7 +108,7 @@ def _mergeable(roll: Unit, parameter: str, start_m: float, end_m: float) -> Flag
 
 
 @transaction.atomic
-def segment_flag(*, draft: Flag, hold: bool, by: User = None) -> Flag:
+def segment_flag(*, draft: Flag, hold: bool, by: Actor = None) -> Flag:
     """Raise (or extend) the out-of-spec segment flag `draft` on a roll, hold the cells built from it.
 
     A draft touching an open segment flag of the same roll and parameter (within SEGMENT_GAP_M)

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from mes.actors import request_actor
 from mes.errors import DomainError
 from mes.numbers import BIGINT_MAX
 from mes.web.params import BadParameter
@@ -79,7 +80,7 @@ def ncr_create(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 flags=flags,
-                by=request.user,
+                by=request_actor(request),
             )
         except DomainError as exc:
             error = exc.message
