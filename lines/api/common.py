@@ -43,7 +43,7 @@ class ApiError(serializers.Serializer):
     error = ApiErrorBody()
 
 
-def with_errors(ok: dict[int, Any], *statuses: int) -> dict[int, Any]:
+def with_errors(ok: dict[Any, Any], *statuses: int) -> dict[Any, Any]:
     """Schema responses: the success responses plus the error shape for each status given."""
     return {**ok, **dict.fromkeys(statuses, ApiError)}
 

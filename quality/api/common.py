@@ -1,6 +1,8 @@
 """What the quality API views share: detail routes by id, and counts of related rows per record."""
 
-from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,7 @@ class ById(GenericViewBase):
 
     lookup_value_regex = ID_PATH
 
-    def get_object(self) -> Model:
+    def get_object(self) -> Any:  # an instance of the queryset's model
         queryset = self.get_queryset()
         record_id = path_id(queryset.model, self.kwargs["pk"])
         found = queryset.filter(pk=record_id).first()

@@ -34,7 +34,7 @@ def checked(dispositions: Iterable[Disposition]) -> list[Disposition]:
     ).order_by("-seq")
     signed = {entry.entity_id: entry for entry in entries}
     for disposition in dispositions:
-        disposition.intact = services.disposition_verify(
+        disposition.intact = services.disposition_verify(  # type: ignore[attr-defined]  # per answer, not a column
             disposition=disposition, entry=signed.get(disposition.pk)
         )
     return dispositions
@@ -60,6 +60,7 @@ class DispositionViewSet(
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # DEFAULT_PAGINATION_CLASS is set
         body = DispositionSerializer(checked(page), many=True).data
         return self.get_paginated_response(body)
 

@@ -56,6 +56,6 @@ def spc_flag_violations(
     flags = flags_raise(flags=drafts, by=by)
     if result.spec.spc_holds:
         for flag in flags:
-            if flag.unit_id:
+            if flag.unit is not None:
                 hold_place(unit=flag.unit, reason=f"{parameter}: {flag.limit}", flag=flag, by=by)
     return flags

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from mes.actors import request_actor
 from mes.errors import DomainError
 from mes.numbers import BIGINT_MAX
+from mes.web.htmx import HtmxRequest
 from mes.web.params import BadParameter
 from quality import services
 from quality.choices import FlagState
@@ -34,7 +35,7 @@ def _filters(request: HttpRequest) -> QueueFilter:
 
 
 @quality_required
-def queue_page(request: HttpRequest) -> HttpResponse:
+def queue_page(request: HtmxRequest) -> HttpResponse:
     filters = _filters(request)
     flags = open_flags(filters=filters)
     context = {
