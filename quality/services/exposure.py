@@ -215,6 +215,7 @@ def _checked_time(at: datetime | None, not_before: datetime | None) -> datetime:
 
 
 def _open(account: LotExposure, at: datetime) -> None:
+    assert account.zone is not None  # a lot is opened in a zone
     ExposurePeriod.objects.create(
         exposure=account,
         zone=account.zone,
@@ -332,7 +333,7 @@ def on_consumed(*, edge: GenealogyEdge, by: Actor) -> None:
         return
     account = LotExposure.objects.select_for_update().filter(unit_id=edge.parent_id).first()
     period = account.periods.filter(closed_at__isnull=True).first() if account else None
-    if period is None:
+    if account is None or period is None:
         return
     at = max(edge.created_at, period.accrued_until)
     account_accrue(account, until=at, by=by)

@@ -130,6 +130,7 @@ def thresholds_check(
 
 def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str, by: Actor) -> Flag:
     zone = account.zone
+    assert zone is not None  # an account accrues in its zone only
     draft = flag_new(
         kind=FlagKind.EXPOSURE,
         station=zone.station,
@@ -299,9 +300,9 @@ def after_ingest(*, rows: SampleColumns, raised: list[Flag]) -> None:
             # A PLC clock ahead of ours must not count minutes that have not happened yet.
             raised += zone_accrue(zone=zone, until=min(max(dew), timezone.now()))
         alarms = [
-            (s.source_time, s.value)
+            (s.source_time, ppm)
             for s in mine
-            if s.parameter == H2S and is_usable_value(s.value) and s.value >= zone.h2s_alarm_ppm
+            if s.parameter == H2S and is_usable_value(ppm := s.value) and ppm >= zone.h2s_alarm_ppm
         ]
         if alarms:
             raised += h2s_alarm(zone=zone, readings=alarms)
