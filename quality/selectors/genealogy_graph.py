@@ -9,6 +9,7 @@ summary). Nothing per cell reaches Python unless a group is expanded.
 """
 
 from dataclasses import dataclass, field
+from typing import SupportsFloat
 
 from django.db import connection
 
@@ -210,8 +211,8 @@ def _connect_edges(graph: GenealogyGraph) -> None:
     graph.edges = kept
 
 
-def _float(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _float(value: SupportsFloat | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _mark_flagged(graph: GenealogyGraph) -> None:
