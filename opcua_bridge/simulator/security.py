@@ -138,7 +138,7 @@ def refuse_unsecured_sessions(server: Server) -> None:
                 raise ServiceError(ua.StatusCodes.BadSecurityModeRejected)
             return activate(params, peer_certificate)
 
-        session.activate_session = activate_secured
+        session.activate_session = activate_secured  # type: ignore[method-assign]  # asyncua has no hook to refuse a session by channel security
         return session
 
     iserver.create_session = create_checked_session  # type: ignore[method-assign]  # asyncua has no hook to refuse a session by channel security

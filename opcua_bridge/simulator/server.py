@@ -306,7 +306,7 @@ class LineSimulator:
             Value=variant,
             StatusCode=ua.StatusCode(ua.UInt32(write.status)),
             SourceTimestamp=timestamp,  # type: ignore[arg-type]  # asyncua annotates its datetime subclass; it encodes any datetime
-            ServerTimestamp=timestamp,  # type: ignore[arg-type]  # (as above)
+            ServerTimestamp=timestamp,  # type: ignore[arg-type]  # asyncua annotates its datetime subclass; it encodes any datetime
         )
         await server.write_attribute_value(node, data_value)
         self._last_dv[key] = data_value
