@@ -10,7 +10,7 @@ PORT ?= 8000
 DEBUG ?= 1
 export DEBUG
 
-.PHONY: demo test install lint format migrate seed messages bench-genealogy clean
+.PHONY: demo test install lint typecheck format migrate seed messages bench-genealogy clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -33,9 +33,14 @@ demo: seed
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# mypy with the Django and DRF stubs over mes, lines, quality and opcua_bridge (pyproject.toml
+# [tool.mypy]); zero errors is the bar.
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,6 +6,8 @@ service once in a savepoint that it rolls back, to show a refusal on the form, t
 saves for real. Ingest batches are read-only (written by the ingest only).
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.db import transaction
@@ -31,7 +33,7 @@ class TagForm(forms.ModelForm):
     def apply(self) -> Tag:
         """Create or update the tag through the services, from the cleaned data."""
         data = self.cleaned_data
-        settings = {name: data.get(name) for name in _SETTINGS}
+        settings: dict[str, Any] = {name: data.get(name) for name in _SETTINGS}
         if self.instance.pk:
             return services.tag_update(
                 tag=Tag.objects.get(pk=self.instance.pk),
@@ -41,13 +43,13 @@ class TagForm(forms.ModelForm):
             )
         return services.tag_create(
             node_id=data.get("node_id", ""),
-            station=data.get("station"),
+            station=data["station"],  # required: apply() runs on a valid form only
             parameter=data.get("parameter", ""),
             role=data.get("role", ""),
             **settings,
         )
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         if self.errors:
             return data

@@ -65,9 +65,10 @@ def batch_confirm(*, batch_id: str, source: str, outcome: str, broker_url: str |
         return True
     try:
         key = confirmation_key(source)
-        redis_client(broker_url).pipeline().hset(key, batch_id, outcome).expire(
-            key, KEY_TTL_S
-        ).execute()
+        pipe = redis_client(broker_url).pipeline()
+        pipe.hset(key, batch_id, outcome)
+        pipe.expire(key, KEY_TTL_S)
+        pipe.execute()
     except redis.RedisError as exc:
         log.warning("could not confirm batch %s to %s: %s", batch_id, source, exc)
         return False
@@ -91,5 +92,5 @@ def confirmations_take(*, sources: set[str], broker_url: str | None) -> dict[str
         found = client.hgetall(key)
         if found:
             client.hdel(key, *found)
-            taken.update({k.decode(): v.decode() for k, v in found.items()})
+            taken.update({k.decode(): v.decode() for k, v in found.items()})  # type: ignore[union-attr]  # bytes: the client does not decode responses
     return taken

@@ -122,7 +122,7 @@ def _differs(obj: models.Model, name: str, value: object) -> bool:
 def _upsert(model: type[models.Model], lookup: Spec, values: Spec, summary: DemoSummary) -> Any:
     """get_or_create by `lookup`, then write only the fields whose values differ from `values`."""
     values = {key: value for key, value in values.items() if key not in lookup}
-    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    obj, created = model._default_manager.get_or_create(**lookup, defaults=values)
     changed = [] if created else [name for name, v in values.items() if _differs(obj, name, v)]
     for name in changed:
         setattr(obj, name, values[name])

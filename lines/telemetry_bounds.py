@@ -46,7 +46,7 @@ def as_number(raw: object) -> tuple[float | None, str]:
     beyond MAX_ABS_VALUE or not finite. float() of a huge int raises: it is never called."""
     if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) > MAX_ABS_VALUE:
         return None, f"out of range: |value| above {MAX_ABS_VALUE:.0e}"
-    number = float(raw)  # type: ignore[arg-type]
+    number = float(raw)  # type: ignore[arg-type]  # a JSON number (int or float) by now
     problem = number_problem(number)
     return (None if problem else number), problem
 

@@ -7,6 +7,7 @@ what"). The setting is read per request, so that a test or an admin flipping it 
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -39,7 +40,7 @@ class DocsView(SpectacularSwaggerView):
     permission_classes = [AllowAny]
 
     @extend_schema(exclude=True)  # a page, not an endpoint of the API
-    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def get(self, request: Request, *args: object, **kwargs: object) -> HttpResponse:
         if not settings.MES_API_DOCS_PUBLIC and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return super().get(request, *args, **kwargs)

@@ -56,7 +56,7 @@ def client_ip(request: HttpRequest) -> str | None:
 class BadgePinBackend(ModelBackend):
     """authenticate(request, badge_number=..., pin=...): the active user whose badge it is."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(  # type: ignore[override]  # takes badge and PIN, not username and password
         self,
         request: HttpRequest | None,
         badge_number: str | None = None,

@@ -24,7 +24,7 @@ def reclaim_unacked(channel, queues: set[str]) -> int:  # noqa: ANN001  (kombu's
     """Put the unacknowledged messages of `queues` back where they are taken next; returns how
     many. Only for a Redis channel (the one broker with an unacked index); others: 0."""
     qos = getattr(channel, "qos", None)
-    if not queues or not hasattr(qos, "restore_by_tag"):
+    if not queues or qos is None or not hasattr(qos, "restore_by_tag"):
         return 0
     reclaimed = 0
     # A client of its own: the consumer's may already be the event loop's asynchronous one,

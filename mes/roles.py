@@ -4,6 +4,8 @@ operator: moves units (start, complete, consume, scrap); quality_engineer: also 
 dispositions (quality app); integration: PLC/ERP token users, may move units; admin: everything.
 """
 
+from django.contrib.auth.models import AnonymousUser, User
+
 OPERATOR = "operator"
 QUALITY_ENGINEER = "quality_engineer"
 INTEGRATION = "integration"
@@ -19,10 +21,10 @@ MAPS_TAGS = frozenset({QUALITY_ENGINEER, INTEGRATION, ADMIN})
 SEES_OPS_DETAILS = frozenset({INTEGRATION, ADMIN})
 
 
-def user_roles(user: object) -> frozenset[str]:
+def user_roles(user: User | AnonymousUser | None) -> frozenset[str]:
     """The role names a user holds; a superuser holds them all."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return frozenset()
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return frozenset(ALL_ROLES)
-    return frozenset(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+    return frozenset(user.groups.values_list("name", flat=True))

@@ -197,6 +197,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_WHITELIST_CALLABLE = "mes.auth.axes_skips_badges"
 AXES_LOCKOUT_CALLABLE = "mes.web.lockout.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password", "pin"]
+# The sign-in field axes reads the user name from (its default, stated: mes.web.signin_queue reads it).
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False  # no start-up banner; failures and lockouts are still logged
 # Behind the reverse proxy every request comes from the proxy's address: the number of proxies in
 # front that append to X-Forwarded-For (0: none, the peer's address counts; mes.auth.client_ip).

@@ -117,12 +117,15 @@ def seal(chain: str, rows: Sequence[Any], *, seq: int, mac: str) -> tuple[int, s
 def locked_head(chain: str, head_model: type[models.Model] | None = None) -> Any:
     """The chain's head row, locked until the transaction ends (made on first use)."""
     if head_model is None:
-        from quality.models import ChainHead as head_model
-    head = head_model.objects.select_for_update().filter(chain=chain).first()
+        from quality.models import ChainHead
+
+        head_model = ChainHead
+    heads = head_model._default_manager
+    head = heads.select_for_update().filter(chain=chain).first()
     if head is None:
         # Two first appends at once: one insert wins, the other is ignored; both then lock it.
-        head_model.objects.bulk_create([head_model(chain=chain)], ignore_conflicts=True)
-        head = head_model.objects.select_for_update().get(chain=chain)
+        heads.bulk_create([head_model(chain=chain)], ignore_conflicts=True)
+        head = heads.select_for_update().get(chain=chain)
     return head
 
 
@@ -139,6 +142,6 @@ def chain_append(chain: str, model: type[models.Model], rows: Sequence[Any]) -> 
             locked_head(AUDIT)  # the lock order: audit head first
         head = locked_head(chain)
         seq, mac = seal(chain, rows, seq=head.seq, mac=head.mac)
-        created = model.objects.bulk_create(list(rows), batch_size=2000)
-        type(head).objects.filter(chain=chain).update(seq=seq, mac=mac)
+        created = model._default_manager.bulk_create(list(rows), batch_size=2000)
+        type(head)._default_manager.filter(chain=chain).update(seq=seq, mac=mac)
     return created

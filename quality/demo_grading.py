@@ -129,7 +129,7 @@ def _electrode(batch: Spec) -> list[Unit]:
 
 
 def _step(unit: Unit, kind: str, at: datetime, values: dict[str, float], hours: float) -> None:
-    station = Station.objects.filter(kind=kind).order_by("code").first()
+    station = Station.objects.filter(kind=kind).earliest("code")
     operation = lines_services.operation_start(unit=unit, station=station, at=at)
     done = at + timedelta(hours=hours)
     if values:
@@ -150,7 +150,7 @@ def _build_cell(batch: Spec, item: Spec, n: int, lane: Unit, start: datetime) ->
         route=route,
     )
     at = start + timedelta(seconds=30 * n)
-    station = Station.objects.filter(kind=StationKind.STACKING).order_by("code").first()
+    station = Station.objects.filter(kind=StationKind.STACKING).earliest("code")
     operation = lines_services.operation_start(unit=cell, station=station, at=at)
     pitch = batch["cell_pitch_m"]
     lines_services.unit_consume(
@@ -210,7 +210,7 @@ def _build_cell(batch: Spec, item: Spec, n: int, lane: Unit, start: datetime) ->
 
 def _age(batch: Spec, item: Spec, cell: Unit, start: datetime, coeff: float) -> None:
     """OCV and cell temperature over the aging period, as the tester logs them, then ACIR."""
-    eol = Station.objects.filter(kind=StationKind.EOL).order_by("code").first()
+    eol = Station.objects.filter(kind=StationKind.EOL).earliest("code")
     for day, temp in zip(batch["aging_days"], batch["aging_temps_c"], strict=True):
         ocv_mv = 3652.0 + item["ocv_offset_mv"] - item["k_mv_day"] * day + coeff * (temp - 25.0)
         at = start + timedelta(days=day)
@@ -227,7 +227,7 @@ def _batch(batch: Spec, scheme: GradingScheme) -> str:
     start = timezone.now() - timedelta(days=20)
     cells = [_build_cell(batch, item, n, lane, start) for n, item in enumerate(batch["cells"])]
     aging = start + timedelta(days=3)
-    eol = Station.objects.filter(kind=StationKind.EOL).order_by("code").first()
+    eol = Station.objects.filter(kind=StationKind.EOL).earliest("code")
     end = aging + timedelta(days=batch["aging_days"][-1])
     operations = []
     for item, cell in zip(batch["cells"], cells, strict=True):

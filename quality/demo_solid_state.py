@@ -7,6 +7,7 @@ Everything goes through quality.services (audited); nothing that exists is chang
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -26,7 +27,7 @@ DEMO_SOLID_STATE = Path(settings.BASE_DIR) / "fixtures" / "demo_solid_state.toml
 def _budgets(data: dict) -> int:
     created = 0
     for item in data.get("budgets", []):
-        owner = (
+        owner: dict[str, Any] = (
             {"material": Material.objects.get(code=item["material"])}
             if "material" in item
             else {"product": Product.objects.get(code=item["product"])}

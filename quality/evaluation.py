@@ -8,6 +8,7 @@ data-quality verdict, so a broken sensor cannot hide an out-of-spec product.
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 IN_SPEC = 0
 BELOW_LSL = 1
@@ -38,11 +39,11 @@ class Limits:
 
 
 def evaluate(
-    values: np.ndarray,
-    status_codes: np.ndarray,
+    values: npt.ArrayLike,
+    status_codes: npt.ArrayLike,
     limits: Limits,
     *,
-    usable: np.ndarray | None = None,
+    usable: npt.ArrayLike | None = None,
 ) -> np.ndarray:
     """One verdict per value (IN_SPEC, BELOW_LSL, ABOVE_USL, DATA_QUALITY), as an int8 array.
 

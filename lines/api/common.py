@@ -3,11 +3,12 @@ request validation, field renaming and the browsable API's input forms."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 
 from mes.errors import DomainError, InvalidInput, NotFound
 from mes.numbers import AMBIGUOUS, BIGINT_MAX, INT_MAX, check_instant, parse_number
@@ -18,10 +19,19 @@ CODE_PATH = r"[^/]+"
 ID_PATH = r"[0-9]+"
 
 
+if TYPE_CHECKING:
+    # The view mixins (InputForms, ByCode, ById) only ever run inside DRF's generic views.
+    GenericViewBase = GenericAPIView
+    # PlainNumber only ever runs mixed into a DRF number field.
+    FieldBase = serializers.Field
+else:
+    GenericViewBase = FieldBase = object
+
+
 class ApiErrorBody(serializers.Serializer):
     code = serializers.CharField(help_text="invalid, not_found, conflict, not_authenticated, ...")
     message = serializers.CharField()
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # a field named like Serializer.fields: DRF moves declared fields off the class
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per request field at fault; empty when no single field is.",
     )
@@ -33,7 +43,7 @@ class ApiError(serializers.Serializer):
     error = ApiErrorBody()
 
 
-def with_errors(ok: dict[int, Any], *statuses: int) -> dict[int, Any]:
+def with_errors(ok: dict[Any, Any], *statuses: int) -> dict[Any, Any]:
     """Schema responses: the success responses plus the error shape for each status given."""
     return {**ok, **dict.fromkeys(statuses, ApiError)}
 
@@ -59,14 +69,14 @@ def fields_as_sent(**renames: str) -> Iterator[None]:
         raise
 
 
-class InputForms:
+class InputForms(GenericViewBase):
     """The browsable API shows, for each write action, a form of that action's input serializer."""
 
     input_serializers: ClassVar[dict[str, type[serializers.Serializer]]] = {}
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
-        action = getattr(self, "action", None)
-        return self.input_serializers.get(action) or super().get_serializer_class()  # type: ignore[misc]
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        action = getattr(self, "action", None) or ""
+        return self.input_serializers.get(action) or super().get_serializer_class()
 
 
 def path_id(model: type[Model], text: str, *, field: str = "id") -> int:
@@ -87,19 +97,19 @@ def path_id(model: type[Model], text: str, *, field: str = "id") -> int:
 # mes.numbers (no digit grouping, no comma taken for a decimal point).
 
 
-class PlainNumber:
+class PlainNumber(FieldBase):
     """Reads a number sent as text with mes.numbers before the field's own checks: grouped or
     comma text is refused with mes.numbers' message, any other non-number with DRF's."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):
             try:
-                data = parse_number(data, field=self.field_name)  # type: ignore[attr-defined]
+                data = parse_number(data, field=self.field_name or "")
             except InvalidInput as exc:
                 if exc.code == AMBIGUOUS:
                     raise serializers.ValidationError(exc.message, code="invalid") from exc
-                self.fail("invalid")  # type: ignore[attr-defined]
-        return super().to_internal_value(data)  # type: ignore[misc]
+                self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class IntegerField(PlainNumber, serializers.IntegerField):
@@ -145,6 +155,6 @@ class DateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> Any:
         parsed = super().to_internal_value(value)
         try:
-            return check_instant(parsed, field=self.field_name)
+            return check_instant(parsed, field=self.field_name or "")
         except InvalidInput as exc:
             raise serializers.ValidationError(exc.message, code="invalid") from exc

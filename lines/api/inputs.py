@@ -6,7 +6,7 @@ The services then apply the rules; their refusals keep the field names used here
 """
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from rest_framework import serializers
 
@@ -16,8 +16,16 @@ from lines.choices import OperationResult, UnitKind
 from lines.models import TagRole
 from lines.services import tags as tag_rules
 
-QUANTITY = {"max_digits": 14, "decimal_places": 4}
-METRES = {"max_digits": 10, "decimal_places": 3}
+
+class Digits(TypedDict):
+    """The size of a DecimalField, spread into it: `DecimalField(**QUANTITY, ...)`."""
+
+    max_digits: int
+    decimal_places: int
+
+
+QUANTITY: Digits = {"max_digits": 14, "decimal_places": 4}
+METRES: Digits = {"max_digits": 10, "decimal_places": 3}
 MADE_KINDS = [UnitKind.SLURRY_BATCH, UnitKind.ROLL, UnitKind.CELL]
 
 
@@ -113,7 +121,7 @@ class OperationCompleteInput(serializers.Serializer):
 
 class ConsumptionInput(ResolvingSerializer):
     child = reference(help_text="Identifier of the unit that consumes.")
-    parent = reference(help_text="Identifier of the unit consumed from.")
+    parent = reference(help_text="Identifier of the unit consumed from.")  # type: ignore[assignment]  # named like Field.parent: DRF moves declared fields off the class
     quantity = DecimalField(
         **QUANTITY, required=False, help_text="Needed unless the metres of a roll are given."
     )

@@ -26,6 +26,7 @@ from lines.api.common import (
 from lines.api.filters import EdgeFilter, OperationFilter
 from lines.api.serializers import EdgeSerializer, OperationSerializer
 from lines.models import GenealogyEdge, Operation
+from mes.actors import request_actor
 from mes.permissions import CanMoveUnits
 
 
@@ -64,7 +65,7 @@ class OperationViewSet(
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.OperationStartInput, request.data)
-        operation = services.operation_start(**data, by=request.user)
+        operation = services.operation_start(**data, by=request_actor(request))
         return Response(OperationSerializer(operation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -76,7 +77,7 @@ class OperationViewSet(
     def complete(self, request: Request, pk: str) -> Response:
         data = valid(inputs.OperationCompleteInput, request.data)
         operation = services.operation_complete(
-            operation=self.get_object(), **data, by=request.user
+            operation=self.get_object(), **data, by=request_actor(request)
         )
         return Response(OperationSerializer(operation).data)
 
@@ -107,6 +108,6 @@ class ConsumptionViewSet(InputForms, mixins.ListModelMixin, viewsets.GenericView
                 position_to_m=data.get("position_to"),
                 operation=data.get("operation"),
                 hold_override=data["hold_override"],
-                by=request.user,
+                by=request_actor(request),
             )
         return Response(EdgeSerializer(edge).data, status=status.HTTP_201_CREATED)

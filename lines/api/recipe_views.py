@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from lines.api import resolve
 from lines.api.common import valid, with_errors
 from lines.services.recipes import recipe_download, recipe_for_download
+from mes.actors import request_actor
 from mes.permissions import CanMapTags
 
 
@@ -54,7 +55,7 @@ class RecipeDownloadView(APIView):
         station = resolve.station(code, field="code")
         data = valid(RecipeDownloadInput, request.data)
         recipe = recipe_for_download(code=data["recipe"], version=data.get("version"))
-        record = recipe_download(station=station, recipe=recipe, by=request.user)
+        record = recipe_download(station=station, recipe=recipe, by=request_actor(request))
         setpoints = [
             {key: entry.get(key) for key in ("parameter", "node_id", "value", "read_back", "ok")}
             for entry in record.setpoints

@@ -5,12 +5,16 @@ answers 404 with {"error": {"code": "not_found", "message", "fields": {<field>: 
 same answer for a path segment (`/units/NOPE/`) and for a reference in a request body.
 """
 
+from typing import TypeVar
+
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from lines import selectors
 from lines.models import Material, Operation, Product, Route, RouteStep, Station, Unit, WorkOrder
 from mes.errors import NotFound
+
+M = TypeVar("M", bound=Model)
 
 
 def unit(identifier: str, *, field: str = "identifier") -> Unit:
@@ -21,7 +25,7 @@ def unit(identifier: str, *, field: str = "identifier") -> Unit:
         raise NotFound(exc.message, field=field) from exc
 
 
-def one(model: type[Model], field: str, **lookup: object) -> Model:
+def one(model: type[M], field: str, **lookup: object) -> M:
     """The object of `model` matching the one look-up given, or NotFound naming `field`."""
     found = model._default_manager.filter(**lookup).first()
     if found is None:
@@ -67,9 +71,14 @@ def operation(operation_id: int, *, field: str = "operation") -> Operation:
 
 def route_step(unit: Unit, sequence: int, *, field: str = "step") -> RouteStep:
     """The step with this sequence number on the unit's route."""
-    found = RouteStep.objects.filter(route_id=unit.route_id, sequence=sequence).first()
+    route_id = unit.route_id
+    found = (
+        RouteStep.objects.filter(route_id=route_id, sequence=sequence).first()
+        if route_id is not None
+        else None
+    )
     if found is None:
-        route = unit.route.code if unit.route_id else "no route"
+        route = unit.route.code if unit.route else "no route"
         raise NotFound(
             _("%(unit)s's route (%(route)s) has no step %(sequence)s.")
             % {"unit": unit.identifier, "route": route, "sequence": sequence},

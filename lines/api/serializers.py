@@ -5,6 +5,7 @@ which have no code, are the exception). Quantities and metres are JSON numbers, 
 """
 
 import math
+from typing import Any
 
 from django.db import models
 from rest_framework import serializers
@@ -32,7 +33,7 @@ from lines.selectors.interlocks import interlock_reason
 class NumberField(serializers.DecimalField):
     """A decimal rendered as a JSON number (the trace's convention), not as a string."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("coerce_to_string", False)
         super().__init__(**kwargs)
 
@@ -46,7 +47,7 @@ class CodedSerializer(serializers.ModelSerializer):
     }
 
 
-def code_of(field: str = "code", **kwargs: object) -> serializers.SlugRelatedField:
+def code_of(field: str = "code", **kwargs: Any) -> serializers.SlugRelatedField:
     """A read-only reference to a related object by its code (or another unique slug)."""
     return serializers.SlugRelatedField(slug_field=field, read_only=True, **kwargs)
 
@@ -183,7 +184,7 @@ class OperationSerializer(CodedSerializer):
 class EdgeSerializer(CodedSerializer):
     """A genealogy edge, with the same keys as an edge of the trace (plus id and created_by)."""
 
-    parent = code_of("identifier")
+    parent = code_of("identifier")  # type: ignore[assignment]  # a field named like Field.parent: DRF moves declared fields off the class
     child = code_of("identifier")
     position_from = NumberField(
         source="position_from_m", max_digits=10, decimal_places=3, read_only=True, allow_null=True
@@ -239,8 +240,8 @@ class FiniteFloatField(serializers.FloatField):
     """A stored float as a JSON number, or null for NaN and infinity (what arrived is in
     raw_value when the ingest rejected it)."""
 
-    def to_representation(self, value: float) -> float | None:
-        return finite_or_none(super().to_representation(value))
+    def to_representation(self, value: float) -> Any:  # float | None (the stubs say str)
+        return finite_or_none(float(value))  # what FloatField.to_representation returns
 
 
 class SampleSerializer(CodedSerializer):
@@ -276,8 +277,8 @@ class InterlockSerializer(serializers.ModelSerializer):
     """An answer to a PLC: `code` 1 OK, 2 on hold/finished, 3 refused, 4 unknown serial, 9 could
     not decide; `reason` in the request's language; `answer_ms` from the PLC's request to done."""
 
-    station = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="identifier", read_only=True)
+    station = code_of()
+    unit = code_of("identifier")
     reason = serializers.SerializerMethodField()
 
     class Meta:

@@ -31,7 +31,7 @@ def trace_payload(trace: Trace) -> dict[str, Any]:
     Quantities and metres become floats: they have at most 14 significant digits, which a float
     holds exactly enough, and JSON has no decimal type.
     """
-    codes = dict(Station.objects.values_list("id", "code"))
+    codes: dict[int | None, str] = dict(Station.objects.values_list("id", "code"))
     root_id = trace.root.id
     ordered = sorted(trace.nodes.values(), key=lambda node: (node.id != root_id, node.id))
     identifiers = {node.id: node.identifier for node in ordered}
@@ -68,7 +68,7 @@ def trace_payload(trace: Trace) -> dict[str, Any]:
 def whereabouts_payload(unit: Unit, *, kind: str | None) -> dict[str, Any]:
     """The units downstream of `unit` (of one kind, if given) counted by status and station."""
     groups = unit_whereabouts(unit=unit, kind=kind)
-    total = sum(group["count"] for group in groups)  # type: ignore[misc]
+    total = sum(group["count"] for group in groups)
     return {"root": unit.identifier, "total": total, "groups": groups}
 
 
@@ -80,7 +80,7 @@ class TraceNodeSerializer(serializers.Serializer):
 
 
 class TraceEdgeSerializer(serializers.Serializer):
-    parent = serializers.CharField(help_text="Identifier of the parent unit.")
+    parent = serializers.CharField(help_text="Identifier of the parent unit.")  # type: ignore[assignment]  # named like Field.parent: DRF moves declared fields off the class
     child = serializers.CharField(help_text="Identifier of the child unit.")
     quantity = serializers.FloatField(help_text="In the parent's unit of measure.")
     position_from = serializers.FloatField(allow_null=True, help_text="Parent roll metre.")
@@ -90,7 +90,7 @@ class TraceEdgeSerializer(serializers.Serializer):
 
 
 class TraceSerializer(serializers.Serializer):
-    root = serializers.CharField()
+    root = serializers.CharField()  # type: ignore[assignment]  # named like Field.root: DRF moves declared fields off the class
     direction = serializers.ChoiceField(choices=["backward", "forward"])
     nodes = TraceNodeSerializer(many=True)
     edges = TraceEdgeSerializer(many=True)
@@ -103,6 +103,6 @@ class WhereaboutsGroupSerializer(serializers.Serializer):
 
 
 class WhereaboutsSerializer(serializers.Serializer):
-    root = serializers.CharField()
+    root = serializers.CharField()  # type: ignore[assignment]  # named like Field.root: DRF moves declared fields off the class
     total = serializers.IntegerField()
     groups = WhereaboutsGroupSerializer(many=True)

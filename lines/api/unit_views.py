@@ -25,6 +25,7 @@ from lines.api.trace import (
     whereabouts_payload,
 )
 from lines.models import Unit
+from mes.actors import request_actor
 from mes.permissions import CanMoveUnits
 
 
@@ -67,7 +68,7 @@ class UnitViewSet(InputForms, mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.UnitCreateInput, request.data)
-        unit = services.unit_create(**data, by=request.user)
+        unit = services.unit_create(**data, by=request_actor(request))
         return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -78,7 +79,9 @@ class UnitViewSet(InputForms, mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def scrap(self, request: Request, identifier: str) -> Response:
         data = valid(inputs.ScrapInput, request.data)
-        unit = services.unit_scrap(unit=self.get_object(), reason=data["reason"], by=request.user)
+        unit = services.unit_scrap(
+            unit=self.get_object(), reason=data["reason"], by=request_actor(request)
+        )
         return Response(UnitSerializer(unit).data)
 
     @extend_schema(
@@ -90,7 +93,9 @@ class UnitViewSet(InputForms, mixins.ListModelMixin, viewsets.GenericViewSet):
     def split(self, request: Request, identifier: str) -> Response:
         data = valid(inputs.SplitInput, request.data)
         daughters = services.roll_split(
-            parent=self.get_object(), daughter_identifiers=data["daughters"], by=request.user
+            parent=self.get_object(),
+            daughter_identifiers=data["daughters"],
+            by=request_actor(request),
         )
         body = UnitSerializer(daughters, many=True).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -133,5 +138,5 @@ class MaterialLotViewSet(InputForms, viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.MaterialReceiveInput, request.data)
-        unit = services.material_receive(**data, by=request.user)
+        unit = services.material_receive(**data, by=request_actor(request))
         return Response(UnitSerializer(unit).data, status=status.HTTP_201_CREATED)

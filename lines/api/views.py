@@ -18,6 +18,7 @@ from lines.api.common import (
     CODE_PATH,
     ID_PATH,
     WRITE_ERRORS,
+    GenericViewBase,
     InputForms,
     path_id,
     valid,
@@ -38,7 +39,7 @@ from lines.models import Equipment, Line, Material, Product, Recipe, Route, Stat
 from mes.permissions import CanDecideQuality
 
 
-class ByCode:
+class ByCode(GenericViewBase):
     """Detail routes address the object by its code; an unknown code is a 404 naming `code`."""
 
     lookup_field = "code"

@@ -35,7 +35,7 @@ class Context:
     streams: dict[str, LotStream] = field(default_factory=dict)
     work_orders: list[int] = field(default_factory=list)
     unfinished_per_order: Counter[int] = field(default_factory=Counter)
-    cell_states: Counter[tuple[str, str]] = field(default_factory=Counter)
+    cell_states: Counter[tuple[str, int | None]] = field(default_factory=Counter)
     takt_s: float = 0.0
     start: float = 0.0
 

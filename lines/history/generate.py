@@ -205,7 +205,7 @@ def _lots_write(ctx: Context) -> None:
 
 
 def _report(ctx: Context, began: float) -> HistoryReport:
-    codes = dict(Station.objects.values_list("id", "code"))
+    codes: dict[int | None, str] = dict(Station.objects.values_list("id", "code"))
     states = sorted(
         (
             (status, codes.get(station), count)

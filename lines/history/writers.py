@@ -8,7 +8,7 @@ caller's transaction; the checks run at commit.
 """
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
@@ -29,7 +29,8 @@ ID_BLOCK = 100_000
 
 
 def columns_of(model: type[Model]) -> list[str]:
-    return [model._meta.get_field(name).column for name in FIELDS[model]]
+    columns = {field.name: field.column for field in model._meta.concrete_fields}
+    return [columns[name] for name in FIELDS[model]]
 
 
 class BulkWriter:
@@ -39,7 +40,8 @@ class BulkWriter:
         self.chunk_rows = chunk_rows
         self.buffers: dict[type[Model], list[tuple]] = {model: [] for model in FIELDS}
         self.written: Counter[str] = Counter()
-        self.seconds: Counter[str] = Counter()  # time the database spent loading, per table
+        # Time the database spent loading, per table.
+        self.seconds: defaultdict[str, float] = defaultdict(float)
         connection.ensure_connection()
 
     def add(self, model: type[Model], row: tuple) -> None:

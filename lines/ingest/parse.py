@@ -120,6 +120,7 @@ def _stamp(value: Any, what: str, seen: dict[str, tuple[datetime, int]]) -> tupl
 def _row(fields: tuple, seen: dict[str, tuple[datetime, int]]) -> tuple:
     """One value (its SAMPLE_FIELDS) as the fields of RawValues, in their order."""
     node_id, raw, source_time, server_time, status = fields
+    value: float | None
     if type(raw) is float and -MAX_ABS_VALUE <= raw <= MAX_ABS_VALUE:  # as _value would say
         value, text, problem = raw, "", ""
     else:
@@ -185,8 +186,18 @@ def _values(entries: Iterable[tuple]) -> RawValues:
             problems.append("")
             continue
         row = _row(entry, seen)
+        columns: tuple[list[Any], ...] = (
+            node_ids,
+            values,
+            texts,
+            sources,
+            source_uss,
+            servers,
+            statuses,
+            problems,
+        )
         for column, field_value in zip(
-            (node_ids, values, texts, sources, source_uss, servers, statuses, problems),
+            columns,
             row,
             strict=True,
         ):

@@ -1,6 +1,7 @@
 """Turning parsed values into sample rows: which station and parameter, which unit and metre,
 and why a value cannot be used. Column by column: per value, only a tag look-up and appends."""
 
+from datetime import datetime
 from typing import NamedTuple
 
 import numpy as np
@@ -50,6 +51,7 @@ class Attribution:
         self._start_all(values, with_role)
         for i in with_role:
             tag = self.tags[i]
+            assert tag is not None  # with_role holds known tags only
             value = values.text[i] if tag.role == TagRole.UNIT_ID else values.value[i]
             self.timelines[(tag.station_id, tag.role)].add(
                 values.source_time[i], values.source_us[i], value
@@ -60,9 +62,11 @@ class Attribution:
         before the batch; the unit id of a station whose unit id did not change in the batch
         from the one stored before the station's first value in batch order."""
         first = min(values.source_time, default=timezone.now())
-        keys: dict[tuple[int, str], object] = {}
+        keys: dict[tuple[int, str], datetime] = {}
         for i in with_role:
-            keys.setdefault((self.tags[i].station_id, self.tags[i].role), first)
+            tag = self.tags[i]
+            assert tag is not None  # with_role holds known tags only
+            keys.setdefault((tag.station_id, tag.role), first)
         # Only stations that report a unit id have one: the dry room's values belong to no unit
         # (and a station whose unit-id tag left the map no longer names its last unit forever).
         reporting = {t.station_id for t in self.tag_map.values() if t.role == TagRole.UNIT_ID}
@@ -72,7 +76,9 @@ class Attribution:
         starts = starts_stored([(*key, before) for key, before in keys.items()])
         self._starts = dict(zip(keys, starts, strict=True))
         for i in with_role:
-            key = (self.tags[i].station_id, self.tags[i].role)
+            tag = self.tags[i]
+            assert tag is not None  # with_role holds known tags only
+            key = (tag.station_id, tag.role)
             if key not in self.timelines:
                 self.timelines[key] = Timeline(self._starts[key])
 
@@ -96,7 +102,7 @@ class Attribution:
             metres = web.at_many(times[members]) if web else [None] * len(members)
             for i, identifier, metre in zip(members, identifiers, metres, strict=True):
                 units[i] = self._units[str(identifier)] if identifier else None
-                positions[i] = metre  # type: ignore[assignment]
+                positions[i] = metre  # type: ignore[call-overload]  # a web-position timeline holds metres (float)
         return units, positions
 
     def _resolve_all(self, identifiers: set[object]) -> None:

@@ -5,11 +5,19 @@ update); the whole map is reloaded only then, so an edit in the admin or the API
 next batch.
 """
 
+from typing import TypedDict
+
 from django.db.models import Count, Max
 
 from lines.models import Tag
 
-_cache: dict[str, object] = {"version": None, "tags": {}}
+
+class _Cache(TypedDict):
+    version: tuple | None
+    tags: dict[str, Tag]
+
+
+_cache: _Cache = {"version": None, "tags": {}}
 
 
 def tag_map() -> dict[str, Tag]:
@@ -18,4 +26,4 @@ def tag_map() -> dict[str, Tag]:
     if version != _cache["version"]:
         _cache["tags"] = {t.node_id: t for t in Tag.objects.select_related("station")}
         _cache["version"] = version
-    return _cache["tags"]  # type: ignore[return-value]
+    return _cache["tags"]

@@ -5,6 +5,7 @@ last value stored before the batch (so a batch can begin mid-cell) and steps at 
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -73,7 +74,7 @@ def _newest(keys: list[tuple[int, str, datetime]], *, recent: bool) -> dict[int,
     if not keys:
         return {}
     sql = " UNION ALL ".join(_ONE.format(n=n) for n in range(len(keys)))
-    params: list[object] = []
+    params: list[Any] = []
     adapt = connection.ops.adapt_datetimefield_value
     for n, (station_id, role, before) in enumerate(keys):
         since = before - RECENT if recent else _EPOCH

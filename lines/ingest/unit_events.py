@@ -9,6 +9,7 @@ problem and never stops the rest of the batch.
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -94,9 +95,7 @@ class UnitEvents:
                 continue
             self.attempt(
                 f"{station.code} {operation.unit.identifier} leaving",
-                lambda op=operation: services.operation_complete(
-                    operation=op, result="passed", at=at
-                ),
+                partial(services.operation_complete, operation=operation, result="passed", at=at),
             )
         if identifier and staying is None:
             unit = self.unit_for(station=station, identifier=identifier)
@@ -120,9 +119,9 @@ class UnitEvents:
         )
         if unit is not None and unit.here:
             return
-        unit = unit or self.new_unit(station=station, identifier=identifier)
-        if unit is not None:
-            self._start(unit=unit, station=station, at=at)
+        arrived = unit or self.new_unit(station=station, identifier=identifier)
+        if arrived is not None:
+            self._start(unit=arrived, station=station, at=at)
 
     def at_station(
         self, *, station: Station, identifier: str, at: datetime

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, TypedDict
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
@@ -143,12 +143,12 @@ def _trace(unit: Unit, direction: Direction) -> Trace:
     if connection.vendor == "postgresql":
         trace.edges = [TraceEdge._make(row[:8]) for row in rows]
     else:
-        trace.edges = [TraceEdge(*row[:7], _sqlite_us(row[7])) for row in rows]
+        trace.edges = [TraceEdge._make((*row[:7], _sqlite_us(row[7]))) for row in rows]
     return trace
 
 
 def _sqlite_us(text: str) -> int:
-    moment = connection.ops.convert_datetimefield_value(text, None, connection)
+    moment = connection.ops.convert_datetimefield_value(text, None, connection)  # type: ignore[attr-defined]  # SQLite's operations have it; only SQLite calls this
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
@@ -166,7 +166,7 @@ class DownstreamCount(NamedTuple):
     kind: str
     status: str
     station_id: int | None
-    count: int
+    count: int  # type: ignore[assignment]  # a field named like tuple.count: the number of units
 
 
 def downstream_counts(*, unit: Unit) -> list[DownstreamCount]:
@@ -189,15 +189,23 @@ def downstream_counts(*, unit: Unit) -> list[DownstreamCount]:
         return [DownstreamCount._make(row) for row in cursor.fetchall()]
 
 
-def unit_whereabouts(*, unit: Unit, kind: str | None = None) -> list[dict[str, object]]:
+class Whereabouts(TypedDict):
+    """One group of downstream units: how many are in `status` at `station` (a code, or None)."""
+
+    status: str
+    station: str | None
+    count: int
+
+
+def unit_whereabouts(*, unit: Unit, kind: str | None = None) -> list[Whereabouts]:
     """ "Where are they now": the units downstream of `unit` (of one kind, if given) counted by
     status and current station, largest group first; `station` is the station code or None."""
     return whereabouts_of(counts=downstream_counts(unit=unit), kind=kind)
 
 
-def whereabouts_of(*, counts: list[DownstreamCount], kind: str | None) -> list[dict[str, object]]:
+def whereabouts_of(*, counts: list[DownstreamCount], kind: str | None) -> list[Whereabouts]:
     """Group downstream counts by status and station code (see unit_whereabouts)."""
-    codes = dict(Station.objects.values_list("id", "code"))
+    codes: dict[int | None, str] = dict(Station.objects.values_list("id", "code"))
     groups: Counter[tuple[str, int | None]] = Counter()
     for row in counts:
         if kind is None or row.kind == kind:

@@ -1,6 +1,7 @@
 """Which stored readings count as measurements."""
 
 import math
+from typing import TypeGuard
 
 from django.db.models import Q, QuerySet
 
@@ -20,5 +21,5 @@ def usable_samples(samples: QuerySet[Sample]) -> QuerySet[Sample]:
     return samples.filter(USABLE_VALUE, rejected_reason="", status_code=0)
 
 
-def is_usable_value(value: float | None) -> bool:
+def is_usable_value(value: float | None) -> TypeGuard[float]:
     return value is not None and math.isfinite(value) and abs(value) <= MAX_ABS_VALUE

@@ -1,24 +1,28 @@
 """Small checks and writes shared by the lines services."""
 
+from __future__ import annotations
+
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lines.choices import UnitStatus
 from lines.models import Unit, UnitHistory
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from mes.numbers import check_range, parse_number
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Barcodes: no spaces or slashes, so an identifier is always one URL path segment.
 IDENTIFIER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
 QUANTITY_DIGITS = (14, 4)  # Unit.quantity_initial/_remaining, GenealogyEdge.quantity
 METRE_DIGITS = (10, 3)  # GenealogyEdge.position_from_m/_to_m
-
-User = AbstractBaseUser | None
 
 
 def check_identifier(identifier: str) -> str:
@@ -73,7 +77,7 @@ def save_unit(
     fields: list[str],
     status: str | None = None,
     event: str = "",
-    by: User = None,
+    by: Actor = None,
     reason: str = "",
 ) -> None:
     """Save changed fields of a locked unit; a status change also writes its history row."""
@@ -104,13 +108,13 @@ ACTION_CONSUME = gettext_lazy("be consumed")
 ACTION_SCRAP = gettext_lazy("be scrapped here")
 
 
-def refuse_unless_workable(unit: Unit, action: str) -> None:
+def refuse_unless_workable(unit: Unit, action: StrOrPromise) -> None:
     """Refuse any work on a unit that is held, finished or gone, saying what to do instead.
 
     The message is in the language of the request (the station screen shows it as it is)."""
     if unit.status not in UnitStatus.unworkable():
         return
-    names = {"unit": unit.identifier, "action": action}
+    names: dict[str, StrOrPromise] = {"unit": unit.identifier, "action": action}
     if unit.status == UnitStatus.ON_HOLD:
         raise RuleViolation(
             _("%(unit)s is on hold and cannot %(action)s. Call quality to review the hold.") % names

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from lines.choices import UnitKind
 from lines.models import LotDeclaration, Unit
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 
 RECYCLED_SOURCES = ("pre_consumer", "post_consumer")
@@ -16,7 +16,7 @@ RECYCLED_SOURCES = ("pre_consumer", "post_consumer")
 
 def _percent(value: object, *, field: str) -> float:
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any input: float() refusing it is the check
     except (TypeError, ValueError) as exc:
         raise InvalidInput(
             _("%(field)s must be a percentage, got %(value)s.")
@@ -71,7 +71,7 @@ def lot_declaration_record(
     elements_pct: dict[str, object] | None = None,
     recycled_pct: dict[str, dict[str, object]] | None = None,
     document: str = "",
-    by: User = None,
+    by: Actor = None,
 ) -> LotDeclaration:
     """Record the supplier's declaration for a material lot (once: a lot has one certificate).
 

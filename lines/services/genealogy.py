@@ -15,7 +15,6 @@ from lines.models import GenealogyEdge, Operation, Unit
 from lines.services.common import (
     ACTION_CONSUME,
     METRE_DIGITS,
-    User,
     qty_text,
     refuse_unless_workable,
     save_unit,
@@ -23,6 +22,7 @@ from lines.services.common import (
 )
 from lines.services.units import unit_create
 from mes import roles
+from mes.actors import Actor
 from mes.errors import Forbidden, InvalidInput, RuleViolation
 
 Number = Decimal | str | float | int
@@ -40,7 +40,7 @@ def _refuse_finished_child(child: Unit) -> None:
 
 
 def _refuse_unless_consumable(
-    parent: Unit, *, hold_override: bool = False, by: User = None
+    parent: Unit, *, hold_override: bool = False, by: Actor = None
 ) -> None:
     if parent.status == UnitStatus.ON_HOLD and hold_override:
         if not roles.user_roles(by) & roles.DECIDES_QUALITY:
@@ -115,7 +115,7 @@ def unit_consume(
     position_to_m: Number | None = None,
     operation: Operation | None = None,
     hold_override: bool = False,
-    by: User = None,
+    by: Actor = None,
     at: datetime | None = None,
 ) -> GenealogyEdge:
     """Record that `child` consumed a quantity of `parent` (for a roll: the metres from..to).
@@ -166,7 +166,7 @@ def unit_consume(
     return edge
 
 
-def _save_consumed_parent(parent: Unit, by: User) -> None:
+def _save_consumed_parent(parent: Unit, by: Actor) -> None:
     if parent.quantity_remaining != 0:
         save_unit(parent, fields=["quantity_remaining"])
     elif parent.status == UnitStatus.ON_HOLD:
@@ -222,7 +222,7 @@ def roll_split(
     parent: Unit,
     daughter_identifiers: list[str],
     operation: Operation | None = None,
-    by: User = None,
+    by: Actor = None,
 ) -> list[Unit]:
     """Slit a whole roll into daughter rolls (lanes), each as long as the parent.
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from lines.choices import UnitStatus
 from lines.models import Unit, UnitHistory
-from lines.services.common import User
+from mes.actors import Actor
 
 _HISTORY_COLUMNS = ("unit_id", "at", "by_id", "event", "status_before", "status_after", "reason")
 
@@ -33,7 +33,7 @@ _HISTORY_COLUMNS = ("unit_id", "at", "by_id", "event", "status_before", "status_
 def _transition(
     *,
     units: QuerySet[Unit],
-    by: User,
+    by: Actor,
     reason: str,
     from_statuses: Collection[str],
     event: str,
@@ -61,7 +61,7 @@ def _transition(
     return chosen.update(**changes, updated_at=now)
 
 
-def units_put_on_hold(*, units: QuerySet[Unit], by: User, reason: str) -> int:
+def units_put_on_hold(*, units: QuerySet[Unit], by: Actor, reason: str) -> int:
     """Hold every unit of `units` that can be held (created, in process, released).
 
     Units already on hold stay as they are; consumed, scrapped and shipped units keep their status
@@ -78,7 +78,7 @@ def units_put_on_hold(*, units: QuerySet[Unit], by: User, reason: str) -> int:
     )
 
 
-def units_take_off_hold(*, units: QuerySet[Unit], by: User, reason: str) -> int:
+def units_take_off_hold(*, units: QuerySet[Unit], by: Actor, reason: str) -> int:
     """Return every held unit of `units` to the status its hold interrupted."""
     return _transition(
         units=units,
@@ -91,7 +91,7 @@ def units_take_off_hold(*, units: QuerySet[Unit], by: User, reason: str) -> int:
     )
 
 
-def units_scrap_held(*, units: QuerySet[Unit], by: User, reason: str) -> int:
+def units_scrap_held(*, units: QuerySet[Unit], by: Actor, reason: str) -> int:
     """Scrap every held unit of `units` (a scrap disposition)."""
     return _transition(
         units=units,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from lines import hooks
 from lines.choices import UnitStatus
 from lines.models import Sample, SampleSource, Station, Unit
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from mes.numbers import parse_number
 
@@ -35,7 +35,7 @@ def measurement_record(
     station: Station,
     parameter: str,
     value: float | str,
-    by: User = None,
+    by: Actor = None,
     at: datetime | None = None,
 ) -> Measurement:
     """Store a manual measurement of a unit at a station and judge it at once.

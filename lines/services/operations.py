@@ -1,6 +1,9 @@
 """Starting and completing operations: a unit worked at a station for its current route step."""
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,11 +16,17 @@ from lines.models import Operation, RouteStep, Station, Unit
 from lines.services.common import (
     ACTION_COMPLETE,
     ACTION_START,
-    User,
     refuse_unless_workable,
     save_unit,
 )
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _NextStep(TypedDict):
+        next_step_id: int | None
 
 
 def _check_step(unit: Unit, station: Station, step: RouteStep | None) -> RouteStep:
@@ -91,7 +100,7 @@ def operation_start(
     unit: Unit,
     station: Station,
     step: RouteStep | None = None,
-    by: User = None,
+    by: Actor = None,
     at: datetime | None = None,
 ) -> Operation:
     """Start the unit's current route step at a station (at `at`, a PLC's source time, or now).
@@ -127,7 +136,7 @@ def operation_complete(
     operation: Operation,
     result: str,
     note: str = "",
-    by: User = None,
+    by: Actor = None,
     at: datetime | None = None,
 ) -> Operation:
     """Complete an open operation with a result. Passed moves the unit to its next step.
@@ -185,7 +194,7 @@ def operation_complete_check(*, operation: Operation, unit: Unit) -> None:
     refuse_unless_workable(unit, ACTION_COMPLETE)
 
 
-def _advance(unit: Unit, operation: Operation, by: User) -> None:
+def _advance(unit: Unit, operation: WithAnnotations[Operation, _NextStep], by: Actor) -> None:
     if operation.result != OperationResult.PASSED or operation.step is None:
         save_unit(unit, fields=[])
         return

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lines import hooks
 from lines.models import Recipe, RecipeDownload, Station, Tag, TagRole
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import DomainError, InvalidInput, NotFound, RuleViolation, Unavailable
 
 
@@ -100,7 +100,7 @@ def _writes(station: Station, recipe: Recipe) -> list[SetpointWrite]:
     return writes
 
 
-def recipe_download(*, station: Station, recipe: Recipe, by: User = None) -> RecipeDownload:
+def recipe_download(*, station: Station, recipe: Recipe, by: Actor = None) -> RecipeDownload:
     """Write every set-point of `recipe` to `station`'s PLC, read each back, record it all.
 
     Refused before writing anything when keys and tags do not match (RuleViolation); after

@@ -8,7 +8,7 @@ Every change moves `updated_at`, which is what makes the bridge and the ingest r
 
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from lines.models import Station, Tag, TagRole
@@ -51,11 +51,18 @@ def _node_id_problem(text: str) -> str:
     return ""
 
 
+def _max_length(field: str) -> int:
+    """The length limit of one of Tag's text columns (every one has a limit)."""
+    column = Tag._meta.get_field(field)
+    assert isinstance(column, models.Field) and column.max_length is not None
+    return column.max_length
+
+
 def check_node_id(node_id: str) -> str:
     """The node id without surrounding blanks, or InvalidInput (field node_id) saying what is wrong."""
     text = (node_id or "").strip()
     problem = _node_id_problem(text) if text else _("it is empty")
-    if problem or len(text) > Tag._meta.get_field("node_id").max_length:
+    if problem or len(text) > _max_length("node_id"):
         problem = problem or _("it is longer than 255 characters")
         raise InvalidInput(
             _(
@@ -154,7 +161,7 @@ def _queue_size(value: int) -> int:
 
 
 def _description(value: str) -> str:
-    limit = Tag._meta.get_field("description").max_length
+    limit = _max_length("description")
     value = (value or "").strip()
     if len(value) > limit:
         raise InvalidInput(

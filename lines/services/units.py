@@ -11,16 +11,16 @@ from lines.locks import lock_units
 from lines.models import Material, Operation, Product, Route, Unit, UnitHistory, WorkOrder
 from lines.services.common import (
     ACTION_SCRAP,
-    User,
     check_identifier,
     refuse_unless_workable,
     save_unit,
     to_decimal,
 )
+from mes.actors import Actor
 from mes.errors import InvalidInput
 
 
-def _insert_unit(*, by: User, **fields: object) -> Unit:
+def _insert_unit(*, by: Actor, **fields: object) -> Unit:
     now = timezone.now()
     unit = Unit.objects.create(created_at=now, updated_at=now, **fields)
     UnitHistory.objects.create(
@@ -37,7 +37,7 @@ def material_receive(
     quantity: Decimal | str | float,
     supplier: str,
     supplier_lot: str,
-    by: User = None,
+    by: Actor = None,
 ) -> Unit:
     """Receive a lot of purchased material into stock, in the material's unit of measure.
 
@@ -63,7 +63,7 @@ def material_receive(
     )
 
 
-_KIND_UOM = {
+_KIND_UOM: dict[str, str] = {
     UnitKind.SLURRY_BATCH: UnitOfMeasure.KG,
     UnitKind.ROLL: UnitOfMeasure.M,
     UnitKind.CELL: UnitOfMeasure.PCS,
@@ -79,7 +79,7 @@ def unit_create(
     product: Product | None = None,
     work_order: WorkOrder | None = None,
     route: Route | None = None,
-    by: User = None,
+    by: Actor = None,
 ) -> Unit:
     """Create a made unit (slurry batch in kg, roll in m, cell as 1 pcs) at the first step of its route.
 
@@ -113,7 +113,7 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_scrap(*, unit: Unit, reason: str, by: User = None) -> Unit:
+def unit_scrap(*, unit: Unit, reason: str, by: Actor = None) -> Unit:
     """Scrap a unit for a stated reason. An open operation on it is closed as failed.
 
     Scrapping is final: a scrapped unit cannot be worked, consumed or un-scrapped through the app.

@@ -3,7 +3,7 @@ applied once per form (mes.web.once), answered with the unit card and what happe
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,14 +14,16 @@ from lines.services.common import qty_text
 from lines.web.access import moves_units
 from lines.web.quality_reads import limits_for
 from lines.web.station_views import card_context, screen_context
+from mes.actors import request_actor
 from mes.errors import NotFound, RuleViolation
+from mes.web.htmx import HtmxRequest
 from mes.web.once import submit_once
 
 TYPED_FIELDS = ("parameter", "value", "parent", "quantity", "position_from_m", "position_to_m")
 
 
 def _answer(
-    request: HttpRequest, code: str, action: str, apply: Callable[[Station, Unit], str]
+    request: HtmxRequest, code: str, action: str, apply: Callable[[Station, Unit], str]
 ) -> HttpResponse:
     station = get_object_or_404(Station, code=code)
     identifier = request.POST.get("unit", "").strip()
@@ -31,7 +33,7 @@ def _answer(
         return render(request, "lines/_card.html", {"station": station, "notice": exc.message})
     outcome = submit_once(
         key=request.POST.get("key", ""),
-        user=request.user,
+        user=request_actor(request),
         action=action,
         subject=unit.identifier,
         apply=lambda: apply(station, unit),
@@ -59,9 +61,9 @@ def _open_operation_here(station: Station, unit: Unit):  # noqa: ANN202
 
 @require_POST
 @moves_units
-def start(request: HttpRequest, code: str) -> HttpResponse:
+def start(request: HtmxRequest, code: str) -> HttpResponse:
     def apply(station: Station, unit: Unit) -> str:
-        operation = services.operation_start(unit=unit, station=station, by=request.user)
+        operation = services.operation_start(unit=unit, station=station, by=request_actor(request))
         return _("%(unit)s started: %(step)s at %(station)s.") % {
             "unit": unit.identifier,
             "step": operation.step.get_station_kind_display() if operation.step else "",
@@ -73,13 +75,13 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @moves_units
-def complete(request: HttpRequest, code: str) -> HttpResponse:
+def complete(request: HtmxRequest, code: str) -> HttpResponse:
     def apply(station: Station, unit: Unit) -> str:
         operation = services.operation_complete(
             operation=_open_operation_here(station, unit),
             result=request.POST.get("result", ""),
             note=request.POST.get("note", "").strip(),
-            by=request.user,
+            by=request_actor(request),
         )
         return _("%(unit)s completed as %(result)s.") % {
             "unit": unit.identifier,
@@ -96,7 +98,7 @@ def _blank_is_none(value: str | None) -> str | None:
 
 @require_POST
 @moves_units
-def consume(request: HttpRequest, code: str) -> HttpResponse:
+def consume(request: HtmxRequest, code: str) -> HttpResponse:
     def apply(station: Station, unit: Unit) -> str:
         parent = selectors.unit_get_by_identifier(identifier=request.POST.get("parent", "").strip())
         edge = services.unit_consume(
@@ -106,7 +108,7 @@ def consume(request: HttpRequest, code: str) -> HttpResponse:
             position_from_m=_blank_is_none(request.POST.get("position_from_m")),
             position_to_m=_blank_is_none(request.POST.get("position_to_m")),
             operation=_open_operation_here(station, unit),
-            by=request.user,
+            by=request_actor(request),
         )
         return _("%(unit)s consumed %(qty)s %(uom)s of %(parent)s.") % {
             "unit": unit.identifier,
@@ -120,7 +122,7 @@ def consume(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 @moves_units
-def measure(request: HttpRequest, code: str) -> HttpResponse:
+def measure(request: HtmxRequest, code: str) -> HttpResponse:
     def apply(station: Station, unit: Unit) -> str:
         _open_operation_here(station, unit)
         parameter = request.POST.get("parameter", "")
@@ -129,7 +131,7 @@ def measure(request: HttpRequest, code: str) -> HttpResponse:
             station=station,
             parameter=parameter,
             value=request.POST.get("value", ""),
-            by=request.user,
+            by=request_actor(request),
         )
         limits = limits_for(station=station, parameter=parameter, unit=unit)
         names = {

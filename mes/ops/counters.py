@@ -50,7 +50,7 @@ def _redis_client(store):  # noqa: ANN001, ANN202
 
     if not isinstance(store, RedisCache):
         return None
-    return store._cache.get_client(write=True)
+    return store._cache.get_client(write=True)  # type: ignore[attr-defined]  # Django keeps the client in the private _cache
 
 
 def read(names: list[str]) -> dict[str, float]:

@@ -90,7 +90,7 @@ def _queues(out: list[str]) -> None:
 
     _family(out, "mes_queue_length", "gauge", "Tasks waiting in each Celery queue on Redis.")
     with app.connection_for_read() as conn:
-        client = conn.default_channel.client
+        client = conn.default_channel.client  # type: ignore[attr-defined]  # kombu's Redis channel (not embedded), typed as the generic StdChannel
         # Workers declare their queues (ingest.<line>, ...) as kombu bindings, one key per exchange.
         names = {app.conf.task_default_queue}
         for key in client.scan_iter(match="_kombu.binding.*", count=100):

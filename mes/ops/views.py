@@ -10,12 +10,14 @@ is not, unless MES_METRICS_PUBLIC (docs/operations.md, "Who may read what").
 import hmac
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 
 from mes.ops import health
 from mes.ops.metrics import exposition
@@ -49,11 +51,11 @@ def _sees_details(request: HttpRequest) -> bool:
     return user.is_staff or bool(user_roles(user) & SEES_OPS_DETAILS)
 
 
-def _token_user(request: HttpRequest):  # noqa: ANN202 (a User or None)
+def _token_user(request: HttpRequest) -> User | None:
     """The user of an `Authorization: Token` header (a monitoring integration); a wrong token
     only means no details, since health itself stays open."""
     try:
-        found = TokenAuthentication().authenticate(request)
+        found = TokenAuthentication().authenticate(Request(request))
     except AuthenticationFailed:
         return None
     return found[0] if found else None

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ def new_key() -> str:
 
 
 def submit_once(
-    *, key: str, user: AbstractBaseUser, action: str, subject: str, apply: Callable[[], str]
+    *, key: str, user: User, action: str, subject: str, apply: Callable[[], str]
 ) -> Outcome:
     """Run `apply` (a service call returning the message to show) once per key.
 
@@ -62,7 +62,7 @@ def submit_once(
     return Outcome(ok, message)
 
 
-def _earlier(key: uuid.UUID, user: AbstractBaseUser, action: str) -> Outcome:
+def _earlier(key: uuid.UUID, user: User, action: str) -> Outcome:
     earlier = SubmissionReceipt.objects.get(key=key)
     if earlier.user_id != user.pk or earlier.action != action:
         return Outcome(False, _("This form is out of date: scan the unit again."))

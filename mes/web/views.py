@@ -5,12 +5,14 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mes import roles
+from mes.actors import request_actor
 from mes.auth import badge_locked_until
 from mes.models import OperatorProfile
 
@@ -35,7 +37,7 @@ def _landing(request: HttpRequest) -> str:
 
 def _speak_their_language(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """A language set on the user's profile wins over the browser's from sign-in on."""
-    profile = OperatorProfile.objects.filter(user=request.user).first()
+    profile = OperatorProfile.objects.filter(user=request_actor(request)).first()
     if profile and profile.language:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
@@ -53,7 +55,7 @@ class SignInView(auth_views.LoginView):
     def get_success_url(self) -> str:
         return _landing(self.request)
 
-    def form_valid(self, form: forms.Form) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         return _speak_their_language(self.request, super().form_valid(form))
 
     def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:

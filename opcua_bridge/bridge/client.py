@@ -233,7 +233,8 @@ class TagSubscription:
         return await get_filter_from_event_type(types)
 
     def event_node_id(self, event: Any) -> str:
-        node_id = self.by_server_handle.get(getattr(event, "server_handle", None))
+        handle = getattr(event, "server_handle", None)
+        node_id = self.by_server_handle.get(handle) if handle is not None else None
         if node_id is None:  # handles change when asyncua re-creates a stale subscription
             source = getattr(event, "SourceNode", None)
             node_id = source.to_string() if source is not None else ""
@@ -263,7 +264,7 @@ class Bridge:
         self.forwarder.on_error = self.status.error
         self.tag_map: TagMap | None = None
         self._map_changed = asyncio.Event()
-        self._last_keys: dict[str, tuple] = {}
+        self._last_keys: dict[str, tuple | None] = {}
         self._rate = RateMeter()
 
     # --- the whole run -------------------------------------------------------------------------
@@ -321,8 +322,9 @@ class Bridge:
             try:
                 version = await tagmap_module.fetch_version()
                 if self.tag_map is None or version != self.tag_map.version:
-                    self._set_tag_map(await tagmap_module.fetch_tag_map())
-                    logger.info("tag map changed: %d enabled tags", len(self.tag_map.tags))
+                    tag_map = await tagmap_module.fetch_tag_map()
+                    self._set_tag_map(tag_map)
+                    logger.info("tag map changed: %d enabled tags", len(tag_map.tags))
             except Exception as exc:  # keep the map we have; try again at the next poll
                 self.status.error(f"cannot read the tag map: {exc}")
 
@@ -404,6 +406,7 @@ class Bridge:
         consumer = asyncio.create_task(self._consume(subscription, tags, lost))
         try:
             await self._subscribe(tags)
+            assert self.tag_map is not None  # loaded before the first connection (run)
             await self.closed_loop.attach(client, self.tag_map)
             self.status.state, self.status.connected = "connected", True
             self.status.connected_since = iso_utc(datetime.now(UTC))
@@ -467,7 +470,8 @@ class Bridge:
                     lost.set()
 
     def _on_data_change(self, tags: TagSubscription, event: DataChangeEvent) -> None:
-        node_id = tags.by_client_handle.get(event.data.subscription_data.client_handle)
+        handle = event.data.subscription_data.client_handle
+        node_id = tags.by_client_handle.get(handle) if handle is not None else None
         if node_id is None:
             node_id = event.node.nodeid.to_string()
         if self.closed_loop.notify(node_id, event.data.monitored_item.Value):

@@ -72,7 +72,8 @@ class ClosedLoop:
     async def apply(self, tag_map: TagMap) -> None:
         """Start the handshakes new in the map, stop the ones gone or changed."""
         self._control = {t.node_id for t in tag_map.tags if t.role in CONTROL_ROLES}
-        if self._writer is None:
+        writer = self._writer
+        if writer is None:
             return
         found, self.skipped = handshakes_of(tag_map)
         wanted = {nodes.request.node_id: nodes for nodes in found}
@@ -81,16 +82,15 @@ class ClosedLoop:
                 await self._stop(node_id)
         for node_id, nodes in wanted.items():
             if node_id not in self._handshakes:
-                self._start(node_id, nodes)
+                self._start(node_id, nodes, writer)
         for message in self.skipped.items():
             logger.warning("handshake left out: %s: %s", *message)
         self._apply_heartbeat(tag_map)
 
-    def _start(self, node_id: str, nodes: HandshakeNodes) -> None:
-        assert self._writer is not None  # noqa: S101 - apply() starts handshakes only when attached
+    def _start(self, node_id: str, nodes: HandshakeNodes, writer: TypedWriter) -> None:
         handshake = Handshake(
             nodes,
-            self._writer,
+            writer,
             self.decider,
             self.executor,
             answer_timeout_s=self.config.answer_timeout_s,

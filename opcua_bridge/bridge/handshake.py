@@ -82,7 +82,9 @@ def handshakes_of(tag_map: TagMap) -> tuple[list[HandshakeNodes], dict[str, str]
             extra = tuple(values.get(station, ())) if side == CHECKOUT else ()
             serial, request, response, done = (spec for spec in present if spec is not None)
             found.append(
-                HandshakeNodes(station, side, serial, request, response, done, result, extra)
+                HandshakeNodes(
+                    station, side, serial, request, response, done, result=result, values=extra
+                )
             )
     return found, skipped
 

@@ -12,6 +12,7 @@ queued to the running bridge, and it needs no bridge to be running (docs/archite
 import asyncio
 import math
 import struct
+from typing import Any
 
 from asyncua import Client, ua
 from django.utils.translation import gettext as _
@@ -62,7 +63,11 @@ async def _write_all(
         if variants is None:
             return  # a value does not fit its node: nothing is written
         for item, variant in zip(writes, variants, strict=True):
-            entry = {"parameter": item.parameter, "node_id": item.node_id, "value": item.value}
+            entry: dict[str, Any] = {
+                "parameter": item.parameter,
+                "node_id": item.node_id,
+                "value": item.value,
+            }
             try:
                 await writer.write_variant(item.node_id, variant)
             except WriteRefused as exc:

@@ -125,7 +125,7 @@ async def build_address_space(
         if stations is not None and machine.station not in stations:
             continue
         obj = await server.nodes.objects.add_object(
-            ua.NodeId(machine.station, idx), ua.QualifiedName(machine.station, idx)
+            _node_id(machine.station, idx), ua.QualifiedName(machine.station, idx)
         )
         await _add_machinery(obj, idx, machine.station, machine.description, plan)
         models = {c.parameter: c for c in machine.channels}
@@ -141,19 +141,19 @@ async def build_address_space(
                 initial = ua.get_default_value(kind)
                 if tag.role == ROLE_SETPOINT:
                     initial = plan.targets[(tag.station, tag.parameter)]
-                node_id = ua.NodeId(tag.identifier, idx)
+                node_id = _node_id(tag.identifier, idx)
                 variant = ua.Variant(initial, kind)
                 await add_typed_variable(
                     obj, node_id, _qname(node_id).Name, variant, writable=writable
                 )
                 space.plc_nodes[key] = node_id
             elif tag.role == ROLE_UNIT_ID:
-                space.nodes[key] = await _add_string(obj, ua.NodeId(tag.identifier, idx), "")
+                space.nodes[key] = await _add_string(obj, _node_id(tag.identifier, idx), "")
                 space.variant_types[key] = ua.VariantType.String
             else:
                 model = models[tag.channel]
                 eu_high = plan.settings.roll_length_m if tag.role else model.eu_high
-                node_id = ua.NodeId(tag.identifier, idx)
+                node_id = _node_id(tag.identifier, idx)
                 await _add_analog_item(obj, node_id, model, eu_high, tag.description)
                 space.nodes[key] = node_id
                 space.variant_types[key] = ua.VariantType.Double
@@ -163,11 +163,21 @@ async def build_address_space(
                 (MES_LINK, ua.Variant("", V.String)),
             ):
                 name = "RejectCount" if channel == REJECT_COUNT else "MesLink"
-                node_id = ua.NodeId(f"{machine.station}.{name}", idx)
+                node_id = _node_id(f"{machine.station}.{name}", idx)
                 await add_typed_variable(obj, node_id, name, variant, writable=False)
                 space.plc_nodes[(machine.station, channel)] = node_id
     await _add_simulator_object(server, idx, methods)
     return space
+
+
+def _node_id(identifier: str, idx: int) -> ua.NodeId:
+    """A string node id in namespace `idx` (asyncua annotates NodeId with its own scalar types)."""
+    return ua.NodeId(ua.String(identifier), ua.Int16(idx))
+
+
+def _standard(object_id: int) -> ua.NodeId:
+    """A node of the standard namespace 0 (asyncua's ObjectIds are plain ints)."""
+    return ua.NodeId(ua.Int32(object_id))
 
 
 def _qname(node_id: ua.NodeId) -> ua.QualifiedName:
@@ -181,7 +191,7 @@ async def _add_string(parent: Node, node_id: ua.NodeId, value: str) -> ua.NodeId
 
 
 async def _add_machinery(obj: Node, idx: int, station: str, kind: str, plan: LinePlan) -> None:
-    folder_id = ua.NodeId(f"{station}.Identification", idx)
+    folder_id = _node_id(f"{station}.Identification", idx)
     folder = await obj.add_folder(folder_id, _qname(folder_id))
     identification = {
         "Manufacturer": MANUFACTURER,
@@ -190,58 +200,59 @@ async def _add_machinery(obj: Node, idx: int, station: str, kind: str, plan: Lin
         "ProductInstanceUri": f"{plan.settings.namespace_uri}:{station}",
     }
     for name, value in identification.items():
-        await _add_string(folder, ua.NodeId(f"{station}.Identification.{name}", idx), value)
-    await _add_string(obj, ua.NodeId(f"{station}.MachineryItemState", idx), "Executing")
-    await _add_string(obj, ua.NodeId(f"{station}.OperationMode", idx), "Processing")
+        await _add_string(folder, _node_id(f"{station}.Identification.{name}", idx), value)
+    await _add_string(obj, _node_id(f"{station}.MachineryItemState", idx), "Executing")
+    await _add_string(obj, _node_id(f"{station}.OperationMode", idx), "Processing")
 
 
 async def _add_analog_item(
     parent: Node, node_id: ua.NodeId, model: ChannelModel, eu_high: float, description: str
 ) -> None:
     """An AnalogItemType Double variable with its EURange and EngineeringUnits properties."""
+    identifier = str(node_id.Identifier)
     attrs = ua.VariableAttributes()
     attrs.DisplayName = ua.LocalizedText(_qname(node_id).Name)
     attrs.Description = ua.LocalizedText(description or _qname(node_id).Name)
-    attrs.DataType = ua.NodeId(ua.ObjectIds.Double)
+    attrs.DataType = _standard(ua.ObjectIds.Double)
     attrs.Value = ua.Variant(0.0, ua.VariantType.Double)
     attrs.ValueRank = ua.ValueRank.Scalar
     attrs.AccessLevel = ua.AccessLevel.CurrentRead.mask
     attrs.UserAccessLevel = ua.AccessLevel.CurrentRead.mask
     item = ua.AddNodesItem(
         ParentNodeId=parent.nodeid,
-        ReferenceTypeId=ua.NodeId(ua.ObjectIds.HasComponent),
+        ReferenceTypeId=_standard(ua.ObjectIds.HasComponent),
         RequestedNewNodeId=node_id,
         BrowseName=_qname(node_id),
         NodeClass=ua.NodeClass.Variable,
         NodeAttributes=attrs,
-        TypeDefinition=ua.NodeId(ua.ObjectIds.AnalogItemType),
+        TypeDefinition=_standard(ua.ObjectIds.AnalogItemType),
     )
     (result,) = await parent.session.add_nodes([item])
     result.StatusCode.check()
     node = parent.__class__(parent.session, result.AddedNodeId)
     eu_range = ua.Range(Low=model.eu_low, High=eu_high)
     await node.add_property(
-        ua.NodeId(f"{node_id.Identifier}.EURange", node_id.NamespaceIndex),
+        _node_id(f"{identifier}.EURange", node_id.NamespaceIndex),
         ua.QualifiedName("EURange", 0),
         eu_range,
-        datatype=ua.NodeId(ua.ObjectIds.Range),
+        datatype=_standard(ua.ObjectIds.Range),
     )
     await node.add_property(
-        ua.NodeId(f"{node_id.Identifier}.EngineeringUnits", node_id.NamespaceIndex),
+        _node_id(f"{identifier}.EngineeringUnits", node_id.NamespaceIndex),
         ua.QualifiedName("EngineeringUnits", 0),
         unit_information(UNITS[model.unit]),
-        datatype=ua.NodeId(ua.ObjectIds.EUInformation),
+        datatype=_standard(ua.ObjectIds.EUInformation),
     )
 
 
 async def _add_event_type(server: Server, idx: int) -> ua.NodeId:
     base = server.get_node(ua.ObjectIds.BaseEventType)
     event_type = await base.add_object_type(
-        ua.NodeId(EVENT_TYPE_NAME, idx), ua.QualifiedName(EVENT_TYPE_NAME, idx)
+        _node_id(EVENT_TYPE_NAME, idx), ua.QualifiedName(EVENT_TYPE_NAME, idx)
     )
     for name, variant_type in EVENT_FIELDS:
         await event_type.add_property(
-            ua.NodeId(f"{EVENT_TYPE_NAME}.{name}", idx),
+            _node_id(f"{EVENT_TYPE_NAME}.{name}", idx),
             ua.QualifiedName(name, idx),
             ua.get_default_value(variant_type),
             varianttype=variant_type,
@@ -257,21 +268,21 @@ async def _event_generator(server: Server, obj: Node, tag, space: AddressSpace) 
 
 async def _add_simulator_object(server: Server, idx: int, methods: tuple[MethodSpec, ...]) -> None:
     simulator = await server.nodes.objects.add_object(
-        ua.NodeId("Simulator", idx), ua.QualifiedName("Simulator", idx)
+        _node_id("Simulator", idx), ua.QualifiedName("Simulator", idx)
     )
     for spec in methods:
         arguments = [
             ua.Argument(
                 Name=name,
-                DataType=ua.NodeId(variant_type.value),
+                DataType=_standard(variant_type.value),
                 ValueRank=ua.ValueRank.Scalar,
                 Description=ua.LocalizedText(name),
             )
             for name, variant_type in spec.inputs
         ]
-        output = ua.Argument(Name="Message", DataType=ua.NodeId(ua.ObjectIds.String), ValueRank=-1)
+        output = ua.Argument(Name="Message", DataType=_standard(ua.ObjectIds.String), ValueRank=-1)
         await simulator.add_method(
-            ua.NodeId(f"Simulator.{spec.name}", idx),
+            _node_id(f"Simulator.{spec.name}", idx),
             ua.QualifiedName(spec.name, idx),
             spec.callback,
             arguments,

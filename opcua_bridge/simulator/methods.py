@@ -34,7 +34,7 @@ def _guarded(name: str, action):
             return str(action(*args))
         except (KeyError, ValueError, TypeError) as exc:
             logger.warning("Simulator.%s%s refused: %s", name, args, exc)
-            return ua.StatusCode(ua.StatusCodes.BadInvalidArgument)
+            return ua.StatusCode(ua.UInt32(ua.StatusCodes.BadInvalidArgument))
 
     return call
 

@@ -437,7 +437,7 @@ class _CellFlow:
         ok = (
             low_a <= alignment <= high_a and low_o <= overhang <= high_o and sheets == target_sheets
         )
-        fields = {
+        fields: dict[str, object] = {
             "serial": self.serial(self.cell_number),
             "result": "OK" if ok else "NOK",
             "sequence": self.cell_number,
@@ -465,7 +465,7 @@ class _CellFlow:
             and acir <= EOL_LIMITS["acir_max_mohm"]
             and capacity >= EOL_LIMITS["capacity_min_ah"]
         )
-        fields = {
+        fields: dict[str, object] = {
             "serial": serial,
             "result": "OK" if ok else "NOK",
             "sequence": self.eol_sequence,

@@ -8,15 +8,28 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 logger = logging.getLogger(__name__)
+
+
+class FaultInjector(Protocol):
+    """What a scenario drives: the simulator's own fault injection."""
+
+    def inject_drift(
+        self, station: str, parameter: str, magnitude: float, duration_s: float
+    ) -> str: ...
+
+    def inject_spike(self, station: str, parameter: str, magnitude: float) -> str: ...
+
+    def clear_faults(self, station: str | None = None, parameter: str | None = None) -> int: ...
 
 
 @dataclass(frozen=True)
 class Step:
     at_s: float
     what: str
-    act: Callable[[object], object]
+    act: Callable[[FaultInjector], object]
 
 
 # Areal loading target 25.0 mg/cm2, LSL 24.5: a 1.5 drift takes the coater thin for a stretch of
@@ -46,7 +59,7 @@ DEMO = [
 SCENARIOS = {"demo": DEMO}
 
 
-async def play(simulator: object, steps: list[Step], *, cycle_s: float = 120.0) -> None:
+async def play(simulator: FaultInjector, steps: list[Step], *, cycle_s: float = 120.0) -> None:
     """Run the steps in a loop until cancelled."""
     while True:
         started = asyncio.get_running_loop().time()

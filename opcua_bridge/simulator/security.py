@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from asyncua import Server, ua
 from asyncua.common.utils import ServiceError
 from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.server.user_managers import UserManager
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ class SecurityConfigError(ValueError):
     """The security options do not make a server anyone may connect to."""
 
 
-class PasswordUserManager:
+class PasswordUserManager(UserManager):
     """Users by name and password (constant-time compare); anyone else is refused."""
 
     def __init__(self, users: dict[str, str]) -> None:
@@ -137,7 +138,7 @@ def refuse_unsecured_sessions(server: Server) -> None:
                 raise ServiceError(ua.StatusCodes.BadSecurityModeRejected)
             return activate(params, peer_certificate)
 
-        session.activate_session = activate_secured
+        session.activate_session = activate_secured  # type: ignore[method-assign]  # asyncua has no hook to refuse a session by channel security
         return session
 
-    iserver.create_session = create_checked_session
+    iserver.create_session = create_checked_session  # type: ignore[method-assign]  # asyncua has no hook to refuse a session by channel security

@@ -224,7 +224,9 @@ class LineSimulator:
         logger.info("fault %s on %s %s for %s s", fault, station, parameter, duration_s)
         return f"{fault} on {station} {parameter}"
 
-    def inject_drift(self, station: str, parameter: str, magnitude: float, duration_s: float):
+    def inject_drift(
+        self, station: str, parameter: str, magnitude: float, duration_s: float
+    ) -> str:
         return self.inject(FaultKind.DRIFT, station, parameter, duration_s, magnitude)
 
     def inject_spike(self, station: str, parameter: str, magnitude: float) -> str:
@@ -281,13 +283,21 @@ class LineSimulator:
                 logger.info("simulated line server stopped")
 
     def _serving(self) -> tuple[Server, AddressSpace] | None:
+        """The same for the PLC side's programs, which wait (None) while the server is down."""
         if self._server is None or self._space is None:
             return None
         return self._server, self._space
 
+    def _live(self) -> tuple[Server, AddressSpace]:
+        """The serving server and its address space (steps and writes run only while serving)."""
+        if self._server is None or self._space is None:
+            raise RuntimeError("the simulated line is not serving")
+        return self._server, self._space
+
     async def _restore_values(self) -> None:
+        server, space = self._live()
         for key, data_value in self._last_dv.items():
-            await self._server.write_attribute_value(self._space.nodes[key], data_value)
+            await server.write_attribute_value(space.nodes[key], data_value)
         await self.plc.restore()
 
     async def _tick_loop(self) -> None:
@@ -328,16 +338,17 @@ class LineSimulator:
             self.plc.start(request)
 
     async def _write(self, write: Write, timestamp: datetime) -> None:
+        server, space = self._live()
         key = (write.station, write.channel)
-        node = self._space.nodes[key]
-        variant = ua.Variant(write.value, self._space.variant_types[key])
+        node = space.nodes[key]
+        variant = ua.Variant(write.value, space.variant_types[key])
         data_value = ua.DataValue(
             Value=variant,
-            StatusCode=ua.StatusCode(write.status),
-            SourceTimestamp=timestamp,
-            ServerTimestamp=timestamp,
+            StatusCode=ua.StatusCode(ua.UInt32(write.status)),
+            SourceTimestamp=timestamp,  # type: ignore[arg-type]  # asyncua annotates its datetime subclass; it encodes any datetime
+            ServerTimestamp=timestamp,  # type: ignore[arg-type]  # asyncua annotates its datetime subclass; it encodes any datetime
         )
-        await self._server.write_attribute_value(node, data_value)
+        await server.write_attribute_value(node, data_value)
         self._last_dv[key] = data_value
         text = node.to_string()
         self._seq[text] += 1
@@ -347,7 +358,7 @@ class LineSimulator:
         self._counts["values"] += 1
 
     async def _emit(self, event: ResultEvent, timestamp: datetime) -> None:
-        generator = self._space.generators[event.station]
+        generator = self._live()[1].generators[event.station]
         for name, _variant_type in EVENT_FIELDS:
             setattr(generator.event, name, event.fields.get(name))
         generator.event.Severity = 100 if event.fields.get("result") == "OK" else 600
@@ -359,8 +370,8 @@ class LineSimulator:
     async def _write_clock(self) -> None:
         now = datetime.now(UTC)
         data_value = ua.DataValue(Value=ua.Variant(now, ua.VariantType.DateTime))
-        node = ua.NodeId(ua.ObjectIds.Server_ServerStatus_CurrentTime)
-        await self._server.write_attribute_value(node, data_value)
+        node = ua.NodeId(ua.Int32(ua.ObjectIds.Server_ServerStatus_CurrentTime))
+        await self._live()[0].write_attribute_value(node, data_value)
 
     def _report(self) -> None:
         """One log line: what was produced since the last one, and where the line is."""

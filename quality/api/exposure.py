@@ -18,6 +18,7 @@ from lines.api.common import WRITE_ERRORS, DateTimeField, FloatField, valid, wit
 from lines.api.inputs import ResolvingSerializer, reference
 from lines.api.serializers import code_of
 from lines.models import Unit
+from mes.actors import request_actor
 from mes.errors import NotFound
 from mes.permissions import CanDecideQuality, CanMoveUnits
 from quality.choices import ExposureForm
@@ -149,7 +150,7 @@ class ExposureScanView(APIView):
     def post(self, request: Request, identifier: str) -> Response:
         unit = lines_resolve.unit(identifier)
         data = valid(ScanInput, request.data)
-        exposure_scan(unit=unit, **data, by=request.user)
+        exposure_scan(unit=unit, **data, by=request_actor(request))
         return Response(_report(unit), status=status.HTTP_201_CREATED)
 
 
@@ -164,5 +165,5 @@ class ExposureStartView(APIView):
     def post(self, request: Request, identifier: str) -> Response:
         unit = lines_resolve.unit(identifier)
         data = valid(StartInput, request.data)
-        lot_exposure_start(unit=unit, **data, by=request.user)
+        lot_exposure_start(unit=unit, **data, by=request_actor(request))
         return Response(_report(unit), status=status.HTTP_201_CREATED)

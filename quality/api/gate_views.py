@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lines.api.common import WRITE_ERRORS, valid, with_errors
+from mes.actors import request_actor
 from mes.permissions import CanDecideQuality
 from quality import services
 from quality.api import inputs
@@ -43,5 +44,5 @@ class GateViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.GateCreateInput, request.data)
-        gate = services.gate_requirement_create(**data, by=request.user)
+        gate = services.gate_requirement_create(**data, by=request_actor(request))
         return Response(GateSerializer(gate).data, status=status.HTTP_201_CREATED)

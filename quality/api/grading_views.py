@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from lines.api import resolve
 from lines.api.common import WRITE_ERRORS, valid, with_errors
+from mes.actors import request_actor
 from mes.permissions import CanDecideQuality
 from quality.api.passport_inputs import GradeInput, RecallHoldInput, RecallQuery
 from quality.services.grading import GradingRun, cells_grade
@@ -58,7 +59,7 @@ class GradingViewSet(viewsets.ViewSet):
     )
     def create(self, request: Request) -> Response:
         data = valid(GradeInput, request.data)
-        run = cells_grade(**data, by=request.user)
+        run = cells_grade(**data, by=request_actor(request))
         for grade, cell in zip(run.grades, data["cells"], strict=True):
             grade.unit = cell  # the payload names cells without a query each
         return Response(grading_payload(run), status=status.HTTP_201_CREATED)
@@ -95,5 +96,5 @@ class RecallViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["post"])
     def hold(self, request: Request) -> Response:
         data = valid(RecallHoldInput, request.data)
-        hold, report = recall_hold(**data, by=request.user)
+        hold, report = recall_hold(**data, by=request_actor(request))
         return Response({"hold": hold.pk, **report}, status=status.HTTP_201_CREATED)

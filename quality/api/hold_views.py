@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from lines.api.common import WRITE_ERRORS, valid, with_errors
 from lines.api.serializers import UnitSerializer
 from lines.models import Unit
+from mes.actors import request_actor
 from mes.permissions import CanDecideQuality
 from quality import services
 from quality.api import inputs
@@ -65,7 +66,7 @@ class HoldViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.HoldPlaceInput, request.data)
-        hold, placed = services.hold_place_once(**data, by=request.user)
+        hold, placed = services.hold_place_once(**data, by=request_actor(request))
         body = HoldSerializer(holds().get(pk=hold.pk)).data
         return Response(body, status=status.HTTP_201_CREATED if placed else status.HTTP_200_OK)
 

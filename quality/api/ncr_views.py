@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from lines.api.common import WRITE_ERRORS, valid, with_errors
 from lines.models import Unit
+from mes.actors import request_actor
 from mes.permissions import CanDecideQuality
 from quality import services
 from quality.api import inputs
@@ -51,7 +52,7 @@ class NcrViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.NcrOpenInput, request.data)
-        ncr = services.ncr_open(**data, by=request.user)
+        ncr = services.ncr_open(**data, by=request_actor(request))
         return Response(NcrSerializer(ncrs().get(pk=ncr.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -62,5 +63,5 @@ class NcrViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         data = valid(inputs.NcrCloseInput, request.data)
-        ncr = services.ncr_close(ncr=self.get_object(), **data, by=request.user)
+        ncr = services.ncr_close(ncr=self.get_object(), **data, by=request_actor(request))
         return Response(NcrSerializer(ncrs().get(pk=ncr.pk)).data)

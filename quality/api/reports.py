@@ -11,7 +11,7 @@ from lines.api.trace import WhereaboutsGroupSerializer
 
 
 class HoldImpactSerializer(serializers.Serializer):
-    root = serializers.CharField(help_text="Identifier of the unit a hold would be placed on.")
+    root = serializers.CharField(help_text="Identifier of the unit a hold would be placed on.")  # type: ignore[assignment]  # named like Field.root: DRF moves declared fields off the class
     units = serializers.IntegerField(help_text="Units the hold would reach, the root included.")
     by_kind = serializers.DictField(
         child=serializers.IntegerField(), help_text="Those units counted by kind."

@@ -193,8 +193,10 @@ class DispositionSerializer(serializers.ModelSerializer):
 
 
 class NcrSerializer(serializers.ModelSerializer):
-    flags = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    units = serializers.SlugRelatedField(slug_field="identifier", many=True, read_only=True)
+    flags: "serializers.PrimaryKeyRelatedField[Flag]" = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    units = code_of("identifier", many=True)
     created_by = code_of("username", allow_null=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lines.api.common import WRITE_ERRORS, valid, with_errors
+from mes.actors import request_actor
 from mes.permissions import CanDecideQuality
 from quality import services
 from quality.api import inputs
@@ -58,7 +59,7 @@ class SpecViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     )
     def create(self, request: Request) -> Response:
         data = valid(inputs.SpecCreateInput, request.data)
-        spec = services.spec_create(**data, by=request.user)
+        spec = services.spec_create(**data, by=request_actor(request))
         body = SpecDetailSerializer(specs().get(pk=spec.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -70,6 +71,6 @@ class SpecViewSet(ById, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk: str) -> Response:
         data = valid(inputs.SpecReviseInput, request.data)
-        version = services.spec_revise(spec=self.get_object(), **data, by=request.user)
+        version = services.spec_revise(spec=self.get_object(), **data, by=request_actor(request))
         body = SpecDetailSerializer(specs().get(pk=version.spec_id)).data
         return Response(body, status=status.HTTP_201_CREATED)

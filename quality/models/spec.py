@@ -38,7 +38,7 @@ class Spec(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.station.code if self.station_id else self.station_kind
+        scope = self.station.code if self.station is not None else self.station_kind
         return f"{scope}/{self.parameter}"
 
 

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext as _
 
 from mes.errors import InvalidInput
@@ -33,7 +32,7 @@ from quality.services.dispositions import (
 )
 from quality.services.holds import HOLD_FIELDS
 
-MODELS: dict[str, type[models.Model]] = {AUDIT: AuditEntry, SIGNATURE: Signature}
+MODELS: dict[str, type[AuditEntry] | type[Signature]] = {AUDIT: AuditEntry, SIGNATURE: Signature}
 NAMES = {AUDIT: "audit entry", SIGNATURE: "signature"}
 # A hold's placed entry vouches for these; its released entry for state and released_at.
 HOLD_PLACED = ("unit", "reason", "flag", "placed_by", "placed_at")
@@ -125,12 +124,15 @@ def _label(chain: str, row: Any) -> str:
 def _walk_chain(chain: str, found: _Found, report: AuditReport) -> None:
     model = MODELS[chain]
     seq, mac, count = 0, "", 0
-    rows = model.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000)
+    # Audit entries or signatures, sealed (seq set): both carry seq and mac.
+    rows: Iterator[Any] = (
+        model._default_manager.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000)
+    )
     for row in rows:
         count += 1
         _check_link(chain, row, seq, mac, found)
         seq, mac = row.seq, row.mac
-    for row in model.objects.filter(seq__isnull=True).order_by("pk")[:10]:
+    for row in model._default_manager.filter(seq__isnull=True).order_by("pk")[:10]:
         found.add(f"{NAMES[chain]} {row.pk}", "seq", _("It was never sealed into the chain."))
     head = ChainHead.objects.filter(chain=chain).first()
     head_seq, head_mac = (head.seq, head.mac) if head else (0, "")
@@ -176,7 +178,7 @@ def _check_link(chain: str, row: Any, seq: int, mac: str, found: _Found) -> None
 
 
 def _check_expected(chain: str, seq: int, mac: str, found: _Found) -> None:
-    row = MODELS[chain].objects.filter(seq=seq).first()
+    row = MODELS[chain]._default_manager.filter(seq=seq).first()
     if row is None or row.mac != mac:
         found.add(
             f"{chain} chain",

@@ -1,5 +1,6 @@
 """The quality engineer's queue: open flags (filtered) and active holds, and one flag in context."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -80,14 +81,15 @@ def flag_context(*, flag: Flag) -> FlagContext:
     hold = _deciding_hold(flag)
     samples = _samples_around(flag)
     context = FlagContext(flag, samples, set(flag.sample_ids or []), hold)
+    ids: Iterable[int | None]
     if hold is not None:
         members = HoldMember.objects.filter(hold=hold).order_by("unit_id")
         context.affected_count = members.count()
         ids = members.values_list("unit_id", flat=True)[:AFFECTED_SHOWN]
     else:
         derived = Flag.objects.filter(source_flag=flag).exclude(unit=None)
-        ids = [flag.unit_id] if flag.unit_id else []
-        ids += list(derived.values_list("unit_id", flat=True)[:AFFECTED_SHOWN])
+        own = [flag.unit_id] if flag.unit_id else []
+        ids = own + list(derived.values_list("unit_id", flat=True)[:AFFECTED_SHOWN])
         context.affected_count = (1 if flag.unit_id else 0) + derived.count()
     context.affected = list(Unit.objects.filter(id__in=list(ids)).order_by("identifier"))
     return context
@@ -108,7 +110,7 @@ def _samples_around(flag: Flag) -> list[tuple[int, datetime, float]]:
     series = usable_samples(Sample.objects.filter(station=flag.station, parameter=flag.parameter))
     own = Sample.objects.filter(id__in=flag.sample_ids or []).order_by("source_time")
     first, last = own.first(), own.last()
-    if first is None:
+    if first is None or last is None:  # both or neither
         before = series.filter(source_time__lte=flag.raised_at)
         after = series.filter(source_time__gt=flag.raised_at)
     else:

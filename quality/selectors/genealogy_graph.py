@@ -9,6 +9,7 @@ summary). Nothing per cell reaches Python unless a group is expanded.
 """
 
 from dataclasses import dataclass, field
+from typing import SupportsFloat
 
 from django.db import connection
 
@@ -110,7 +111,7 @@ def genealogy_graph(*, unit: Unit, expand: int | None = None) -> GenealogyGraph:
 
     `expand` names a collapsed parent whose children are drawn (the first EXPANDED_LIMIT of them).
     """
-    codes = dict(Station.objects.values_list("id", "code"))
+    codes: dict[int | None, str] = dict(Station.objects.values_list("id", "code"))
     root = GraphNode(unit.id, unit.identifier, unit.kind, unit.status, codes.get(unit.station_id))
     graph = GenealogyGraph(root=root, nodes={unit.id: root})
     _add_backward(graph, unit, codes)
@@ -122,7 +123,7 @@ def genealogy_graph(*, unit: Unit, expand: int | None = None) -> GenealogyGraph:
     return graph
 
 
-def _add_backward(graph: GenealogyGraph, unit: Unit, codes: dict[int, str]) -> None:
+def _add_backward(graph: GenealogyGraph, unit: Unit, codes: dict[int | None, str]) -> None:
     trace = trace_backward(unit=unit)
     for node in trace.nodes.values():
         graph.nodes.setdefault(
@@ -141,7 +142,7 @@ def _add_backward(graph: GenealogyGraph, unit: Unit, codes: dict[int, str]) -> N
         )
 
 
-def _add_forward(graph: GenealogyGraph, unit: Unit, codes: dict[int, str]) -> None:
+def _add_forward(graph: GenealogyGraph, unit: Unit, codes: dict[int | None, str]) -> None:
     with walk_cursor() as cursor:
         if connection.vendor == "postgresql":
             # The counts sort ~50,000 rows three times; the default 4 MB sends them to disk.
@@ -165,7 +166,7 @@ def _add_forward(graph: GenealogyGraph, unit: Unit, codes: dict[int, str]) -> No
     graph.downstream.sort(key=lambda c: (c.kind, -c.count, c.status))
 
 
-def _expand(graph: GenealogyGraph, parent_id: int, codes: dict[int, str]) -> None:
+def _expand(graph: GenealogyGraph, parent_id: int, codes: dict[int | None, str]) -> None:
     """Draw the first children of a collapsed parent; the group keeps counting all of them."""
     group = next((g for g in graph.groups if g.parent_id == parent_id), None)
     if group is None or parent_id not in graph.nodes:
@@ -210,8 +211,8 @@ def _connect_edges(graph: GenealogyGraph) -> None:
     graph.edges = kept
 
 
-def _float(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _float(value: SupportsFloat | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _mark_flagged(graph: GenealogyGraph) -> None:

@@ -41,7 +41,7 @@ def _rows(unit_ids: Sequence[int]) -> list[tuple[int, str, datetime, float]]:
         readings = usable_samples(
             Sample.objects.filter(unit_id__in=chunk, parameter__in=GRADING_PARAMETERS)
         )
-        rows.extend(readings.values_list("unit_id", "parameter", "source_time", "value"))
+        rows.extend(readings.values_list("unit_id", "parameter", "source_time", "value"))  # type: ignore[arg-type]  # usable_samples: value never null
     return rows
 
 

@@ -19,13 +19,17 @@ def label_content(*, unit: Unit) -> LabelContent:
             % {"unit": unit.identifier},
             field="identifier",
         )
-    profile = PassportProfile.objects.filter(product_id=unit.product_id).first()
+    profile = (
+        PassportProfile.objects.filter(product_id=unit.product_id).first()
+        if unit.product_id is not None
+        else None
+    )
     link = None
     if profile is not None and profile.resolver_url and gtin_valid(profile.gtin):
         link = digital_link(profile.resolver_url, profile.gtin, unit.identifier)
     return LabelContent(
         serial=unit.identifier,
-        product=unit.product.code if unit.product_id else "",
+        product=unit.product.code if unit.product is not None else "",
         grade=grade.grade,
         k_mv_day=grade.k_mv_day,
         ocv_v=grade.ocv_v,

@@ -2,7 +2,7 @@
 and the as-built ancestry (lines.selectors.trace_backward for one cell; level by level for
 many, so that a lane shared by a thousand cells is read once)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,10 +74,10 @@ class PassportContext:
         default_factory=dict
     )
     operations: dict[int, list[tuple]] = field(default_factory=dict)
-    lots: dict[int, dict[str, Any]] = field(default_factory=dict)
+    lots: dict[int, Mapping[str, Any]] = field(default_factory=dict)
     declarations: dict[int, Declared] = field(default_factory=dict)
     materials: dict[int, Material] = field(default_factory=dict)
-    profiles: dict[int, PassportProfile] = field(default_factory=dict)
+    profiles: dict[int | None, PassportProfile] = field(default_factory=dict)
     stations: dict[int, Station] = field(default_factory=dict)
     spec_units: dict[str, str] = field(default_factory=dict)
     # Cells stacked from the same lane and foil lots hold the same materials: computed once.
@@ -91,22 +91,25 @@ def passport_context(cells: Sequence[Unit], ancestry: Ancestry) -> PassportConte
         for grade in CellGrade.objects.filter(unit_id__in=chunk).order_by("graded_at", "id"):
             ctx.grades[grade.unit_id] = grade  # the newest wins
         readings = usable_samples(Sample.objects.filter(unit_id__in=chunk))
-        rows = readings.values_list("unit_id", "station_id", "parameter", "source_time", "value")
-        for uid, station_id, parameter, at, value in rows:
+        measured = readings.values_list(
+            "unit_id", "station_id", "parameter", "source_time", "value"
+        )
+        for uid, station_id, parameter, at, value in measured:
             per_cell = ctx.measurements.setdefault(uid, {})
             seen = per_cell.get((station_id, parameter))
             if seen is None or at >= seen[0]:
+                assert value is not None  # usable_samples: never null
                 per_cell[(station_id, parameter)] = (at, value)
         ops = Operation.objects.filter(unit_id__in=chunk).order_by("started_at", "id")
-        rows = ops.values_list("unit_id", "station_id", "step__name", "result", "completed_at")
-        for uid, *row in rows:
+        done = ops.values_list("unit_id", "station_id", "step__name", "result", "completed_at")
+        for uid, *row in done:
             ctx.operations.setdefault(uid, []).append(tuple(row))
     lot_ids = [uid for uid, f in ancestry.units.items() if f.material_id is not None]
     for chunk in _chunks(lot_ids):
-        rows = Unit.objects.filter(id__in=chunk).values(
+        lots = Unit.objects.filter(id__in=chunk).values(
             "id", "identifier", "supplier", "supplier_lot", "uom", "material_id"
         )
-        ctx.lots.update({row["id"]: row for row in rows})
+        ctx.lots.update({lot["id"]: lot for lot in lots})
         for d in LotDeclaration.objects.filter(lot_id__in=chunk):
             ctx.declarations[d.lot_id] = Declared(d.mass_kg_per_uom, d.elements_pct, d.recycled_pct)
     ctx.materials = Material.objects.in_bulk()

@@ -6,6 +6,7 @@ readings of a lane are those of its roll ancestors at the same metres.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,7 @@ def _strips(sources: list[int], length: float, bins: int) -> list[Strip]:
             "source_time",
         )
     )
-    series: dict[tuple[int, str], list[tuple]] = {}
+    series: dict[tuple[int, str], list[list[Any]]] = {}
     for station_id, parameter, *rest in rows:
         series.setdefault((station_id, parameter), []).append(rest)
     stations = Station.objects.in_bulk([s for s, _ in series])
@@ -109,7 +110,7 @@ def _strips(sources: list[int], length: float, bins: int) -> list[Strip]:
 
 
 def _strip(
-    station: Station, parameter: str, readings: list[tuple], length: float, bins: int
+    station: Station, parameter: str, readings: list[list[Any]], length: float, bins: int
 ) -> Strip:
     positions = np.array([r[0] for r in readings], dtype=np.float64)
     verdicts = _verdicts(station, parameter, readings)
@@ -128,7 +129,7 @@ def _strip(
     return strip
 
 
-def _verdicts(station: Station, parameter: str, readings: list[tuple]) -> np.ndarray:
+def _verdicts(station: Station, parameter: str, readings: list[list[Any]]) -> np.ndarray:
     """Each reading judged by the spec version in force at its time, as the ingest judged it:
     one vectorised evaluation per version."""
     values = np.array([np.nan if r[1] is None else r[1] for r in readings], dtype=np.float64)
@@ -162,7 +163,11 @@ def _runs(strip: Strip) -> list[tuple[float, float]]:
 
 def _segments(result: RollMap, cell_edges) -> list[Segment]:  # noqa: ANN001
     ranges = [(s.parameter, lo, hi, "readings") for s in result.strips for lo, hi in _runs(s)]
-    ranges += [(f.parameter, f.position_from_m, f.position_to_m, "flag") for f in result.flags]
+    ranges += [
+        (f.parameter, f.position_from_m, f.position_to_m, "flag")
+        for f in result.flags
+        if f.position_from_m is not None and f.position_to_m is not None  # as queried
+    ]
     segments = []
     for parameter, lo, hi, source in sorted(set(ranges), key=lambda r: (r[1], r[3], r[0])):
         built = cell_edges.filter(position_from_m__lt=hi, position_to_m__gt=lo)

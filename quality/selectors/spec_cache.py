@@ -7,6 +7,8 @@ the caches when something did; inside an ingest batch it is asked once per batch
 (lines.ingest.scope), elsewhere once per resolver.
 """
 
+from typing import TypedDict
+
 from django.db import connection
 
 from lines.ingest.scope import current_batch
@@ -28,13 +30,21 @@ _TOKEN = (
     f"(SELECT COUNT(*) FROM {_GATES}), (SELECT MAX(id) FROM {_GATES}), "
     f"(SELECT SUM(step_id) FROM {_GATES}), (SELECT SUM(spec_id) FROM {_GATES})"
 )
-_EMPTY = ("routes", "specs", "timelines", "requirements")
+
+
+class _Cache(TypedDict, total=False):
+    token: tuple | None
+    checked_in: object  # the ingest batch the token was last checked in
+    routes: dict[int, list[StepRef]]
+    specs: dict[tuple, Spec | None]
+    timelines: dict[int, VersionTimeline]
+    requirements: dict
 
 
 class SpecResolver:
     """Cached reads of the quality configuration (module docstring)."""
 
-    _cache: dict[str, object] = {"token": None, "checked_in": None}
+    _cache: _Cache = {"token": None, "checked_in": None}
 
     def __init__(self) -> None:
         cache, batch = SpecResolver._cache, current_batch()
@@ -43,12 +53,14 @@ class SpecResolver:
                 cursor.execute(_TOKEN)
                 token = cursor.fetchone()
             if cache["token"] != token:
-                cache.update(token=token, **{name: {} for name in _EMPTY})
+                cache.update(
+                    {"token": token, "routes": {}, "specs": {}, "timelines": {}, "requirements": {}}
+                )
             cache["checked_in"] = batch
-        self._routes: dict[int, list[StepRef]] = cache["routes"]  # type: ignore[assignment]
-        self.specs: dict[tuple, Spec | None] = cache["specs"]  # type: ignore[assignment]
-        self.timelines: dict[int, VersionTimeline] = cache["timelines"]  # type: ignore[assignment]
-        self._requirements: dict = cache["requirements"]  # type: ignore[assignment]
+        self._routes = cache["routes"]
+        self.specs = cache["specs"]
+        self.timelines = cache["timelines"]
+        self._requirements = cache["requirements"]
 
     def _route(self, route_id: int) -> list[StepRef]:
         if route_id not in self._routes:

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from lines.services.common import User
+from mes.actors import Actor
 from quality.audit_chain import AUDIT, chain_append
 from quality.models import AuditEntry
 
@@ -30,8 +30,8 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
     A foreign key is read as its id column: reading the related object fetched it, one query
     per key, for a record made with ids only."""
-    meta = instance._meta
-    return {name: _plain(getattr(instance, meta.get_field(name).attname)) for name in fields}
+    attnames = {field.name: field.attname for field in instance._meta.concrete_fields}
+    return {name: _plain(getattr(instance, attnames[name])) for name in fields}
 
 
 def _json(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -41,7 +41,7 @@ def _json(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def audit_record(
     *,
-    by: User,
+    by: Actor,
     entity: str,
     entity_id: int,
     action: str,

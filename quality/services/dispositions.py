@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,12 +28,13 @@ def _subject_content(hold: Hold | None, flag: Flag | None) -> dict[str, Any]:
                 "flag": hold.flag_id,
             }
         }
+    assert flag is not None  # one of hold and flag (disposition_decide checks)
     return {
         "flag": {
             "id": flag.pk,
             "kind": flag.kind,
             "parameter": flag.parameter,
-            "unit": flag.unit.identifier if flag.unit_id else None,
+            "unit": flag.unit.identifier if flag.unit is not None else None,
             "value": flag.value,
             "limit": flag.limit,
             "spec_version": flag.spec_version_id,
@@ -95,6 +96,7 @@ def _close_flags(hold: Hold | None, flag: Flag | None) -> int:
     if flag is not None:
         ids = [flag.pk]
     else:
+        assert hold is not None  # one of hold and flag (disposition_decide checks)
         root = hold.flag_id
         ids = [root] if root else []
         if root:
@@ -115,7 +117,7 @@ def disposition_decide(
     decision: str,
     reason: str,
     password: str,
-    by: AbstractBaseUser,
+    by: User,
     hold: Hold | None = None,
     flag: Flag | None = None,
 ) -> Disposition:
@@ -137,7 +139,11 @@ def disposition_decide(
     hold, flag = _locked(hold, flag)
     _check_undecided(hold, flag)
     content = {"decision": decision, "reason": reason.strip(), **_subject_content(hold, flag)}
-    subject_type, subject_id = ("hold", hold.pk) if hold is not None else ("flag", flag.pk)
+    if hold is not None:
+        subject_type, subject_id = "hold", hold.pk
+    else:
+        assert flag is not None  # one of hold and flag (disposition_decide checks)
+        subject_type, subject_id = "flag", flag.pk
     signature = signature_sign(
         user=by,
         password=password,
@@ -182,6 +188,7 @@ def _locked(hold: Hold | None, flag: Flag | None) -> tuple[Hold | None, Flag | N
     """
     if hold is not None:
         return Hold.objects.select_for_update().get(pk=hold.pk), None
+    assert flag is not None  # one of hold and flag (disposition_decide checks)
     return None, Flag.objects.select_for_update().get(pk=flag.pk)
 
 
@@ -203,6 +210,7 @@ def _already_decided(
     if disposition is None:  # a flag closed by its hold's decision, a hold released without one
         if hold is not None:
             return _("Hold %(hold)s is already released; nothing was signed.") % {"hold": hold.pk}
+        assert flag is not None  # one of hold and flag (disposition_decide checks)
         return _("Flag %(flag)s is already dispositioned; nothing was signed.") % {"flag": flag.pk}
     names = {
         "decision": disposition.get_decision_display(),
@@ -215,6 +223,7 @@ def _already_decided(
             "Nothing was signed."
         )
         return message % {**names, "hold": hold.pk}
+    assert flag is not None  # one of hold and flag (disposition_decide checks)
     message = _(
         "Flag %(flag)s is already decided: %(decision)s, signed by %(signer)s at %(at)s UTC. "
         "Nothing was signed."
@@ -222,12 +231,12 @@ def _already_decided(
     return message % {**names, "flag": flag.pk}
 
 
-def _apply(disposition: Disposition, by: AbstractBaseUser) -> None:
+def _apply(disposition: Disposition, by: User) -> None:
     scrap = disposition.decision == Decision.SCRAP
     why = f"disposition {disposition.decision}: {disposition.reason}"
     if disposition.hold is not None:
         hold_release(hold=disposition.hold, by=by, reason=why, scrap=scrap)
-    elif scrap and disposition.flag.unit_id:
+    elif scrap and disposition.flag is not None and disposition.flag.unit is not None:
         lines_services.unit_scrap(unit=disposition.flag.unit, reason=why, by=by)
     closed = _close_flags(disposition.hold, disposition.flag)
     if closed:

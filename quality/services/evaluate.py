@@ -16,7 +16,7 @@ from django.db import transaction
 from lines.choices import UnitKind
 from lines.ingest.columns import SampleColumns
 from lines.models import Sample
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import FlagKind
 from quality.evaluation import ABOVE_USL, BELOW_LSL, DATA_QUALITY, Limits, distance_beyond, evaluate
 from quality.models import Flag
@@ -32,7 +32,7 @@ MAX_SAMPLE_IDS = 100  # a flag lists its first samples; the series itself stays 
 # batch): nothing catches their errors to go on, so a failure rolls back the caller's whole
 # transaction anyway, and a savepoint was two statements per call for nothing.
 @transaction.atomic(savepoint=False)
-def samples_evaluate(*, samples: Sequence[Sample], by: User = None) -> list[Flag]:
+def samples_evaluate(*, samples: Sequence[Sample], by: Actor = None) -> list[Flag]:
     """Judge stored samples; raise flags; hold what the specs say to hold. Returns the new flags.
 
     Give the samples with `station` and `unit` loaded (select_related) to avoid a query each.
@@ -41,19 +41,19 @@ def samples_evaluate(*, samples: Sequence[Sample], by: User = None) -> list[Flag
 
 
 @transaction.atomic(savepoint=False)
-def rows_evaluate(*, rows: SampleColumns, by: User = None) -> list[Flag]:
+def rows_evaluate(*, rows: SampleColumns, by: Actor = None) -> list[Flag]:
     """samples_evaluate for an ingest batch's stored rows (lines.ingest.SampleColumns)."""
     return _judge_all(groups_of_rows(rows), by)
 
 
-def _judge_all(groups: list[Group], by: User) -> list[Flag]:
+def _judge_all(groups: list[Group], by: Actor) -> list[Flag]:
     raised: list[Flag] = []
     for group in groups:
         raised.extend(_judge(group, by))
     return raised
 
 
-def _judge(group: Group, by: User) -> list[Flag]:
+def _judge(group: Group, by: Actor) -> list[Flag]:
     version, spec = group.version, group.spec
     limits = Limits(lsl=version.lsl, usl=version.usl)
     values = group.values

@@ -43,6 +43,7 @@ def groups_of_samples(samples: Sequence[Sample]) -> list[Group]:
     resolve, groups = SpecResolver(), []
     for members in series.values():
         station, unit = members[0].station, members[0].unit
+        assert station is not None  # judged samples come from a station (the ingest's)
         spec = resolve.spec(station, members[0].parameter, unit)
         if spec is None:
             continue  # a parameter with no spec yet is stored, not judged

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lines.choices import StationKind, UnitStatus
 from lines.locks import lock_units
 from lines.models import GenealogyEdge, Material, Product, Station, Unit
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from quality.choices import ExposureAction, ExposureForm
 from quality.models import DryZone, ExposureBudget, ExposurePeriod, LotExposure
@@ -56,7 +56,7 @@ def exposure_budget_set(
     default_form: str = ExposureForm.POWDER,
     description: str = "",
     reason: str,
-    by: User = None,
+    by: Actor = None,
 ) -> ExposureBudget:
     """Set the exposure budget of a material (or a made product): create it or change it, audited.
 
@@ -98,7 +98,7 @@ def exposure_budget_set(
 
 @transaction.atomic
 def dry_zone_create(
-    *, code: str, name: str, station: Station, h2s_alarm_ppm: float = 10.0, by: User = None
+    *, code: str, name: str, station: Station, h2s_alarm_ppm: float = 10.0, by: Actor = None
 ) -> DryZone:
     """A dry-room zone measured by a dry-room monitor station (its dew point and H2S readings)."""
     if station.kind != StationKind.DRY_ROOM:
@@ -152,7 +152,7 @@ def lot_exposure_start(
     carried_in_weighted_min: float = 0.0,
     reason: str = "",
     at: datetime | None = None,
-    by: User = None,
+    by: Actor = None,
 ) -> LotExposure:
     """Start a lot's exposure account in a zone, closed. `carried_in_weighted_min` is exposure it
     had before (a sample drawn at goods-in, a transfer), declared with a reason and audited."""
@@ -215,6 +215,7 @@ def _checked_time(at: datetime | None, not_before: datetime | None) -> datetime:
 
 
 def _open(account: LotExposure, at: datetime) -> None:
+    assert account.zone is not None  # a lot is opened in a zone
     ExposurePeriod.objects.create(
         exposure=account,
         zone=account.zone,
@@ -243,7 +244,7 @@ def exposure_scan(
     zone: DryZone | None = None,
     form: str | None = None,
     at: datetime | None = None,
-    by: User = None,
+    by: Actor = None,
 ) -> LotExposure:
     """An operator's scan of a lot's container: opened, closed, or moved to another zone (a form
     given with any scan changes the lot's form from then on: the powder went into a sealed bag).
@@ -325,14 +326,14 @@ def _apply(
             _open(account, at)
 
 
-def on_consumed(*, edge: GenealogyEdge, by: User) -> None:
+def on_consumed(*, edge: GenealogyEdge, by: Actor) -> None:
     """lines.hooks.AFTER_CONSUME: a lot used up has no container left open; its open period ends
     when it was used up, counted to then. The consumption holds the lot's row lock already."""
     if edge.parent.status != UnitStatus.CONSUMED:
         return
     account = LotExposure.objects.select_for_update().filter(unit_id=edge.parent_id).first()
     period = account.periods.filter(closed_at__isnull=True).first() if account else None
-    if period is None:
+    if account is None or period is None:
         return
     at = max(edge.created_at, period.accrued_until)
     account_accrue(account, until=at, by=by)

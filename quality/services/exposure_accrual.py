@@ -19,7 +19,7 @@ from lines.ingest.columns import SampleColumns
 from lines.locks import lock_units
 from lines.models import Sample
 from lines.selectors import is_usable_value, usable_samples
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import ExposureAction, FlagKind, Severity
 from quality.exposure import (
     HOLD_FRACTION,
@@ -48,7 +48,7 @@ def zone_readings(zone: DryZone, start: datetime, end: datetime) -> list[Reading
     return [(at, value) for at, value in rows if is_usable_value(value)]
 
 
-def account_accrue(account: LotExposure, *, until: datetime, by: User = None) -> list[Flag]:
+def account_accrue(account: LotExposure, *, until: datetime, by: Actor = None) -> list[Flag]:
     """Count the lot's open period up to `until` and check the thresholds, each at the instant
     the account crossed it. The caller holds the account's row lock (scans and the ingest may
     both count the same lot)."""
@@ -85,7 +85,7 @@ def exposure_event(
     account: LotExposure,
     action: str,
     at: datetime,
-    by: User,
+    by: Actor,
     detail: str = "",
     total: float | None = None,
 ) -> None:
@@ -104,7 +104,7 @@ def exposure_event(
 
 
 def thresholds_check(
-    account: LotExposure, *, at: datetime, spent: float | None = None, by: User = None
+    account: LotExposure, *, at: datetime, spent: float | None = None, by: Actor = None
 ) -> list[Flag]:
     """Warn once at 80 % of the budget; flag and hold the lot (alone) once at 100 %. `spent` is
     the account's figure at `at` (its current figure if not given)."""
@@ -128,8 +128,9 @@ def thresholds_check(
     return [_exhausted(account, at=at, spent=spent, figure=figure, by=by)]
 
 
-def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str, by: User) -> Flag:
+def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str, by: Actor) -> Flag:
     zone = account.zone
+    assert zone is not None  # an account accrues in its zone only
     draft = flag_new(
         kind=FlagKind.EXPOSURE,
         station=zone.station,
@@ -156,7 +157,7 @@ def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str,
     return flag
 
 
-def zone_accrue(*, zone: DryZone, until: datetime, by: User = None) -> list[Flag]:
+def zone_accrue(*, zone: DryZone, until: datetime, by: Actor = None) -> list[Flag]:
     """Count every lot open in the zone up to `until` (the newest dew-point reading)."""
     if _accrue_below_thresholds(zone, until):
         return []
@@ -233,7 +234,7 @@ class _Changed(Exception):
     """An account or period changed since it was read: roll back, take the locked path."""
 
 
-def h2s_alarm(*, zone: DryZone, readings: Sequence[Reading], by: User = None) -> list[Flag]:
+def h2s_alarm(*, zone: DryZone, readings: Sequence[Reading], by: Actor = None) -> list[Flag]:
     """Flag every lot open in the zone at the time of an alarming H2S reading: opened at or before
     it, not closed by then. A lot is flagged once per open period."""
     readings = sorted(readings)
@@ -299,9 +300,9 @@ def after_ingest(*, rows: SampleColumns, raised: list[Flag]) -> None:
             # A PLC clock ahead of ours must not count minutes that have not happened yet.
             raised += zone_accrue(zone=zone, until=min(max(dew), timezone.now()))
         alarms = [
-            (s.source_time, s.value)
+            (s.source_time, ppm)
             for s in mine
-            if s.parameter == H2S and is_usable_value(s.value) and s.value >= zone.h2s_alarm_ppm
+            if s.parameter == H2S and is_usable_value(ppm := s.value) and ppm >= zone.h2s_alarm_ppm
         ]
         if alarms:
             raised += h2s_alarm(zone=zone, readings=alarms)

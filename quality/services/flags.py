@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from lines.models import Station, Unit
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, Severity
 from quality.models import AuditEntry, Flag, SpecVersion
 from quality.services.audit import audit_many, snapshot
@@ -27,7 +27,7 @@ FLAG_FIELDS = (
 )
 
 
-def flags_raise(*, flags: Sequence[Flag], by: User = None) -> list[Flag]:
+def flags_raise(*, flags: Sequence[Flag], by: Actor = None) -> list[Flag]:
     """Store new flags and one audit row for each. Flags arrive unsaved, fully described."""
     now = timezone.now()
     for flag in flags:

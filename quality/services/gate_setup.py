@@ -4,13 +4,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lines.models import RouteStep
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from quality.models import GateRequirement, Spec
 from quality.services.audit import audit_record
 
 
-def gate_requirement_create(*, step: RouteStep, spec: Spec, by: User = None) -> GateRequirement:
+def gate_requirement_create(*, step: RouteStep, spec: Spec, by: Actor = None) -> GateRequirement:
     """Gate `step` on `spec`, audited. The spec must be measured at the step's kind of station;
     a step gated on the spec already is a conflict."""
     if spec.station_kind != step.station_kind:

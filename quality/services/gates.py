@@ -34,7 +34,7 @@ def _latest_usable(unit: Unit, spec: Spec) -> tuple[datetime, float] | None:
         .order_by("-source_time", "-id")
         .values_list("source_time", "value")[:USABLE_LOOKBACK]
     )
-    return next((r for r in recent if is_usable_value(r[1])), None)
+    return next(((at, value) for at, value in recent if is_usable_value(value)), None)
 
 
 def _measurement_gaps(

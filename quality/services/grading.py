@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lines.choices import StationKind, UnitKind
 from lines.models import Operation, Unit
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from quality.grading import REJECT, fit_k, grade_cells
 from quality.models import AuditEntry, CellGrade, GradingScheme
@@ -53,7 +53,7 @@ def _check_cells(cells: Sequence[Unit], scheme: GradingScheme) -> None:
 
 @transaction.atomic
 def cells_grade(
-    *, cells: Sequence[Unit], scheme: GradingScheme, batch: str = "", by: User = None
+    *, cells: Sequence[Unit], scheme: GradingScheme, batch: str = "", by: Actor = None
 ) -> GradingRun:
     """Grade the cells that aged together as one batch and store (and audit) each grade.
 
@@ -125,7 +125,7 @@ def cells_grade(
 
 
 def _audit(
-    grades: list[CellGrade], cells: Sequence[Unit], scheme: GradingScheme, by: User, now: datetime
+    grades: list[CellGrade], cells: Sequence[Unit], scheme: GradingScheme, by: Actor, now: datetime
 ) -> None:
     """One audit row per grade: the grade is a quality decision on that cell."""
     fields = ("grade", "reasons", "k_mv_day", "ocv_v", "ocv_median_v", "ocv_deviation_mv")

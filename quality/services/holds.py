@@ -11,7 +11,7 @@ from lines import services as lines_services
 from lines.locks import lock_units
 from lines.models import GenealogyEdge, Unit
 from lines.selectors import walk_cursor
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from quality.audit_chain import chain_lock
 from quality.choices import HoldState
@@ -60,7 +60,7 @@ def hold_place(
     *,
     unit: Unit,
     reason: str,
-    by: User = None,
+    by: Actor = None,
     flag: Flag | None = None,
     scope: Literal["downstream", "unit", "none"] = "downstream",
 ) -> Hold:
@@ -79,7 +79,7 @@ def hold_place_once(
     *,
     unit: Unit,
     reason: str,
-    by: User = None,
+    by: Actor = None,
     flag: Flag | None = None,
     scope: Literal["downstream", "unit", "none"] = "downstream",
 ) -> tuple[Hold, bool]:
@@ -151,7 +151,7 @@ def already_held(hold: Hold) -> RuleViolation:
     return RuleViolation(message % names)
 
 
-def hold_add_units(*, hold: Hold, unit_ids: list[int], by: User, why: str) -> int:
+def hold_add_units(*, hold: Hold, unit_ids: list[int], by: Actor, why: str) -> int:
     """Bring more units under an active hold (a child made from a held parent, a cell built from a
     flagged roll segment). Returns how many units went on hold."""
     known = set(
@@ -177,7 +177,7 @@ def hold_add_units(*, hold: Hold, unit_ids: list[int], by: User, why: str) -> in
     return changed
 
 
-def hold_release(*, hold: Hold, by: User, reason: str, scrap: bool = False) -> int:
+def hold_release(*, hold: Hold, by: Actor, reason: str, scrap: bool = False) -> int:
     """End an active hold (called by a signed disposition). Units no other active hold keeps go
     back to their status before the hold, or are scrapped. Returns how many units changed."""
     hold = Hold.objects.select_for_update().get(pk=hold.pk)

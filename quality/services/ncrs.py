@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from quality.choices import NcrState
 from quality.models import Flag, Ncr
@@ -20,7 +20,7 @@ def _next_code() -> str:
 
 
 @transaction.atomic
-def ncr_open(*, title: str, flags: Sequence[Flag], description: str = "", by: User = None) -> Ncr:
+def ncr_open(*, title: str, flags: Sequence[Flag], description: str = "", by: Actor = None) -> Ncr:
     """Open an NCR over one or more flags; the units of those flags are attached."""
     if not title.strip():
         raise InvalidInput(_("An NCR needs a title."), field="title")
@@ -46,7 +46,7 @@ def ncr_open(*, title: str, flags: Sequence[Flag], description: str = "", by: Us
 
 
 @transaction.atomic
-def ncr_close(*, ncr: Ncr, reason: str, by: User = None) -> Ncr:
+def ncr_close(*, ncr: Ncr, reason: str, by: Actor = None) -> Ncr:
     """Close an NCR with the conclusion of the investigation."""
     if not reason.strip():
         raise InvalidInput(_("Give the conclusion that closes the NCR."), field="reason")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from lines.ingest.columns import SampleColumns
 from lines.models import Operation, Recipe, Sample
 from lines.selectors import is_usable_value
-from lines.services.common import User
+from mes.actors import Actor
 from quality.models import Flag, PressureProfile
 from quality.pressure import PROFILES, ProfileFigures, profile_figures
 from quality.selectors.pressure import readings_during
@@ -64,13 +64,14 @@ def pressure_threshold(operation: Operation, parameter: str) -> tuple[float | No
         return version.lsl, f"spec LSL v{version.version}"
     recipe = Recipe.objects.filter(pk=recipe_id).first() if recipe_id else None
     setpoint = (recipe.setpoints or {}).get(parameter) if recipe else None
-    if isinstance(setpoint, int | float):
+    if recipe is not None and isinstance(setpoint, int | float):
         return float(setpoint), f"recipe {recipe.code} v{recipe.version} set-point"
     return None, ""
 
 
 def _series(operation: Operation) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per parameter: seconds from the operation's start, and values (NaN where unusable)."""
+    assert operation.completed_at is not None  # profiles are of completed operations
     rows = readings_during(
         unit_id=operation.unit_id,
         station_id=operation.station_id,
@@ -95,6 +96,7 @@ def _derived(operation: Operation, names: dict[str, str], figures: ProfileFigure
         names["peak_temperature"]: figures.peak_temperature_c,
     }
     now = timezone.now()
+    assert operation.completed_at is not None  # profiles are of completed operations
     return [
         Sample(
             station_id=operation.station_id,
@@ -112,7 +114,7 @@ def _derived(operation: Operation, names: dict[str, str], figures: ProfileFigure
 
 @transaction.atomic(savepoint=False)  # why no savepoint: see samples_evaluate
 def pressure_profile_record(
-    *, operation: Operation, by: User = None
+    *, operation: Operation, by: Actor = None
 ) -> tuple[PressureProfile | None, list[Flag]]:
     """Record the profile of an ended press or formation operation once; judge its figures.
 
@@ -148,8 +150,9 @@ def _store(
     figures: ProfileFigures,
     series: dict[str, tuple[np.ndarray, np.ndarray]],
     threshold: tuple[float | None, str],
-    by: User,
+    by: Actor,
 ) -> tuple[PressureProfile, list[Flag]]:
+    assert operation.completed_at is not None  # profiles are of completed operations
     derived = Sample.objects.bulk_create(_derived(operation, names, figures))
     hold_times = series.get(names["hold_time"], (np.array([]), np.array([])))[1]
     usable_hold = hold_times[np.isfinite(hold_times)]

@@ -5,14 +5,14 @@ transaction: a cell stacked hours later from a flagged segment is flagged and he
 """
 
 from lines.models import GenealogyEdge
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import FlagKind, FlagState
 from quality.models import Flag
 from quality.services.holds import active_holds_of, hold_add_units
 from quality.services.segments import reach_units, root_of, segment_reach
 
 
-def on_consumed(*, edge: GenealogyEdge, by: User) -> None:
+def on_consumed(*, edge: GenealogyEdge, by: Actor) -> None:
     for hold in active_holds_of(edge.parent_id):
         hold_add_units(
             hold=hold,
@@ -22,6 +22,7 @@ def on_consumed(*, edge: GenealogyEdge, by: User) -> None:
         )
     if edge.position_from_m is None:
         return
+    assert edge.position_to_m is not None  # both metres or neither (edge_position_range_valid)
     start_m, end_m = float(edge.position_from_m), float(edge.position_to_m)
     segments = Flag.objects.filter(
         unit_id=edge.parent_id,
@@ -31,7 +32,9 @@ def on_consumed(*, edge: GenealogyEdge, by: User) -> None:
         position_to_m__gt=start_m,
     ).select_related("source_flag__unit", "unit")
     for segment in segments:
-        lo, hi = max(segment.position_from_m, start_m), min(segment.position_to_m, end_m)
+        seg_from, seg_to = segment.position_from_m, segment.position_to_m
+        assert seg_from is not None and seg_to is not None  # matched on both metres
+        lo, hi = max(seg_from, start_m), min(seg_to, end_m)
         reached = [
             r
             for r in segment_reach(roll_id=edge.parent_id, start_m=lo, end_m=hi)

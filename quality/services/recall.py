@@ -1,6 +1,6 @@
 """A recall: one signed action that holds a suspect unit and everything made from it."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from lines.models import Unit
@@ -10,7 +10,7 @@ from quality.services.signatures import signature_record, signer_check
 
 
 @transaction.atomic
-def recall_hold(*, unit: Unit, reason: str, password: str, by: AbstractBaseUser) -> Hold:
+def recall_hold(*, unit: Unit, reason: str, password: str, by: User) -> Hold:
     """Hold `unit` and every descendant, signed by `by` (password re-entered, reason given).
 
     The signer (reason, role, password) is checked before the hold is placed: a hold on a lot

@@ -11,7 +11,7 @@ from django.db import transaction
 from lines.choices import UnitKind
 from lines.models import GenealogyEdge, Unit
 from lines.selectors import walk_cursor
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, HoldState
 from quality.models import Flag, Hold
 from quality.services.audit import audit_record
@@ -51,10 +51,12 @@ def segment_reach(
 
 
 def root_of(flag: Flag) -> Flag:
-    return flag.source_flag if flag.source_flag_id else flag
+    return flag.source_flag if flag.source_flag is not None else flag
 
 
 def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
+    roll = root.unit
+    assert roll is not None  # a segment flag is on its roll
     rng = (lo, hi) if kind == UnitKind.ROLL else None
     where = f"metres {lo:g}..{hi:g} of it" if rng else "sheets"
     return flag_new(
@@ -69,11 +71,11 @@ def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
         position_m=rng,
         source_flag=root,
         detail=f"{where} came from metres {root.position_from_m:g}..{root.position_to_m:g} "
-        f"of roll {root.unit.identifier} (flag {root.pk})",
+        f"of roll {roll.identifier} (flag {root.pk})",
     )
 
 
-def reach_units(*, root: Flag, reached: list[tuple[int, str, float, float]], by: User) -> None:
+def reach_units(*, root: Flag, reached: list[tuple[int, str, float, float]], by: Actor) -> None:
     """Flag each newly reached unit from the root segment flag; hold the non-roll ones (cells).
 
     Idempotent: units that already carry a flag derived from `root` are skipped.
@@ -108,19 +110,23 @@ def _mergeable(roll: Unit, parameter: str, start_m: float, end_m: float) -> Flag
 
 
 @transaction.atomic
-def segment_flag(*, draft: Flag, hold: bool, by: User = None) -> Flag:
+def segment_flag(*, draft: Flag, hold: bool, by: Actor = None) -> Flag:
     """Raise (or extend) the out-of-spec segment flag `draft` on a roll, hold the cells built from it.
 
     A draft touching an open segment flag of the same roll and parameter (within SEGMENT_GAP_M)
     extends it instead, so a drift over 60 m is one defect, not one per batch of readings.
     """
-    start_m, end_m = draft.position_from_m, draft.position_to_m
-    flag = _mergeable(draft.unit, draft.parameter, start_m, end_m)
+    roll, start_m, end_m = draft.unit, draft.position_from_m, draft.position_to_m
+    assert (
+        roll is not None and start_m is not None and end_m is not None
+    )  # a segment's roll, metres
+    flag = _mergeable(roll, draft.parameter, start_m, end_m)
     if flag is None:
         flag = flags_raise(flags=[draft], by=by)[0]
+        lo, hi = start_m, end_m
         if hold:
             hold_place(
-                unit=draft.unit,
+                unit=roll,
                 reason=f"{draft.parameter} out of spec on metres {start_m:g}..{end_m:g}",
                 flag=flag,
                 scope="none",
@@ -128,8 +134,9 @@ def segment_flag(*, draft: Flag, hold: bool, by: User = None) -> Flag:
             )
     else:
         before = {"position_from_m": flag.position_from_m, "position_to_m": flag.position_to_m}
-        flag.position_from_m = min(flag.position_from_m, start_m)
-        flag.position_to_m = max(flag.position_to_m, end_m)
+        assert flag.position_from_m is not None and flag.position_to_m is not None  # as matched
+        lo = flag.position_from_m = min(flag.position_from_m, start_m)
+        hi = flag.position_to_m = max(flag.position_to_m, end_m)
         flag.sample_ids = (flag.sample_ids + draft.sample_ids)[:500]
         flag.save(update_fields=["position_from_m", "position_to_m", "sample_ids"])
         audit_record(
@@ -140,8 +147,6 @@ def segment_flag(*, draft: Flag, hold: bool, by: User = None) -> Flag:
             before=before,
             after={"position_from_m": flag.position_from_m, "position_to_m": flag.position_to_m},
         )
-    reached = segment_reach(
-        roll_id=flag.unit_id, start_m=flag.position_from_m, end_m=flag.position_to_m
-    )
+    reached = segment_reach(roll_id=roll.pk, start_m=lo, end_m=hi)
     reach_units(root=flag, reached=reached, by=by)
     return flag

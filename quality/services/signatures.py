@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,11 +31,11 @@ def digest(text: str) -> str:
 class Signer:
     """A user whose signature is checked (reason, role, password): made by signer_check only."""
 
-    user: AbstractBaseUser
+    user: User
     reason: str
 
 
-def signer_check(*, user: AbstractBaseUser, password: str, reason: str) -> Signer:
+def signer_check(*, user: User, password: str, reason: str) -> Signer:
     """The refusals of signature_sign, without signing: for a caller that must know before it
     does costly work that the signature will be given (then signature_record, which does not
     hash the password a second time)."""
@@ -50,7 +50,7 @@ def signer_check(*, user: AbstractBaseUser, password: str, reason: str) -> Signe
 
 def signature_sign(
     *,
-    user: AbstractBaseUser,
+    user: User,
     password: str,
     meaning: str,
     reason: str,

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from lines.models import Sample, Station
-from lines.services.common import User
+from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, Severity
 from quality.models import Flag
 from quality.selectors.spc import spc_chart
@@ -21,7 +21,7 @@ def _rule_label(rule: int) -> str:
 
 @transaction.atomic
 def spc_flag_violations(
-    *, station: Station, parameter: str, since: datetime | None = None, by: User = None
+    *, station: Station, parameter: str, since: datetime | None = None, by: Actor = None
 ) -> list[Flag]:
     """Chart the series and raise an SPC flag for each rule that fires with no open flag yet."""
     result = spc_chart(station=station, parameter=parameter, since=since)
@@ -56,6 +56,6 @@ def spc_flag_violations(
     flags = flags_raise(flags=drafts, by=by)
     if result.spec.spc_holds:
         for flag in flags:
-            if flag.unit_id:
+            if flag.unit is not None:
                 hold_place(unit=flag.unit, reason=f"{parameter}: {flag.limit}", flag=flag, by=by)
     return flags

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lines.models import Recipe, Station
-from lines.services.common import User
+from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from quality.choices import Severity
 from quality.models import Spec, SpecVersion
@@ -45,7 +45,9 @@ def _check_limits(limits: dict[str, float | None]) -> dict[str, float | None]:
     return clean
 
 
-def _add_version(spec: Spec, limits: dict[str, float | None], by: User, reason: str) -> SpecVersion:
+def _add_version(
+    spec: Spec, limits: dict[str, float | None], by: Actor, reason: str
+) -> SpecVersion:
     if not reason.strip():
         raise InvalidInput(_("Say why the limits are set or changed."), field="reason")
     latest = spec.versions.order_by("-version").first()
@@ -84,7 +86,7 @@ def spec_create(
     spc_holds: bool = False,
     nelson_rules: bool = False,
     description: str = "",
-    by: User = None,
+    by: Actor = None,
 ) -> Spec:
     """A new spec with its first version of limits. One spec per parameter, scope and recipe."""
     if station is not None and station.kind != station_kind:
@@ -118,7 +120,7 @@ def spec_create(
 
 @transaction.atomic
 def spec_revise(
-    *, spec: Spec, limits: dict[str, float | None], reason: str, by: User = None
+    *, spec: Spec, limits: dict[str, float | None], reason: str, by: Actor = None
 ) -> SpecVersion:
     """New limits for a spec, applying from now on; values judged before keep their version."""
     spec = Spec.objects.select_for_update().get(pk=spec.pk)

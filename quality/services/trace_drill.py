@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
@@ -242,7 +242,7 @@ def recall_hold(
     end: datetime,
     reason: str,
     password: str,
-    by: AbstractBaseUser,
+    by: User,
 ) -> tuple[Hold, dict[str, Any]]:
     """Hold every suspect cell of the window with one electronic signature.
 

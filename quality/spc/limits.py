@@ -1,9 +1,8 @@
 """The results of a control-chart calculation: limits and charts, ready for JSON."""
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
-
-import numpy as np
 
 from quality.spc.series import FloatArray, IndexArray
 
@@ -66,4 +65,4 @@ class Chart:
 
 def nan_to_none(values: FloatArray) -> list[float | None]:
     """A float array as a list, with None where the array holds NaN."""
-    return np.where(np.isnan(values), None, values).tolist()
+    return [None if math.isnan(value) else value for value in values.tolist()]

@@ -5,7 +5,7 @@ is what the quality engineer sends on.
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -33,7 +33,7 @@ class _Echo:
         return value
 
 
-def _csv_rows(traces: list[Trace]) -> Iterator[list[object]]:
+def _csv_rows(traces: list[Trace]) -> Iterator[Sequence[object]]:
     yield CSV_HEADER
     for trace in traces:
         nodes = trace.nodes

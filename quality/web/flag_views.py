@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from mes.actors import request_actor
 from mes.errors import DomainError
 from quality import services
 from quality.choices import FlagState
@@ -59,7 +60,7 @@ def flag_page(request: HttpRequest, flag_id: int) -> HttpResponse:
             try:
                 decided = services.disposition_decide(
                     **form.cleaned_data,
-                    by=request.user,
+                    by=request_actor(request),
                     hold=context.hold,
                     flag=None if context.hold else flag,
                 )

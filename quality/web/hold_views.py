@@ -5,6 +5,7 @@ A recall hold has no flag, so the queue links here for every active hold."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from mes.actors import request_actor
 from mes.errors import DomainError
 from quality import services
 from quality.choices import HoldState
@@ -24,7 +25,7 @@ def hold_page(request: HttpRequest, hold_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 decided = services.disposition_decide(
-                    **form.cleaned_data, by=request.user, hold=hold
+                    **form.cleaned_data, by=request_actor(request), hold=hold
                 )
             except DomainError as exc:
                 error = exc.message

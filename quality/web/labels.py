@@ -5,6 +5,8 @@ Quality's enumerations carry long English labels for the API and the admin; the 
 them with the short words here, so the zh-hans catalogue of quality covers them.
 """
 
+from typing import Any
+
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
@@ -49,5 +51,5 @@ RULE = {
 
 def word(table: dict | type[TextChoices], code: object) -> str:
     """The translated word for a code, or the code itself when the table does not know it."""
-    words = dict(table.choices) if isinstance(table, type) else table
+    words: dict[Any, Any] = dict(table.choices) if isinstance(table, type) else table
     return str(words.get(code, code))

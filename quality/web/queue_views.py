@@ -4,8 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from mes.actors import request_actor
 from mes.errors import DomainError
 from mes.numbers import BIGINT_MAX
+from mes.web.htmx import HtmxRequest
 from mes.web.params import BadParameter
 from quality import services
 from quality.choices import FlagState
@@ -33,7 +35,7 @@ def _filters(request: HttpRequest) -> QueueFilter:
 
 
 @quality_required
-def queue_page(request: HttpRequest) -> HttpResponse:
+def queue_page(request: HtmxRequest) -> HttpResponse:
     filters = _filters(request)
     flags = open_flags(filters=filters)
     context = {
@@ -79,7 +81,7 @@ def ncr_create(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 flags=flags,
-                by=request.user,
+                by=request_actor(request),
             )
         except DomainError as exc:
             error = exc.message

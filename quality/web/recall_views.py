@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from lines.models import Unit
+from mes.actors import request_actor
 from mes.errors import DomainError
 from quality import services
 from quality.selectors.holds import hold_impact
@@ -23,7 +24,7 @@ def recall_page(request: HttpRequest, identifier: str) -> HttpResponse:
                 unit=unit,
                 reason=form.cleaned_data["reason"],
                 password=form.cleaned_data["password"],
-                by=request.user,
+                by=request_actor(request),
             )
             form = SignatureFields()
         except DomainError as exc:

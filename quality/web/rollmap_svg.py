@@ -72,6 +72,7 @@ def rollmap_svg(result: RollMap, *, title: str) -> SafeString:
                 bottom - TOP + 2,
             )
             for f in result.flags
+            if f.position_from_m is not None and f.position_to_m is not None  # as queried
         ),
     )
     ticks = format_html_join(

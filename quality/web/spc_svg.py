@@ -6,8 +6,9 @@ which the browser tests assert on; each line carries data-line (center, ucl, lcl
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -24,7 +25,7 @@ class Line:
     value: float
 
 
-def _finite(value: float | None) -> bool:
+def _finite(value: float | None) -> TypeGuard[float]:
     return value is not None and math.isfinite(value)
 
 
@@ -39,7 +40,7 @@ def series_svg(
     values: Sequence[float | None],
     *,
     lines: Sequence[Line],
-    marks: dict[int, Sequence[int | str]],
+    marks: Mapping[int, Sequence[int | str]],
     title: str,
     chart_id: str,
     x_labels: tuple[str, str] = ("", ""),

@@ -6,6 +6,7 @@ with --archive-before-days exports months older than that to gzipped CSV files, 
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--archive-dir", help="where archives go (default MES_VAR_DIR/archive)")
 
-    def handle(self, *args: object, **opts: object) -> None:
+    def handle(self, *args: Any, **opts: Any) -> None:
         if not partitions.is_partitioned():
             raise CommandError(
                 "samples are not partitioned here: partitioning needs PostgreSQL (DATABASE_URL) "
