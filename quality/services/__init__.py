@@ -3,7 +3,6 @@
 from quality.services.dispositions import disposition_decide, disposition_verify
 from quality.services.evaluate import samples_evaluate
 from quality.services.gate_setup import gate_requirement_create
-from quality.services.grading import cells_grade
 from quality.services.holds import hold_add_units, hold_place, hold_place_once
 from quality.services.ncrs import ncr_close, ncr_open
 from quality.services.recall import recall_hold
@@ -12,7 +11,6 @@ from quality.services.spc_flags import spc_flag_violations
 from quality.services.specs import spec_create, spec_revise
 
 __all__ = [
-    "cells_grade",
     "disposition_decide",
     "disposition_verify",
     "gate_requirement_create",

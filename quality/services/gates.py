@@ -3,7 +3,7 @@
 A unit cannot complete a gated step, or start any step, while it has an open flag (SPC warnings
 aside); nor complete a gated step, or start the one after it, without a usable, in-spec
 measurement of every spec the gate requires. The refusal lists every reason at once. Figures of
-an operation's whole profile (time at pressure, peak temperature: quality.pressure) are recorded
+an operation's whole profile (time at pressure, peak temperature: conditions.pressure) are recorded
 once it has ended, so they are required to start the next step, not to complete their own.
 """
 
@@ -11,12 +11,12 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from conditions.pressure import FIGURES_AFTER_END
 from lines.models import Operation, RouteStep, Sample, Unit
 from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
 from quality.models import GateRequirement, Spec
-from quality.pressure import FIGURES_AFTER_END
 from quality.selectors.spec_cache import SpecResolver
 from quality.services.flags import open_flags_of
 
