@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "mes",
     "lines",
     "quality",
+    "finishing",  # after quality: its hooks run after quality's
+    "conditions",
     "opcua_bridge",
 ]
 

@@ -33,6 +33,7 @@ class ExposureBudget(models.Model):
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        db_table = "quality_exposurebudget"  # the table it had in quality/ (moved, not copied)
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -70,6 +71,7 @@ class DryZone(models.Model):
     h2s_alarm_ppm = models.FloatField(default=10.0)
 
     class Meta:
+        db_table = "quality_dryzone"  # the table it had in quality/ (moved, not copied)
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(h2s_alarm_ppm__gt=0), name="dryzone_alarm_positive")
@@ -100,6 +102,7 @@ class LotExposure(models.Model):
     started_at = models.DateTimeField()
 
     class Meta:
+        db_table = "quality_lotexposure"  # the table it had in quality/ (moved, not copied)
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -130,6 +133,7 @@ class ExposurePeriod(models.Model):
     )
 
     class Meta:
+        db_table = "quality_exposureperiod"  # the table it had in quality/ (moved, not copied)
         ordering = ["opened_at", "id"]
         indexes = [models.Index(fields=["zone", "opened_at"], name="exposureperiod_zone_idx")]
         constraints = [
@@ -163,6 +167,7 @@ class ExposureEvent(models.Model):
     detail = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        db_table = "quality_exposureevent"  # the table it had in quality/ (moved, not copied)
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

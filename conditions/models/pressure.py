@@ -31,6 +31,7 @@ class PressureProfile(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        db_table = "quality_pressureprofile"  # the table it had in quality/ (moved, not copied)
         ordering = ["-ended_at", "-id"]
         indexes = [models.Index(fields=["unit", "ended_at"], name="pressureprofile_unit_idx")]
 

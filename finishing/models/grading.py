@@ -36,6 +36,7 @@ class GradingScheme(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        db_table = "quality_gradingscheme"  # the table it had in quality/ (moved, not copied)
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -91,6 +92,7 @@ class CellGrade(models.Model):
     )
 
     class Meta:
+        db_table = "quality_cellgrade"  # the table it had in quality/ (moved, not copied)
         ordering = ["-graded_at", "-id"]
         indexes = [
             models.Index(fields=["unit", "graded_at"], name="cellgrade_unit_time_idx"),

@@ -30,6 +30,7 @@ class PassportProfile(models.Model):
     resolver_url = models.URLField(blank=True)
 
     class Meta:
+        db_table = "quality_passportprofile"  # the table it had in quality/ (moved, not copied)
         ordering = ["product"]
 
     def __str__(self) -> str:

@@ -70,7 +70,7 @@ def test_a_scan_between_the_ingests_read_and_write_sends_it_to_the_locked_path(
     """The ingest counts lots below their thresholds without locks, each update guarded by the
     figure it read; a scan that counts the lot in between (injected here, in the same
     transaction) fails the guard, and the locked path counts each minute once."""
-    from quality.services import exposure_accrual
+    from conditions.services import exposure_accrual
 
     exposure_scan(unit=powder_lot, action="opened", zone=dry_room, at=t(0), by=operator)
     ingest_dew_points("DR-1", [(0, -40.0)])

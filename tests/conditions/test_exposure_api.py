@@ -113,14 +113,14 @@ def test_anonymous_reads_are_refused(lot, api):
 def test_the_admin_shows_the_lots_exposure_history(lot, operator, client):
     User.objects.create_superuser("ada.admin", "ada@example.com", PASSWORD)
     client.login(request=HttpRequest(), username="ada.admin", password=PASSWORD)
+    from conditions.models import DryZone
     from conditions.services.exposure import exposure_scan
-    from quality.models import DryZone
 
     exposure_scan(unit=lot, action="opened", zone=DryZone.objects.get(), at=t(0), by=operator)
     account = LotExposure.objects.get()
-    page = client.get(reverse("admin:quality_lotexposure_change", args=[account.pk]))
+    page = client.get(reverse("admin:conditions_lotexposure_change", args=[account.pk]))
     assert page.status_code == 200
     assert b"Container opened" in page.content and b"olivia.operator" in page.content
-    listing = client.get(reverse("admin:quality_lotexposure_changelist"), {"q": "LPSCL"})
+    listing = client.get(reverse("admin:conditions_lotexposure_changelist"), {"q": "LPSCL"})
     assert b"LOT-LPSCL-1" in listing.content
-    assert client.get(reverse("admin:quality_lotexposure_add")).status_code == 403
+    assert client.get(reverse("admin:conditions_lotexposure_add")).status_code == 403
