@@ -20,7 +20,7 @@ from finishing.services.grading import GradingRun, cells_grade
 from lines.api import resolve
 from lines.api.common import WRITE_ERRORS, valid, with_errors
 from mes.permissions import CanDecideQuality
-from quality.services.trace_drill import recall_hold, recall_report, recall_suspects, trace_drill
+from quality.selectors.trace_drill import recall_hold, recall_report, recall_suspects, trace_drill
 
 
 def grading_payload(run: GradingRun) -> dict:

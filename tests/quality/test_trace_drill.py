@@ -11,7 +11,7 @@ from lines.choices import UnitStatus
 from lines.models import Unit
 from mes.errors import InvalidInput, RuleViolation
 from quality.models import AuditEntry, Hold, HoldMember, Signature
-from quality.services.trace_drill import recall_hold, recall_report, recall_suspects, trace_drill
+from quality.selectors.trace_drill import recall_hold, recall_report, recall_suspects, trace_drill
 from tests.factories import (
     PASSWORD,
     add_samples,
