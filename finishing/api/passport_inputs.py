@@ -1,4 +1,4 @@
-"""Input serializers of the grading, recall and passport endpoints (see quality.api.inputs for
+"""Input serializers of the grading and passport endpoints (see quality.api.inputs for
 the conventions: shape errors 400 naming the field, unknown references 404 naming the field)."""
 
 from typing import Any
@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from finishing.models import GradingScheme
-from lines.api import resolve as lines_resolve
-from lines.api.common import DateTimeField
-from lines.api.inputs import ResolvingSerializer, reference
+from lines.api.inputs import reference
 from lines.models import Unit
 from mes.errors import NotFound
 
@@ -54,20 +52,3 @@ class GradeInput(serializers.Serializer):
         attrs["scheme"] = scheme(attrs["scheme"])
         attrs["cells"] = cells(attrs["cells"])
         return attrs
-
-
-class RecallQuery(ResolvingSerializer):
-    station = reference(help_text="Station code where the defect happened, e.g. COAT-01.")
-    start = DateTimeField(help_text="Start of the defect window (ISO 8601).")
-    end = DateTimeField(help_text="End of the defect window (ISO 8601).")
-    resolvers = {"station": lines_resolve.station}
-
-
-class RecallHoldInput(RecallQuery):
-    reason = serializers.CharField(help_text="Why the suspects are held; signed and audited.")
-    password = serializers.CharField(
-        trim_whitespace=False,
-        write_only=True,
-        style={"input_type": "password"},
-        help_text="The signer's password, re-entered: the electronic signature.",
-    )

@@ -8,7 +8,6 @@ from lines.api.common import IDENTIFIER_PATH
 
 router = SimpleRouter()
 router.register("gradings", grading_views.GradingViewSet, basename="grading")
-router.register("recalls", grading_views.RecallViewSet, basename="recall")
 
 # Beside the lines router's units/{identifier}/ routes, which end there.
 UNIT = rf"^units/(?P<identifier>{IDENTIFIER_PATH})"
@@ -16,7 +15,4 @@ urlpatterns = [
     *router.urls,
     re_path(rf"{UNIT}/passport/$", passport_views.PassportView.as_view(), name="unit-passport"),
     re_path(rf"{UNIT}/label/$", passport_views.LabelView.as_view(), name="unit-label"),
-    re_path(
-        rf"{UNIT}/trace-drill/$", grading_views.TraceDrillView.as_view(), name="unit-trace-drill"
-    ),
 ]

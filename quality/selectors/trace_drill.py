@@ -5,7 +5,7 @@ chain is complete: every unit upstream comes from a received material lot with i
 lot number (no consumption without a source lot), and every cell records the roll metres its
 electrode sheets came from. A recall starts from "defect on station S between t1 and t2": the
 units worked there in the window, bounded to the roll metres made in it on a roll station, the
-cells made from them and where they are; one signature holds them all.
+cells made from them and where they are (quality.services.recall holds them with one signature).
 """
 
 import time
@@ -15,19 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
 
 from lines.choices import StationKind, UnitKind
 from lines.models import GenealogyEdge, Operation, Sample, Station, Unit
 from lines.selectors import Trace, trace_backward, trace_forward
-from mes.errors import InvalidInput, RuleViolation
-from quality.models import Hold
-from quality.services.audit import audit_record
-from quality.services.holds import already_held, hold_add_units, hold_place_once
-from quality.services.signatures import signature_record, signer_check
+from mes.errors import InvalidInput
 
 ROLL_STATIONS = (StationKind.COATING, StationKind.CALENDERING, StationKind.SLITTING)
 CHUNK = 2000
@@ -232,63 +226,3 @@ def recall_report(suspects: Suspects) -> dict[str, Any]:
         ],
         "cells": rows,
     }
-
-
-@transaction.atomic
-def recall_hold(
-    *,
-    station: Station,
-    start: datetime,
-    end: datetime,
-    reason: str,
-    password: str,
-    by: AbstractBaseUser,
-) -> tuple[Hold, dict[str, Any]]:
-    """Hold every suspect cell of the window with one electronic signature.
-
-    The signature covers the station, the window and the list of suspect serials; one hold
-    holds them all (a disposition of it releases or scraps them together). Refused with nothing
-    written: no suspects, no reason, a wrong password, a user who is not a quality engineer, or
-    the same recall (window and reason) active already.
-    """
-    suspects = recall_suspects(station=station, start=start, end=end)
-    if not suspects.cell_ids:
-        raise RuleViolation(
-            _("No cell was made at %(station)s in that window; there is nothing to hold.")
-            % {"station": station.code}
-        )
-    report = recall_report(suspects)
-    why = f"recall: defect at {station.code} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M} UTC"
-    if not reason.strip():
-        raise InvalidInput(_("Say why the cells are held."), field="reason")
-    signer = signer_check(user=by, password=password, reason=reason)  # before the many rows
-    ids = sorted(suspects.cell_ids)
-    hold, placed = hold_place_once(
-        unit=Unit.objects.get(pk=ids[0]), reason=f"{why}: {reason.strip()}", by=by, scope="none"
-    )
-    if not placed:  # the same recall signed a moment ago by someone else
-        raise already_held(hold)
-    content = {
-        "station": station.code,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "hold": hold.pk,
-        "cells": [row["identifier"] for row in report["cells"]],
-    }
-    signature = signature_record(
-        signer=signer,
-        meaning="recall hold",
-        record_type="hold",
-        record_id=hold.pk,
-        content=content,
-    )
-    hold_add_units(hold=hold, unit_ids=ids, by=by, why=why)
-    audit_record(
-        by=by,
-        entity="hold",
-        entity_id=hold.pk,
-        action="recall_signed",
-        after={**content, "signature": signature.pk, "hash": signature.content_hash},
-        reason=reason.strip(),
-    )
-    return hold, report

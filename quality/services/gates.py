@@ -18,8 +18,8 @@ from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
 from quality.models import GateRequirement, Spec
+from quality.selectors.flags import open_flags_of
 from quality.selectors.spec_cache import SpecResolver
-from quality.services.flags import open_flags_of
 
 USABLE_LOOKBACK = 20  # recent readings searched for the latest usable one
 # Parameters recorded only once an operation has ended, filled by the apps that derive them.

@@ -199,8 +199,3 @@ def hold_release(*, hold: Hold, by: User, reason: str, scrap: bool = False) -> i
         reason=reason,
     )
     return changed
-
-
-def active_holds_of(unit_id: int) -> list[Hold]:
-    """The active holds a unit is a member of."""
-    return list(Hold.objects.filter(state=HoldState.ACTIVE, members__unit_id=unit_id).distinct())
