@@ -12,10 +12,10 @@ from lines import selectors, services
 from lines.models import Station, Unit
 from lines.services.common import qty_text
 from lines.web.access import moves_units
-from lines.web.quality_reads import limits_for
 from lines.web.station_views import card_context, screen_context
 from mes.errors import NotFound, RuleViolation
 from mes.web.once import submit_once
+from quality.station_reads import limits_for
 
 TYPED_FIELDS = ("parameter", "value", "parent", "quantity", "position_from_m", "position_to_m")
 

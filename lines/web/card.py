@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from lines import selectors, services
 from lines.choices import UnitStatus
 from lines.models import Operation, Station, Unit
-from lines.web import quality_reads
 from mes.errors import DomainError
+from quality import station_reads as quality_reads
 
 
 @dataclass

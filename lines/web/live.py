@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from lines import selectors
 from lines.models import Station
 from lines.selectors.interlocks import interlock_reason, interlocks_list
-from lines.web import quality_reads
+from quality import station_reads as quality_reads
 
 INTERLOCKS_SHOWN = 8
 
