@@ -8,7 +8,8 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         # Gates, evaluation and hold propagation plug into the lines transitions (lines/hooks.py).
         from lines import hooks
-        from quality import demo
+        from mes.ops.metrics import metric_part_register
+        from quality import demo, ops_metrics, station_reads
         from quality.services import evaluate, gates, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
@@ -16,3 +17,5 @@ class QualityConfig(AppConfig):
         hooks.register(hooks.AFTER_CONSUME, propagation.on_consumed)
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
+        hooks.provide(hooks.STATION_QUALITY, station_reads)
+        metric_part_register(ops_metrics.quality_metrics)

@@ -1,38 +1,19 @@
 """What the station screen shows from quality: limits in force, verdicts, hold reasons.
 
-The web layer may read quality (lines' models and services never import it); writes still go
+lines never imports quality: quality registers this module in lines.hooks.STATION_QUALITY
+(QualityConfig.ready) and the screens read it through lines.web.station_quality. Writes still go
 through lines.services, whose hooks let quality judge and hold.
 """
-
-from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lines.models import Station, Unit
+from lines.web.station_quality import SpecLimits
 from quality.choices import HoldState
 from quality.evaluation import ABOVE_USL, BELOW_LSL, IN_SPEC, Limits, evaluate
 from quality.models import Hold, Spec, SpecVersion
 from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
-
-
-@dataclass(frozen=True)
-class SpecLimits:
-    """A parameter's spec at a station and the limits in force now."""
-
-    parameter: str
-    uom: str
-    lsl: float | None
-    usl: float | None
-    target: float | None
-
-    @property
-    def text(self) -> str:
-        if self.lsl is not None and self.usl is not None:
-            return f"{self.lsl:g} … {self.usl:g}"
-        if self.lsl is not None:
-            return f"≥ {self.lsl:g}"
-        return f"≤ {self.usl:g}"
 
 
 def limits_for(*, station: Station, parameter: str, unit: Unit | None) -> SpecLimits | None:

@@ -12,10 +12,10 @@ from lines import selectors, services
 from lines.models import Station, Unit
 from lines.services.common import qty_text
 from lines.web.access import moves_units
+from lines.web.station_quality import station_quality
 from lines.web.station_views import card_context, screen_context
 from mes.errors import NotFound, RuleViolation
 from mes.web.once import submit_once
-from quality.station_reads import limits_for
 
 TYPED_FIELDS = ("parameter", "value", "parent", "quantity", "position_from_m", "position_to_m")
 
@@ -131,7 +131,7 @@ def measure(request: HttpRequest, code: str) -> HttpResponse:
             value=request.POST.get("value", ""),
             by=request.user,
         )
-        limits = limits_for(station=station, parameter=parameter, unit=unit)
+        limits = station_quality().limits_for(station=station, parameter=parameter, unit=unit)
         names = {
             "parameter": parameter,
             "value": f"{measured.sample.value:.6g}",
