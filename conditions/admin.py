@@ -1,6 +1,6 @@
 """Admin of the solid-state records: exposure budgets, dry-room zones, lots' exposure accounts
 with their open periods and history, and cells' pressure profiles. Read-only like the rest of
-the quality admin: budgets, scans and profiles change through quality.services (audited)."""
+the quality admin: budgets, scans and profiles change through conditions.services (audited)."""
 
 from django.contrib import admin
 

@@ -2,7 +2,7 @@
 exposure budgets, the dry-room zone, the demo's open SE powder lot, the pressure-figure specs.
 
 Runs as part of `manage.py seed_demo` (lines.hooks.AFTER_DEMO_SEED), after the demo specs.
-Everything goes through quality.services (audited); nothing that exists is changed.
+Everything goes through conditions.services (audited); nothing that exists is changed.
 """
 
 import tomllib

@@ -8,6 +8,7 @@ from quality.services.signatures import signature_intact
 
 
 def disposition_subject(hold: Hold | None, flag: Flag | None) -> dict[str, Any]:
+    """What a signature says of the decided hold, or else flag (one of the two is given)."""
     if hold is not None:
         return {
             "hold": {
@@ -18,12 +19,14 @@ def disposition_subject(hold: Hold | None, flag: Flag | None) -> dict[str, Any]:
                 "flag": hold.flag_id,
             }
         }
+    if flag is None:
+        raise ValueError("a disposition decides a hold or a flag")
     return {
         "flag": {
             "id": flag.pk,
             "kind": flag.kind,
             "parameter": flag.parameter,
-            "unit": flag.unit.identifier if flag.unit_id else None,
+            "unit": flag.unit.identifier if flag.unit is not None else None,
             "value": flag.value,
             "limit": flag.limit,
             "spec_version": flag.spec_version_id,

@@ -1,4 +1,4 @@
-"""EOL grading of stored readings (quality.services.cells_grade): grades stored and audited, the
+"""EOL grading of stored readings (finishing.services.cells_grade): grades stored and audited, the
 batch-median rule over a real batch, and the EOL gate refusing a rejected or ungraded cell."""
 
 from datetime import timedelta
