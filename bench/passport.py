@@ -4,7 +4,7 @@
 Generates (or, with --reuse, reuses) a history with lines.history, stores aging readings for
 its finished cells (5 OCV + cell temperature over 14 days, ACIR, capacity) and declarations
 for its lots, then times, in one transaction that is rolled back: grading every cell (one
-batch per work order, through quality.services.cells_grade: load, fit, grade, store, audit)
+batch per work order, through finishing.services.cells_grade: load, fit, grade, store, audit)
 and their passports (quality.selectors.passports_of, one load for all), each against a per-cell
 baseline measured in the same run on a sample and scaled: the naive per-cell grading loop (ORM
 queries and np.polyfit per cell), the single-cell passport path (passport_of, as the API runs

@@ -12,15 +12,15 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from finishing.grading import KFit, fit_k, grade_cells
+from finishing.models import GradingScheme, PassportProfile
+from finishing.passport import qr_svg
+from finishing.selectors.passport import passport_of, passports_of
+from finishing.services.grading import cells_grade
 from lines import services as lines_services
 from lines.choices import UnitKind, UnitStatus
 from lines.models import Product, Sample, Station, Unit
 from lines.selectors import usable_samples
-from quality.grading import KFit, fit_k, grade_cells
-from quality.models import GradingScheme, PassportProfile
-from quality.passport import qr_svg
-from quality.selectors.passport import passport_of, passports_of
-from quality.services.grading import cells_grade
 
 AGING_DAYS = (0.0, 3.0, 7.0, 10.0, 14.0)
 NMC_RECYCLED = {
@@ -50,7 +50,7 @@ def finished_cells(prefix: str, limit: int) -> list[Unit]:
 
 def ensure_master(prefix: str) -> GradingScheme:
     """The demo's grading scheme and passport profile, and declarations for the history's lots."""
-    from quality.demo_grading import load_demo_grading
+    from finishing.demo import load_demo_grading
 
     load_demo_grading(report=[])
     lots = Unit.objects.filter(

@@ -21,6 +21,10 @@ AFTER_INGEST: list[Callable[..., None]] = []
 SETPOINT_WRITERS: list[Callable[..., None]] = []
 # (report=) when seed_demo loads the demo line, so other apps load their part of the demo
 AFTER_DEMO_SEED: list[Callable[..., None]] = []
+# What the station screens show from quality: an object with the reads of
+# lines.web.station_quality.StationQuality (quality registers quality.station_reads); the first
+# one is used.
+STATION_QUALITY: list[Any] = []
 
 
 def run(hooks: list[Callable[..., None]], **kwargs: Any) -> None:
@@ -32,3 +36,9 @@ def register(hooks: list[Callable[..., None]], hook: Callable[..., None]) -> Non
     """Add a hook once (AppConfig.ready() can run more than once in tests)."""
     if hook not in hooks:
         hooks.append(hook)
+
+
+def provide(providers: list[Any], provider: object) -> None:
+    """Add a provider of several reads (a module or an object) once, like register()."""
+    if provider not in providers:
+        providers.append(provider)

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "mes",
     "lines",
     "quality",
+    "finishing",  # after quality: its hooks run after quality's
+    "conditions",
     "opcua_bridge",
 ]
 

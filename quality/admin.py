@@ -6,15 +6,12 @@ from django.contrib import admin
 from lines.admin import ReadOnlyAdmin, ReadOnlyInline
 from quality.models import (
     AuditEntry,
-    CellGrade,
     Disposition,
     Flag,
     GateRequirement,
-    GradingScheme,
     Hold,
     HoldMember,
     Ncr,
-    PassportProfile,
     Signature,
     Spec,
     SpecVersion,
@@ -118,25 +115,3 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("entity", "action")
     search_fields = ("reason", "entity")
     date_hierarchy = "at"
-
-
-@admin.register(GradingScheme)
-class GradingSchemeAdmin(ReadOnlyAdmin):
-    list_display = ("code", "product", "ocv_window_mv", "k_max_mv_day", "required_at_eol")
-
-
-@admin.register(CellGrade)
-class CellGradeAdmin(ReadOnlyAdmin):
-    list_display = ("unit", "grade", "batch", "k_mv_day", "ocv_deviation_mv", "graded_at")
-    list_filter = ("grade",)
-    search_fields = ("unit__identifier", "batch")
-    list_select_related = ("unit",)
-    raw_id_fields = ("unit",)
-
-
-@admin.register(PassportProfile)
-class PassportProfileAdmin(ReadOnlyAdmin):
-    list_display = ("product", "manufacturer_name", "chemistry", "rated_capacity_ah", "gtin")
-
-
-from quality import admin_solid_state  # noqa: E402, F401  (exposure budgets, pressure profiles)

@@ -6,28 +6,16 @@ class QualityConfig(AppConfig):
     verbose_name = "Quality"
 
     def ready(self) -> None:
-        # Quality gates and hold propagation plug into the lines transitions (see lines/hooks.py).
+        # Gates, evaluation and hold propagation plug into the lines transitions (lines/hooks.py).
         from lines import hooks
-        from quality import demo, demo_grading, demo_solid_state
-        from quality.services import (
-            evaluate,
-            exposure,
-            exposure_accrual,
-            gates,
-            grading,
-            pressure,
-            propagation,
-        )
+        from mes.ops.metrics import metric_part_register
+        from quality import demo, ops_metrics, station_reads
+        from quality.services import evaluate, gates, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
         hooks.register(hooks.COMPLETE_CHECKS, gates.check_complete)
-        hooks.register(hooks.COMPLETE_CHECKS, grading.check_grade_at_eol)
         hooks.register(hooks.AFTER_CONSUME, propagation.on_consumed)
-        hooks.register(hooks.AFTER_CONSUME, exposure.on_consumed)
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
-        # After the evaluation: derived pressure figures and exposure flags join the batch's flags.
-        hooks.register(hooks.AFTER_INGEST, pressure.after_ingest)
-        hooks.register(hooks.AFTER_INGEST, exposure_accrual.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
-        hooks.register(hooks.AFTER_DEMO_SEED, demo_grading.load_demo_grading)
-        hooks.register(hooks.AFTER_DEMO_SEED, demo_solid_state.load_demo_solid_state)
+        hooks.provide(hooks.STATION_QUALITY, station_reads)
+        metric_part_register(ops_metrics.quality_metrics)

@@ -11,7 +11,13 @@ CATALOGUES = sorted(Path(settings.BASE_DIR).glob("*/locale/zh_Hans/LC_MESSAGES/d
 
 
 def test_every_screen_app_has_a_catalogue():
-    assert {p.parts[-5] for p in CATALOGUES} >= {"mes", "lines", "quality"}
+    assert {p.parts[-5] for p in CATALOGUES} >= {
+        "mes",
+        "lines",
+        "quality",
+        "finishing",
+        "conditions",
+    }
 
 
 @pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parts[-5])

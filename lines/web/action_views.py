@@ -12,7 +12,7 @@ from lines import selectors, services
 from lines.models import Station, Unit
 from lines.services.common import qty_text
 from lines.web.access import moves_units
-from lines.web.quality_reads import limits_for
+from lines.web.station_quality import station_quality
 from lines.web.station_views import card_context, screen_context
 from mes.actors import request_actor
 from mes.errors import NotFound, RuleViolation
@@ -133,7 +133,7 @@ def measure(request: HtmxRequest, code: str) -> HttpResponse:
             value=request.POST.get("value", ""),
             by=request_actor(request),
         )
-        limits = limits_for(station=station, parameter=parameter, unit=unit)
+        limits = station_quality().limits_for(station=station, parameter=parameter, unit=unit)
         names = {
             "parameter": parameter,
             "value": f"{measured.sample.value:.6g}",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from lines import selectors, services
 from lines.choices import UnitStatus
 from lines.models import Operation, Station, Unit
-from lines.web import quality_reads
+from lines.web.station_quality import SpecLimits, station_quality
 from mes.errors import DomainError
 
 
@@ -22,20 +22,20 @@ class Card:
     can_complete: bool = False
     refusal: str = ""
     holds: list[str] = field(default_factory=list)
-    specs: list[quality_reads.SpecLimits] = field(default_factory=list)
+    specs: list[SpecLimits] = field(default_factory=list)
 
 
 def card_for(*, station: Station, unit: Unit) -> Card:
     card = Card(unit=unit)
     if unit.status == UnitStatus.ON_HOLD:
-        card.holds = quality_reads.hold_reasons(unit=unit)
+        card.holds = station_quality().hold_reasons(unit=unit)
     operation = selectors.unit_open_operation(unit=unit)
     try:
         if operation is not None and operation.station_id == station.pk:
             card.operation = operation
             services.operation_complete_check(operation=operation, unit=unit)
             card.can_complete = True
-            card.specs = quality_reads.measurable_specs(station=station, unit=unit)
+            card.specs = station_quality().measurable_specs(station=station, unit=unit)
         else:
             services.operation_start_check(unit=unit, station=station)
             card.can_start = True

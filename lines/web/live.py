@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from lines import selectors
 from lines.models import Station, Tag, TagRole
 from lines.selectors.interlocks import interlock_reason, interlocks_list
-from lines.web import quality_reads
+from lines.web.station_quality import station_quality
 
 INTERLOCKS_SHOWN = 8
 
@@ -32,13 +32,15 @@ def live_rows(*, station: Station) -> list[LiveRow]:
     for latest in selectors.station_latest_values(station=station):
         sample = latest.sample
         unit = sample.unit if sample else None
-        limits = quality_reads.limits_for(station=station, parameter=latest.parameter, unit=unit)
+        limits = station_quality().limits_for(
+            station=station, parameter=latest.parameter, unit=unit
+        )
         if sample is None:
             state, alarm = _("No value yet"), False
         elif sample.rejected_reason:
             state, alarm = _("Unusable value (sensor or signal fault)"), True
         else:
-            state, alarm = quality_reads.verdict_text(sample.value, limits, sample.status_code)
+            state, alarm = station_quality().verdict_text(sample.value, limits, sample.status_code)
         rows.append(
             LiveRow(
                 parameter=latest.parameter,

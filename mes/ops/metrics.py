@@ -6,15 +6,24 @@ Database figures are counts on small or indexed tables; ingest totals come from 
 """
 
 import math
+from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import Count
 
 from mes.ops import counters
 from mes.ops.health import bridge_statuses, status_age_s
 
+# Parts other apps add (quality: flags and holds), each appending its families to the lines out;
+# registered in their AppConfig.ready(), so mes imports none of them.
+METRIC_PARTS: list[Callable[[list[str]], None]] = []
 
-def _line(name: str, value: float, **labels: object) -> str:
+
+def metric_part_register(part: Callable[[list[str]], None]) -> None:
+    if part not in METRIC_PARTS:  # ready() can run more than once in tests
+        METRIC_PARTS.append(part)
+
+
+def metric_line(name: str, value: float, **labels: object) -> str:
     number = "+Inf" if value == math.inf else f"{value:g}"
     if labels:
         inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items())
@@ -26,7 +35,7 @@ def _escape(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def _family(out: list[str], name: str, kind: str, help_text: str) -> None:
+def metric_family(out: list[str], name: str, kind: str, help_text: str) -> None:
     out += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
 
 
@@ -46,41 +55,32 @@ def _ingest(out: list[str]) -> None:
         ("flags", "Flags raised by the ingest's evaluation."),
     ):
         name = f"mes_{key}_total" if key != "flags" else "mes_ingest_flags_total"
-        _family(out, name, "counter", help_text)
-        out.append(_line(name, totals[key]))
+        metric_family(out, name, "counter", help_text)
+        out.append(metric_line(name, totals[key]))
 
 
 def _tasks(out: list[str]) -> None:
     from mes.celery import app
 
     name = "mes_task_runtime_seconds"
-    _family(out, name, "histogram", "Celery task runtimes, from start to finish in the worker.")
+    metric_family(
+        out, name, "histogram", "Celery task runtimes, from start to finish in the worker."
+    )
     for task in sorted(t for t in app.tasks if not t.startswith("celery.")):
         values = counters.read(counters.runtime_names(task))
         if not values[f"task:{task}:count"]:
             continue
         for bound in counters.RUNTIME_BUCKETS:
             out.append(
-                _line(f"{name}_bucket", values[f"task:{task}:le:{bound}"], task=task, le=bound)
+                metric_line(
+                    f"{name}_bucket", values[f"task:{task}:le:{bound}"], task=task, le=bound
+                )
             )
-        out.append(_line(f"{name}_bucket", values[f"task:{task}:count"], task=task, le="+Inf"))
-        out.append(_line(f"{name}_count", values[f"task:{task}:count"], task=task))
-        out.append(_line(f"{name}_sum", values[f"task:{task}:sum_ms"] / 1000, task=task))
-
-
-def _quality(out: list[str]) -> None:
-    from quality.choices import FlagState, HoldState
-    from quality.models import Flag, Hold
-
-    _family(out, "mes_flags_total", "counter", "Flags ever raised, by kind.")
-    for row in Flag.objects.values("kind").annotate(n=Count("id")).order_by("kind"):
-        out.append(_line("mes_flags_total", row["n"], kind=row["kind"]))
-    _family(out, "mes_flags_open", "gauge", "Flags waiting for a disposition, by severity.")
-    open_flags = Flag.objects.filter(state=FlagState.OPEN)
-    for row in open_flags.values("severity").annotate(n=Count("id")).order_by("severity"):
-        out.append(_line("mes_flags_open", row["n"], severity=row["severity"]))
-    _family(out, "mes_holds_active", "gauge", "Holds in force.")
-    out.append(_line("mes_holds_active", Hold.objects.filter(state=HoldState.ACTIVE).count()))
+        out.append(
+            metric_line(f"{name}_bucket", values[f"task:{task}:count"], task=task, le="+Inf")
+        )
+        out.append(metric_line(f"{name}_count", values[f"task:{task}:count"], task=task))
+        out.append(metric_line(f"{name}_sum", values[f"task:{task}:sum_ms"] / 1000, task=task))
 
 
 def _queues(out: list[str]) -> None:
@@ -88,16 +88,17 @@ def _queues(out: list[str]) -> None:
         return
     from mes.celery import app
 
-    _family(out, "mes_queue_length", "gauge", "Tasks waiting in each Celery queue on Redis.")
+    metric_family(out, "mes_queue_length", "gauge", "Tasks waiting in each Celery queue on Redis.")
     with app.connection_for_read() as conn:
-        client = conn.default_channel.client  # type: ignore[attr-defined]  # kombu's Redis channel (not embedded), typed as the generic StdChannel
+        # kombu's Redis channel has .client; the StdChannel it is typed as does not declare it.
+        client = conn.default_channel.client  # type: ignore[attr-defined]
         # Workers declare their queues (ingest.<line>, ...) as kombu bindings, one key per exchange.
         names = {app.conf.task_default_queue}
         for key in client.scan_iter(match="_kombu.binding.*", count=100):
             for member in client.smembers(key):
                 names.add(member.decode(errors="replace").split("\x06\x16")[-1])
         for queue in sorted(names):
-            out.append(_line("mes_queue_length", client.llen(queue), queue=queue))
+            out.append(metric_line("mes_queue_length", client.llen(queue), queue=queue))
 
 
 def _bridges(out: list[str]) -> None:
@@ -128,17 +129,21 @@ def _bridges(out: list[str]) -> None:
         ("mes_bridge_samples_total", "counter", "Samples received since start.", "samples_total"),
         ("mes_bridge_reconnects_total", "counter", "Reconnections since start.", "reconnects"),
     ):
-        _family(out, name, kind, help_text)
+        metric_family(out, name, kind, help_text)
         for status in statuses:
-            out.append(_line(name, float(status.get(key) or 0), bridge=status["name"]))
-    _family(out, "mes_bridge_status_age_seconds", "gauge", "Seconds since the status was written.")
+            out.append(metric_line(name, float(status.get(key) or 0), bridge=status["name"]))
+    metric_family(
+        out, "mes_bridge_status_age_seconds", "gauge", "Seconds since the status was written."
+    )
     for status in statuses:
         age = status_age_s(status)
-        out.append(_line("mes_bridge_status_age_seconds", round(age, 1), bridge=status["name"]))
+        out.append(
+            metric_line("mes_bridge_status_age_seconds", round(age, 1), bridge=status["name"])
+        )
 
 
 def exposition() -> str:
     out: list[str] = []
-    for part in (_ingest, _tasks, _quality, _queues, _bridges):
+    for part in (_ingest, _tasks, *METRIC_PARTS, _queues, _bridges):
         part(out)
     return "\n".join(out) + "\n"

@@ -23,6 +23,7 @@ from quality.api.common import ById
 from quality.api.filters import DispositionFilter
 from quality.api.serializers import DispositionSerializer
 from quality.models import AuditEntry, Disposition
+from quality.selectors.dispositions import disposition_verify
 
 
 def checked(dispositions: Iterable[Disposition]) -> list[Disposition]:
@@ -34,7 +35,7 @@ def checked(dispositions: Iterable[Disposition]) -> list[Disposition]:
     ).order_by("-seq")
     signed = {entry.entity_id: entry for entry in entries}
     for disposition in dispositions:
-        disposition.intact = services.disposition_verify(  # type: ignore[attr-defined]  # per answer, not a column
+        disposition.intact = disposition_verify(  # type: ignore[attr-defined]  # per answer, not a column
             disposition=disposition, entry=signed.get(disposition.pk)
         )
     return dispositions

@@ -24,12 +24,12 @@ from mes.errors import InvalidInput
 from quality.audit_chain import AUDIT, SIGNATURE, _norm, mac_matches
 from quality.choices import HoldState
 from quality.models import AuditEntry, ChainHead, Disposition, Hold, Signature
-from quality.services.audit import snapshot
-from quality.services.dispositions import (
+from quality.selectors.dispositions import (
     disposition_audit_mismatches,
     disposition_audited,
     disposition_content,
 )
+from quality.services.audit import snapshot
 from quality.services.holds import HOLD_FIELDS
 
 MODELS: dict[str, type[AuditEntry] | type[Signature]] = {AUDIT: AuditEntry, SIGNATURE: Signature}

@@ -1,4 +1,4 @@
-"""Reads about holds: what a hold would reach before it is placed."""
+"""Reads about holds: the holds a unit is in, and what a hold would reach before it is placed."""
 
 from collections import Counter
 from typing import Any
@@ -6,6 +6,8 @@ from typing import Any
 from lines import selectors as lines_selectors
 from lines.choices import UnitKind, UnitStatus
 from lines.models import Unit
+from quality.choices import HoldState
+from quality.models import Hold
 
 
 def hold_impact(*, unit: Unit) -> dict[str, Any]:
@@ -28,3 +30,8 @@ def hold_impact(*, unit: Unit) -> dict[str, Any]:
 
 def _itself(unit: Unit) -> lines_selectors.DownstreamCount:
     return lines_selectors.DownstreamCount(unit.kind, unit.status, unit.station_id, 1)
+
+
+def active_holds_of(unit_id: int) -> list[Hold]:
+    """The active holds a unit is a member of."""
+    return list(Hold.objects.filter(state=HoldState.ACTIVE, members__unit_id=unit_id).distinct())

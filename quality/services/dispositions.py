@@ -1,6 +1,5 @@
-"""Dispositions: a quality engineer's signed decision on a hold or a flag, and its verification."""
-
-from typing import Any
+"""Dispositions: a quality engineer's signed decision on a hold or a flag (its verification is a
+read: quality.selectors.dispositions)."""
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -9,87 +8,13 @@ from django.utils.translation import gettext as _
 
 from lines import services as lines_services
 from mes.errors import InvalidInput, RuleViolation
-from quality.audit_chain import AUDIT, chain_lock, mac_matches
+from quality.audit_chain import chain_lock
 from quality.choices import Decision, FlagState, HoldState
-from quality.models import AuditEntry, Disposition, Flag, Hold
+from quality.models import Disposition, Flag, Hold
+from quality.selectors.dispositions import disposition_subject
 from quality.services.audit import audit_record
 from quality.services.holds import hold_release
-from quality.services.signatures import signature_intact, signature_sign
-
-
-def _subject_content(hold: Hold | None, flag: Flag | None) -> dict[str, Any]:
-    if hold is not None:
-        return {
-            "hold": {
-                "id": hold.pk,
-                "unit": hold.unit.identifier,
-                "reason": hold.reason,
-                "placed_at": hold.placed_at.isoformat(),
-                "flag": hold.flag_id,
-            }
-        }
-    assert flag is not None  # one of hold and flag (disposition_decide checks)
-    return {
-        "flag": {
-            "id": flag.pk,
-            "kind": flag.kind,
-            "parameter": flag.parameter,
-            "unit": flag.unit.identifier if flag.unit is not None else None,
-            "value": flag.value,
-            "limit": flag.limit,
-            "spec_version": flag.spec_version_id,
-        }
-    }
-
-
-def disposition_content(disposition: Disposition) -> dict[str, Any]:
-    """What a disposition's signature covers, rebuilt from the records as they are now."""
-    return {
-        "decision": disposition.decision,
-        "reason": disposition.reason,
-        **_subject_content(disposition.hold, disposition.flag),
-    }
-
-
-# What the disposition's "signed" audit entry records of the live row; the entry is sealed.
-AUDITED_FIELDS = ("decision", "reason", "decided_at")
-
-
-def disposition_audited(disposition: Disposition) -> dict[str, Any]:
-    """The live row's fields that its "signed" audit entry also records, as JSON values."""
-    return {
-        "decision": disposition.decision,
-        "reason": disposition.reason,
-        "decided_at": disposition.decided_at.isoformat(),
-    }
-
-
-def disposition_audit_mismatches(disposition: Disposition, entry: AuditEntry | None) -> list[str]:
-    """The fields in which the live disposition differs from its sealed "signed" audit entry
-    (["entry"] when the entry is missing or its seal is broken). An entry written before
-    decided_at was recorded (quality 0006) vouches for the fields it has."""
-    if entry is None or not mac_matches(AUDIT, entry):
-        return ["entry"]
-    live, after = disposition_audited(disposition), entry.after or {}
-    return [f for f in AUDITED_FIELDS if f in after and after[f] != live[f]]
-
-
-def disposition_signed_entry(disposition: Disposition) -> AuditEntry | None:
-    return (
-        AuditEntry.objects.filter(entity="disposition", entity_id=disposition.pk, action="signed")
-        .order_by("seq")
-        .first()
-    )
-
-
-def disposition_verify(*, disposition: Disposition, entry: AuditEntry | None = None) -> bool:
-    """False when the disposition, its subject or its signature changed after signing: the
-    signature's keyed mac and content, and the live row against its sealed audit entry (its
-    decided_at is not in the signature). `entry`: that entry, when the caller loaded it."""
-    entry = entry or disposition_signed_entry(disposition)
-    return signature_intact(
-        signature=disposition.signature, current_content=disposition_content(disposition)
-    ) and not disposition_audit_mismatches(disposition, entry)
+from quality.services.signatures import signature_sign
 
 
 def _close_flags(hold: Hold | None, flag: Flag | None) -> int:
@@ -138,7 +63,7 @@ def disposition_decide(
     chain_lock()  # before the hold and its units: the lock order of quality.audit_chain
     hold, flag = _locked(hold, flag)
     _check_undecided(hold, flag)
-    content = {"decision": decision, "reason": reason.strip(), **_subject_content(hold, flag)}
+    content = {"decision": decision, "reason": reason.strip(), **disposition_subject(hold, flag)}
     if hold is not None:
         subject_type, subject_id = "hold", hold.pk
     else:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from lines.models import Station, Unit
 from mes.actors import Actor
-from quality.choices import FlagKind, FlagState, Severity
+from quality.choices import FlagState, Severity
 from quality.models import AuditEntry, Flag, SpecVersion
 from quality.services.audit import audit_many, snapshot
 
@@ -81,11 +81,3 @@ def flag_new(
         position_from_m=position_m[0] if position_m else None,
         position_to_m=position_m[1] if position_m else None,
     )
-
-
-def open_flags_of(unit_id: int, *, blocking_only: bool = True) -> list[Flag]:
-    """A unit's open flags; SPC warnings do not block a unit and are left out unless asked."""
-    flags = Flag.objects.filter(unit_id=unit_id, state=FlagState.OPEN)
-    if blocking_only:
-        flags = flags.exclude(kind=FlagKind.SPC_RULE)
-    return list(flags.order_by("id"))

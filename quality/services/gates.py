@@ -3,10 +3,12 @@
 A unit cannot complete a gated step, or start any step, while it has an open flag (SPC warnings
 aside); nor complete a gated step, or start the one after it, without a usable, in-spec
 measurement of every spec the gate requires. The refusal lists every reason at once. Figures of
-an operation's whole profile (time at pressure, peak temperature: quality.pressure) are recorded
-once it has ended, so they are required to start the next step, not to complete their own.
+an operation's whole profile (time at pressure, peak temperature: conditions.pressure) are recorded
+once it has ended, so they are required to start the next step, not to complete their own; the
+app that derives them names them here (figures_after_end_register), quality knows none of them.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.utils.translation import gettext as _
@@ -16,11 +18,17 @@ from lines.selectors import is_usable_value, usable_samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
 from quality.models import GateRequirement, Spec
-from quality.pressure import FIGURES_AFTER_END
+from quality.selectors.flags import open_flags_of
 from quality.selectors.spec_cache import SpecResolver
-from quality.services.flags import open_flags_of
 
 USABLE_LOOKBACK = 20  # recent readings searched for the latest usable one
+# Parameters recorded only once an operation has ended, filled by the apps that derive them.
+FIGURES_AFTER_END: set[str] = set()
+
+
+def figures_after_end_register(parameters: Iterable[str]) -> None:
+    """Name parameters that exist only after an operation ends (AppConfig.ready() of their app)."""
+    FIGURES_AFTER_END.update(parameters)
 
 
 def _latest_usable(unit: Unit, spec: Spec) -> tuple[datetime, float] | None:

@@ -203,8 +203,3 @@ def hold_release(*, hold: Hold, by: Actor, reason: str, scrap: bool = False) -> 
         reason=reason,
     )
     return changed
-
-
-def active_holds_of(unit_id: int) -> list[Hold]:
-    """The active holds a unit is a member of."""
-    return list(Hold.objects.filter(state=HoldState.ACTIVE, members__unit_id=unit_id).distinct())

@@ -8,7 +8,8 @@ from lines.models import GenealogyEdge
 from mes.actors import Actor
 from quality.choices import FlagKind, FlagState
 from quality.models import Flag
-from quality.services.holds import active_holds_of, hold_add_units
+from quality.selectors.holds import active_holds_of
+from quality.services.holds import hold_add_units
 from quality.services.segments import reach_units, root_of, segment_reach
 
 

@@ -20,7 +20,7 @@ def recall_page(request: HttpRequest, identifier: str) -> HttpResponse:
     hold, error, status = None, "", 200
     if request.method == "POST" and form.is_valid():
         try:
-            hold = services.recall_hold(
+            hold = services.unit_recall_hold(
                 unit=unit,
                 reason=form.cleaned_data["reason"],
                 password=form.cleaned_data["password"],

@@ -94,8 +94,8 @@ def test_the_unit_summary_counts_every_reading_and_summarises_the_usable_ones(st
 
 @pytest.mark.parametrize("odd", [math.inf, 1.7e308, math.nan], ids=["inf", "1.7e308", "nan"])
 def test_a_cells_pressure_history_answers_with_an_odd_reading_stored(plant, api, operator, odd):
-    from quality.services.pressure import pressure_profile_record
-    from tests.quality.pressure_helpers import PRESSURE, pressed_cell
+    from conditions.services.pressure import pressure_profile_record
+    from tests.conditions.pressure_helpers import PRESSURE, pressed_cell
 
     make_spec("isostatic_pressure_mpa", "densification", lsl=480.0, usl=500.0)
     cell, operation = pressed_cell(plant, pressure=[*PRESSURE[:2], (45, odd), *PRESSURE[2:]])

@@ -12,7 +12,8 @@ from mes.audit_keys import DEV_KEY_ID
 from quality.audit_chain import AUDIT, SIGNATURE, mac_matches
 from quality.models import AuditEntry, ChainHead, Disposition, Hold, Signature
 from quality.selectors.audit_verify import audit_verify
-from quality.services import disposition_verify, hold_place
+from quality.selectors.dispositions import disposition_verify
+from quality.services import hold_place
 from tests.factories import make_cell, make_spec
 from tests.quality.audit_helpers import insider_delete, insider_update, scrapped_hold
 

@@ -7,6 +7,7 @@ from lines.models import Unit
 from mes.errors import Forbidden, InvalidInput, RuleViolation
 from quality import services
 from quality.models import AuditEntry, Disposition, Flag, Hold, Signature
+from quality.selectors.dispositions import disposition_verify
 from quality.services.flags import flag_new, flags_raise
 from tests.factories import PASSWORD, make_cell
 
@@ -75,7 +76,7 @@ def test_a_signed_release_records_who_when_what_and_why(held_cell, quality_engin
         "release",
         signature.content_hash,
     )
-    assert services.disposition_verify(disposition=disposition) is True
+    assert disposition_verify(disposition=disposition) is True
 
 
 def test_a_hold_is_decided_once(held_cell, quality_engineer):
@@ -118,9 +119,7 @@ def test_a_change_after_signing_is_detected(held_cell, quality_engineer, tamper)
     _cell, hold = held_cell
     disposition = _decide(hold, quality_engineer)
     tamper(disposition)
-    assert (
-        services.disposition_verify(disposition=Disposition.objects.get(pk=disposition.pk)) is False
-    )
+    assert disposition_verify(disposition=Disposition.objects.get(pk=disposition.pk)) is False
 
 
 def test_an_ncr_groups_flags_and_their_units(plant, quality_engineer):

@@ -182,7 +182,7 @@ def test_two_signers_recalling_one_lot_for_one_reason_hold_it_once(plant):
 
     wins, refusals = race(
         *[
-            lambda who=who: services.recall_hold(
+            lambda who=who: services.unit_recall_hold(
                 unit=lot, reason="supplier recall 42", password=PASSWORD, by=who
             )
             for who in (first, second)

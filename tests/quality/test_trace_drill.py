@@ -11,7 +11,8 @@ from lines.choices import UnitStatus
 from lines.models import Unit
 from mes.errors import InvalidInput, RuleViolation
 from quality.models import AuditEntry, Hold, HoldMember, Signature
-from quality.services.trace_drill import recall_hold, recall_report, recall_suspects, trace_drill
+from quality.selectors.trace_drill import recall_report, recall_suspects, trace_drill
+from quality.services.recall import window_recall_hold
 from tests.factories import (
     PASSWORD,
     add_samples,
@@ -165,14 +166,14 @@ def test_one_signature_holds_every_suspect_and_a_wrong_password_holds_none(plant
     station, start, end = plant.station("stacking"), t0, t0 + timedelta(minutes=25)
 
     with pytest.raises(InvalidInput, match="password is not correct"):
-        recall_hold(
+        window_recall_hold(
             station=station, start=start, end=end, reason="misaligned stack", password="x",
             by=quality_engineer,
         )  # fmt: skip
     assert not Hold.objects.exists() and not Signature.objects.exists()
     assert {Unit.objects.get(pk=c.pk).status for c in cells} == {UnitStatus.IN_PROCESS}
 
-    hold, report = recall_hold(
+    hold, report = window_recall_hold(
         station=station, start=start, end=end, reason="stacker fixture worn",
         password=PASSWORD, by=quality_engineer,
     )  # fmt: skip
@@ -195,7 +196,7 @@ def test_one_signature_holds_every_suspect_and_a_wrong_password_holds_none(plant
 def test_a_window_with_nothing_made_in_it_holds_nothing(plant, quality_engineer):
     now = timezone.now()
     with pytest.raises(RuleViolation, match="nothing to hold"):
-        recall_hold(
+        window_recall_hold(
             station=plant.station("sealing"), start=now - timedelta(hours=1), end=now,
             reason="x", password=PASSWORD, by=quality_engineer,
         )  # fmt: skip

@@ -5,7 +5,7 @@ import pytest
 
 from lines.demo import load_demo_line
 from lines.models import Unit
-from quality.services.trace_drill import trace_drill
+from quality.selectors.trace_drill import trace_drill
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,71 @@
+"""What a station screen shows from quality (limits in force, verdicts, hold reasons), through
+the reads quality registers in lines.hooks.STATION_QUALITY. lines never imports quality: without
+a registered app the screens show no spec and no hold reasons, and still move units."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.translation import gettext as _
+
+from lines import hooks
+from lines.models import Station, Unit
+
+
+@dataclass(frozen=True)
+class SpecLimits:
+    """A parameter's spec at a station and the limits in force now."""
+
+    parameter: str
+    uom: str
+    lsl: float | None
+    usl: float | None
+    target: float | None
+
+    @property
+    def text(self) -> str:
+        if self.lsl is not None and self.usl is not None:
+            return f"{self.lsl:g} … {self.usl:g}"
+        if self.lsl is not None:
+            return f"≥ {self.lsl:g}"
+        return f"≤ {self.usl:g}"
+
+
+class StationQuality(Protocol):
+    """The reads a station screen asks of quality (quality.station_reads implements them)."""
+
+    def limits_for(
+        self, *, station: Station, parameter: str, unit: Unit | None
+    ) -> SpecLimits | None: ...
+
+    def measurable_specs(self, *, station: Station, unit: Unit) -> list[SpecLimits]: ...
+
+    def verdict_text(
+        self, value: float | None, limits: SpecLimits | None, status_code: int = 0
+    ) -> tuple[str, bool]: ...
+
+    def hold_reasons(self, *, unit: Unit) -> list[str]: ...
+
+
+class NoQuality:
+    """The screens' reads when no app judges quality: nothing is specified, nothing held why."""
+
+    def limits_for(
+        self, *, station: Station, parameter: str, unit: Unit | None
+    ) -> SpecLimits | None:
+        return None
+
+    def measurable_specs(self, *, station: Station, unit: Unit) -> list[SpecLimits]:
+        return []
+
+    def verdict_text(
+        self, value: float | None, limits: SpecLimits | None, status_code: int = 0
+    ) -> tuple[str, bool]:
+        return _("No spec"), False
+
+    def hold_reasons(self, *, unit: Unit) -> list[str]:
+        return []
+
+
+def station_quality() -> StationQuality:
+    """The registered reads (the first one), or NoQuality."""
+    return hooks.STATION_QUALITY[0] if hooks.STATION_QUALITY else NoQuality()
