@@ -10,7 +10,7 @@ under the row's lock, and only a claim within the limit gets its secret checked.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mes.models import CredentialLock
@@ -34,11 +34,7 @@ def credential_attempt_claim(*, key: str, limit: int, cool_off: timedelta) -> Cl
     """
     now = timezone.now()
     with transaction.atomic():
-        # The row lock serialises parallel claims: each reads the count the one before it wrote.
-        # get_or_create retries its get when a parallel claim inserted the row first.
-        lock, _ = CredentialLock.objects.select_for_update().get_or_create(
-            key=key, defaults={"last_attempt_at": now}
-        )
+        lock = _row_locked(key=key, now=now)
         if lock.locked_until is not None and lock.locked_until > now:
             return Claim(allowed=False, locked_until=lock.locked_until)
         if lock.locked_until is not None or lock.last_attempt_at <= now - cool_off:
@@ -49,6 +45,22 @@ def credential_attempt_claim(*, key: str, limit: int, cool_off: timedelta) -> Cl
             lock.locked_until = now + cool_off
         lock.save(update_fields=["attempts", "last_attempt_at", "locked_until"])
     return Claim(allowed=True, locked_until=lock.locked_until)
+
+
+def _row_locked(*, key: str, now: datetime) -> CredentialLock:
+    """The credential's row, locked: the row lock serialises parallel claims, each reads the
+    count the one before it wrote. get_or_create retries its get when a parallel claim inserted
+    the row first; a right secret may delete that row in between (credential_attempts_clear),
+    and then the insert is tried again, in its own savepoint, rather than failing the sign-in."""
+    for _attempt in range(3):
+        try:
+            lock, _ = CredentialLock.objects.select_for_update().get_or_create(
+                key=key, defaults={"last_attempt_at": now}
+            )
+            return lock
+        except IntegrityError:
+            continue
+    raise IntegrityError(f"credential lock row for {key!r} kept vanishing")
 
 
 def credential_attempts_clear(*, key: str) -> None:
