@@ -38,7 +38,7 @@ lint: install typecheck
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# mypy with the Django and DRF stubs over mes, lines, quality and opcua_bridge (pyproject.toml
+# mypy with the Django and DRF stubs over mes, lines, quality, finishing, conditions and opcua_bridge (pyproject.toml
 # [tool.mypy]); zero errors is the bar.
 typecheck: install
 	$(BIN)/mypy
