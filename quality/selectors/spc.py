@@ -1,5 +1,6 @@
 """SPC over stored samples: the usable readings of one station parameter, charted and judged."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,8 @@ from mes.errors import RuleViolation
 from quality import spc
 from quality.models import Spec, SpecVersion
 from quality.selectors.specs import VersionTimeline, spec_for
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_BASELINE = 100  # leading readings that set the control limits when the spec gives none
 MAX_POINTS = 200_000
@@ -137,21 +140,31 @@ def spc_chart(
             "sigma": (version.ucl - version.lcl) / 6,
         }
     window = baseline or DEFAULT_BASELINE
-    if subgroup_size > 1:
-        groups = spc.split_subgroups(series.values, subgroup_size)
-        chart = spc.xbar_r_chart(groups, baseline=min(window, len(groups)), **overrides)
-        data = groups
-    else:
-        chart = spc.individuals_chart(
-            series.values, baseline=min(window, len(series.values)), **overrides
-        )
-        data = series.values
-    rules = spc.ALL_RULES if spec and spec.nelson_rules else spc.WESTERN_ELECTRIC_RULES
-    violations = [v for v in spc.chart_violations(chart, rules=rules) if len(v.indices)]
-    cap = None
-    # An exact spec (LSL = USL, such as 21 sheets) has no tolerance band to be capable within.
-    if version is not None and version.lsl != version.usl:
-        cap = spc.capability(
-            data, lsl=version.lsl, usl=version.usl, sigma_within=chart.sigma_within
-        )
+    # quality.spc is Django-free, so its guards speak plain English; should one fire on what a
+    # person asked for, they read a refusal in their own language, and the detail goes to the log.
+    try:
+        if subgroup_size > 1:
+            groups = spc.split_subgroups(series.values, subgroup_size)
+            chart = spc.xbar_r_chart(groups, baseline=min(window, len(groups)), **overrides)
+            data = groups
+        else:
+            chart = spc.individuals_chart(
+                series.values, baseline=min(window, len(series.values)), **overrides
+            )
+            data = series.values
+        rules = spc.ALL_RULES if spec and spec.nelson_rules else spc.WESTERN_ELECTRIC_RULES
+        violations = [v for v in spc.chart_violations(chart, rules=rules) if len(v.indices)]
+        cap = None
+        # An exact spec (LSL = USL, such as 21 sheets) has no tolerance band to be capable within.
+        if version is not None and version.lsl != version.usl:
+            cap = spc.capability(
+                data, lsl=version.lsl, usl=version.usl, sigma_within=chart.sigma_within
+            )
+    except ValueError as exc:
+        logger.warning("SPC of %s at %s refused by the math: %s", parameter, station.code, exc)
+        raise RuleViolation(
+            _("No chart of %(parameter)s at %(station)s can be drawn from these readings.")
+            % {"parameter": parameter, "station": station.code},
+            code="spc_unusable",
+        ) from exc
     return SpcResult(station, parameter, series, chart, violations, cap, spec, version)

@@ -159,3 +159,29 @@ def test_spc_is_read_only(series, quality_engineer, api):
     api.force_authenticate(quality_engineer)
     response = api.post(SPC, {"station": "T-CALENDERING", "parameter": "thickness_um"})
     assert (response.status_code, response.json()["error"]["code"]) == (405, "method_not_allowed")
+
+
+def test_a_guard_of_the_chart_math_reaches_the_reader_translated(
+    series, operator, api, monkeypatch
+):
+    """quality.spc is Django-free and raises plain-English ValueErrors; one that fires on a request
+    is a 409 in the reader's language, never the math's English or a 500 (fault injected)."""
+    from quality import spc
+
+    def refuses(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the injected fault
+        raise ValueError("baseline indices must lie in 0..99")
+
+    monkeypatch.setattr(spc, "individuals_chart", refuses)
+    api.force_authenticate(operator)
+
+    query = {"station": "T-CALENDERING", "parameter": "thickness_um"}
+    english = api.get(SPC, query).json()["error"]
+    chinese = api.get(SPC, query, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert english["code"] == "spc_unusable"
+    assert english["message"] == (
+        "No chart of thickness_um at T-CALENDERING can be drawn from these readings."
+    )
+    assert chinese.status_code == 409
+    assert "baseline" not in chinese.json()["error"]["message"]
+    assert "无法" in chinese.json()["error"]["message"]
