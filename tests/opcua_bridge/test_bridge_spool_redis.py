@@ -86,7 +86,8 @@ def test_batches_spool_while_the_broker_is_down_and_drain_in_order_when_it_is_ba
         broker.stop()
         delivered_before_outage = bridge.bridge.forwarder.batches_delivered
         wait_until(lambda: status.spool_depth >= 5, timeout=30, what="5 batches in the spool")
-        assert "delivery failed" in status.last_error
+        # Either of the forwarder's two broker calls may be the last to fail and be reported.
+        assert status.last_error.startswith(("delivery failed", "cannot read confirmations"))
         broker.start()  # same port, empty
         wait_until(lambda: status.spool_depth == 0, timeout=30, what="the spool to drain")
         after_drain = status.batches_delivered
