@@ -48,12 +48,15 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
     detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
     fields = {name: _flatten(errors) for name, errors in detail.items()}
     summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
-    return Response(_body("invalid", f"Invalid input. {summary}", fields), status=400)
+    message = _("Invalid input. %(summary)s") % {"summary": summary}
+    return Response(_body("invalid", message, fields), status=400)
 
 
 def _too_large() -> Response:
     limit_mib = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
-    message = f"The request body is larger than the {limit_mib:g} MiB the API accepts; send less."
+    message = _("The request body is larger than the %(limit)s MiB the API accepts; send less.") % {
+        "limit": f"{limit_mib:g}"
+    }
     return Response(_body("too_large", message), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
 
@@ -77,6 +80,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     message = " ".join(_flatten(getattr(exc, "detail", str(exc))))
     response.data = _body(code, message)
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404 (DEBUG off): a path under /api/ that no route serves answers in the error shape,
+    as every API error does; screens keep the page."""
+    if not request.path_info.startswith("/api/"):
+        return defaults.page_not_found(request, exception)
+    message = _("No API endpoint at %(path)s. The endpoints are listed at /api/docs/.") % {
+        "path": request.path_info
+    }
+    return JsonResponse(_body("not_found", message), status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -21,4 +21,5 @@ urlpatterns = [
 ]
 
 # With DEBUG off, an unexpected error under /api/ answers in the API's JSON error shape.
+handler404 = "mes.api_errors.page_not_found"
 handler500 = "mes.api_errors.server_error"

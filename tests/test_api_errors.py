@@ -79,3 +79,40 @@ def test_a_screen_keeps_djangos_error_page(client, operator, settings, monkeypat
     response = client.get("/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_api_path_is_a_json_404_in_the_callers_language(api, operator, settings):
+    settings.DEBUG = False
+    api.force_authenticate(operator)
+    response = api.get("/api/v1/no-such-thing/", headers={"Accept-Language": "zh-hans"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "not_found"
+    assert "/api/v1/no-such-thing/" in error["message"]
+    assert error["message"].startswith("没有")
+
+
+def test_an_unknown_screen_path_keeps_the_html_page(client, operator, settings):
+    settings.DEBUG = False
+    client.force_login(operator)
+    response = client.get("/no-such-screen/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_invalid_and_an_oversized_body_are_refused_in_the_callers_language(api, operator, plant):
+    api.force_authenticate(operator)
+    zh = {"Accept-Language": "zh-hans"}
+    invalid = api.post(
+        "/api/v1/units/", {"identifier": "C-1", "kind": "cell", "quantity": "x"}, headers=zh
+    )
+    too_large = api.post(
+        "/api/v1/units/", {"identifier": "C-1", "junk": "y" * 3_000_000}, format="json", headers=zh
+    )
+    assert invalid.status_code == 400
+    assert invalid.json()["error"]["message"].startswith("输入无效。")
+    assert too_large.status_code == 413
+    assert "2.5" in too_large.json()["error"]["message"]
+    assert too_large.json()["error"]["message"].startswith("请求正文")
+    assert not Unit.objects.exists()
