@@ -46,14 +46,16 @@ def _refuse_unless_consumable(
         if not roles.user_roles(by) & roles.DECIDES_QUALITY:
             raise Forbidden(
                 _("%(unit)s is on hold; only a quality engineer may override the hold.")
-                % {"unit": parent.identifier}
+                % {"unit": parent.identifier},
+                field="parent",
             )
         return
     if parent.status not in UnitStatus.consumable():
-        refuse_unless_workable(parent, ACTION_CONSUME)
+        refuse_unless_workable(parent, ACTION_CONSUME, field="parent")
         raise RuleViolation(
             _("%(unit)s cannot be consumed in status %(status)s.")
-            % {"unit": parent.identifier, "status": parent.status}
+            % {"unit": parent.identifier, "status": parent.status},
+            field="parent",
         )
 
 
@@ -92,17 +94,37 @@ def _metre_range(
     ).first()
     if overlap is not None:
         raise RuleViolation(
-            _("Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s already used.")
-            % {
-                "low": qty_text(low),
-                "high": qty_text(high),
-                "unit": parent.identifier,
-                "from": qty_text(overlap.position_from_m),
-                "to": qty_text(overlap.position_to_m),
-            },
+            " ".join(
+                (
+                    _(
+                        "Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s "
+                        "already used."
+                    )
+                    % {
+                        "low": qty_text(low),
+                        "high": qty_text(high),
+                        "unit": parent.identifier,
+                        "from": qty_text(overlap.position_from_m),
+                        "to": qty_text(overlap.position_to_m),
+                    },
+                    _free_next(parent, low),
+                )
+            ),
             field="position_from_m",
         )
     return low, high
+
+
+def _free_next(roll: Unit, after: Decimal) -> str:
+    """Where the operator can go instead: the next free metres of the roll (the stacker's
+    feed or the tablet's form then needs only the range changed)."""
+    gap = selectors.next_free_metres(roll=roll, after=after)
+    if gap is None:
+        return _("No metres of %(unit)s are free.") % {"unit": roll.identifier}
+    return _("The next free metres are %(from)s..%(to)s.") % {
+        "from": qty_text(gap[0]),
+        "to": qty_text(gap[1]),
+    }
 
 
 @transaction.atomic
