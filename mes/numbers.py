@@ -43,11 +43,12 @@ def decimal_separator() -> str:
     return str(formats.get_format("DECIMAL_SEPARATOR", translation.get_language(), use_l10n=True))
 
 
-def parse_number(value: object, *, field: str) -> Decimal:
+def parse_number(value: object, *, field: str, label: str = "") -> Decimal:
     """The number in `value` (text as typed, or a number) as a finite Decimal.
 
     Raises InvalidInput naming `field` when the text is not one plain number in the active
-    language's notation (see the module docstring).
+    language's notation (see the module docstring); its message names the input as `label`
+    when given (a station form's parameter, where the input's code would mean nothing).
     """
     if isinstance(value, bool):
         raise _not_a_number(value, field)
@@ -60,11 +61,11 @@ def parse_number(value: object, *, field: str) -> Decimal:
     separator = decimal_separator()
     if separator != ".":
         if "." in text:
-            raise _ambiguous(text, field, separator)
+            raise _ambiguous(text, field, label, separator)
         text = text.replace(separator, ".", 1)
     if not text.isascii() or not _PLAIN.match(text):
         if _GROUPED.match(str(value).strip()):
-            raise _ambiguous(str(value).strip(), field, separator)
+            raise _ambiguous(str(value).strip(), field, label, separator)
         raise _not_a_number(value, field)
     try:
         return Decimal(text)
@@ -107,13 +108,13 @@ def _not_a_number(value: object, field: str) -> InvalidInput:
     )
 
 
-def _ambiguous(text: str, field: str, separator: str) -> InvalidInput:
+def _ambiguous(text: str, field: str, label: str, separator: str) -> InvalidInput:
     return InvalidInput(
         _(
             "%(field)s: “%(value)s” is not a plain number. Write it without digit grouping and "
             "with “%(separator)s” as the decimal separator, e.g. 8000 or 300%(separator)s1."
         )
-        % {"field": field, "value": text, "separator": separator},
+        % {"field": label or field, "value": text, "separator": separator},
         field=field,
         code=AMBIGUOUS,
     )

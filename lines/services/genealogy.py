@@ -93,38 +93,37 @@ def _metre_range(
         Q(parent=parent) & Q(position_from_m__lt=high) & Q(position_to_m__gt=low)
     ).first()
     if overlap is not None:
-        raise RuleViolation(
-            " ".join(
-                (
-                    _(
-                        "Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s "
-                        "already used."
-                    )
-                    % {
-                        "low": qty_text(low),
-                        "high": qty_text(high),
-                        "unit": parent.identifier,
-                        "from": qty_text(overlap.position_from_m),
-                        "to": qty_text(overlap.position_to_m),
-                    },
-                    _free_next(parent, low),
-                )
-            ),
-            field="position_from_m",
-        )
+        raise RuleViolation(_overlap_message(parent, low, high, overlap), field="position_from_m")
     return low, high
 
 
-def _free_next(roll: Unit, after: Decimal) -> str:
-    """Where the operator can go instead: the next free metres of the roll (the stacker's
-    feed or the tablet's form then needs only the range changed)."""
-    gap = selectors.next_free_metres(roll=roll, after=after)
-    if gap is None:
-        return _("No metres of %(unit)s are free.") % {"unit": roll.identifier}
-    return _("The next free metres are %(from)s..%(to)s.") % {
-        "from": qty_text(gap[0]),
-        "to": qty_text(gap[1]),
+def _overlap_message(roll: Unit, low: Decimal, high: Decimal, overlap: GenealogyEdge) -> str:
+    """What overlapped, and where the operator can go instead: the next free metres of the
+    roll (the stacker's feed or the tablet's form then needs only the range changed)."""
+    names = {
+        "low": qty_text(low),
+        "high": qty_text(high),
+        "unit": roll.identifier,
+        "from": qty_text(overlap.position_from_m),
+        "to": qty_text(overlap.position_to_m),
     }
+    gap = selectors.next_free_metres(roll=roll, after=low)
+    if gap is None:
+        return (
+            _(
+                "Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s already "
+                "used. No metres of %(unit)s are free."
+            )
+            % names
+        )
+    names["free_from"], names["free_to"] = qty_text(gap[0]), qty_text(gap[1])
+    return (
+        _(
+            "Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s already "
+            "used. The next free metres are %(free_from)s..%(free_to)s."
+        )
+        % names
+    )
 
 
 @transaction.atomic
