@@ -3,8 +3,17 @@ the badge), receipts (only read)."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import options
 
 from mes.models import CredentialLock, OperatorProfile, SubmissionReceipt
+from mes.number_fields import ADMIN_NUMBER_FIELDS
+
+# Every admin's numeric inputs read typed numbers as the station screen and the API do
+# (mes.numbers). Set here because mes's admin module is imported before those of lines, quality,
+# conditions and finishing (INSTALLED_APPS order), and each ModelAdmin and inline copies these
+# defaults when it is made; Django's own widgets are kept.
+for _field, _override in ADMIN_NUMBER_FIELDS.items():
+    options.FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(_field, {}).update(_override)
 
 
 class OperatorProfileForm(forms.ModelForm):

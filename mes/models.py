@@ -51,6 +51,9 @@ class SubmissionReceipt(models.Model):
     subject = models.CharField(max_length=64, blank=True)  # the unit identifier acted on
     ok = models.BooleanField(default=False)
     message = models.TextField(blank=True)
+    # Applied but needing attention (the screen shows it as a warning, not a confirmation).
+    warning = models.BooleanField(default=False)
+    field = models.CharField(max_length=64, blank=True)  # the input a refusal blames
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

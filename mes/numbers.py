@@ -9,7 +9,9 @@ never guessed. The rules, for a station form's field and an API number sent as t
   ',' (German, French...) would accept "300,1" as 300.1, and then refuses "." and "8.000";
 - digit grouping ("8,000", "8 000", "8'000") is refused: the reader cannot tell grouping from a
   decimal separator of another locale, so the user is asked to write the number plainly;
-- an exponent ("1e-3") is accepted; NaN and infinity are not numbers here.
+- an exponent ("1e-3") is accepted; NaN and infinity are not numbers here;
+- a whole number (a count, an id, a version, an interval in ms) is digits only: "8.000" is refused
+  there too, as it is either 8 written oddly or 8000 grouped, and "1e3" is no count anyone types.
 
 The message keeps what the user typed, so they see what was refused.
 """
@@ -32,6 +34,7 @@ BIGINT_MAX = 2**63 - 1
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?$")
 # Digits with separators between them: grouping ("8,000", "8 000", "8'000") or another
 # locale's decimal separator ("300,1"). Ambiguous, so refused with a message that says so.
+_WHOLE = re.compile(r"^[+-]?\d{1,30}$")  # no column holds more digits; int() of 5000 raises
 _GROUPED = re.compile(r"^[+-]?\d[\d,.'\s\u00a0\u202f]*\d$")
 
 
@@ -40,11 +43,12 @@ def decimal_separator() -> str:
     return str(formats.get_format("DECIMAL_SEPARATOR", translation.get_language(), use_l10n=True))
 
 
-def parse_number(value: object, *, field: str) -> Decimal:
+def parse_number(value: object, *, field: str, label: str = "") -> Decimal:
     """The number in `value` (text as typed, or a number) as a finite Decimal.
 
     Raises InvalidInput naming `field` when the text is not one plain number in the active
-    language's notation (see the module docstring).
+    language's notation (see the module docstring); its message names the input as `label`
+    when given (a station form's parameter, where the input's code would mean nothing).
     """
     if isinstance(value, bool):
         raise _not_a_number(value, field)
@@ -57,16 +61,44 @@ def parse_number(value: object, *, field: str) -> Decimal:
     separator = decimal_separator()
     if separator != ".":
         if "." in text:
-            raise _ambiguous(text, field, separator)
+            raise _ambiguous(text, field, label, separator)
         text = text.replace(separator, ".", 1)
     if not text.isascii() or not _PLAIN.match(text):
         if _GROUPED.match(str(value).strip()):
-            raise _ambiguous(str(value).strip(), field, separator)
+            raise _ambiguous(str(value).strip(), field, label, separator)
         raise _not_a_number(value, field)
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # the pattern lets only plain numbers through; belt and braces
         raise _not_a_number(value, field) from exc
+
+
+def parse_whole_number(value: object, *, field: str) -> int:
+    """The whole number in `value` (digits as typed, or an int); the rest as parse_number.
+
+    Raises InvalidInput naming `field` for anything else, with the grouping message for text
+    with separators between digits ("8,000", "8.000", "8 000").
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and _WHOLE.match(text):
+            return int(text)
+        if _GROUPED.match(text):
+            raise InvalidInput(
+                _(
+                    "%(field)s: “%(value)s” is not a plain whole number. Write digits only, "
+                    "without grouping or a decimal separator, e.g. 8000."
+                )
+                % {"field": field, "value": text},
+                field=field,
+                code=AMBIGUOUS,
+            )
+    raise InvalidInput(
+        _("%(value)s is not a whole number.") % {"value": repr(value)},
+        field=field,
+    )
 
 
 def _not_a_number(value: object, field: str) -> InvalidInput:
@@ -76,13 +108,13 @@ def _not_a_number(value: object, field: str) -> InvalidInput:
     )
 
 
-def _ambiguous(text: str, field: str, separator: str) -> InvalidInput:
+def _ambiguous(text: str, field: str, label: str, separator: str) -> InvalidInput:
     return InvalidInput(
         _(
             "%(field)s: “%(value)s” is not a plain number. Write it without digit grouping and "
             "with “%(separator)s” as the decimal separator, e.g. 8000 or 300%(separator)s1."
         )
-        % {"field": field, "value": text, "separator": separator},
+        % {"field": label or field, "value": text, "separator": separator},
         field=field,
         code=AMBIGUOUS,
     )

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lines.models import Station, Unit
-from lines.web.station_quality import SpecLimits
-from quality.choices import HoldState
+from lines.web.station_quality import BrokenRule, SpecLimits
+from quality.choices import FlagKind, HoldState
 from quality.evaluation import ABOVE_USL, BELOW_LSL, IN_SPEC, Limits, evaluate
-from quality.models import Hold, Spec, SpecVersion
+from quality.models import Flag, Hold, Spec, SpecVersion
 from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
 
 
@@ -65,4 +65,35 @@ def hold_reasons(*, unit: Unit) -> list[str]:
         Hold.objects.filter(members__unit=unit, state=HoldState.ACTIVE)
         .order_by("placed_at", "id")
         .values_list("reason", flat=True)
+    )
+
+
+def rules_broken(*, raised: list[object]) -> list[BrokenRule]:
+    """The spec limits a recording broke (`raised`: the flags its judgement raised, as
+    lines.hooks.AFTER_INGEST reports them), each with the active hold it placed, if any."""
+    flags = [
+        flag
+        for flag in raised
+        if isinstance(flag, Flag) and flag.kind in (FlagKind.OUT_OF_SPEC, FlagKind.DATA_QUALITY)
+    ]
+    holds = dict(
+        Hold.objects.filter(flag__in=flags, state=HoldState.ACTIVE).values_list("flag_id", "pk")
+    )
+    return [_broken(flag, holds.get(flag.pk)) for flag in flags]
+
+
+def _broken(flag: Flag, hold: int | None) -> BrokenRule:
+    version = flag.spec_version
+    bound = flag.limit[:3] if flag.limit[:3] in ("LSL", "USL") else ""
+    limit = None
+    if version is not None and bound:
+        limit = version.lsl if bound == "LSL" else version.usl
+    return BrokenRule(
+        parameter=flag.parameter,
+        value=flag.value,
+        uom=version.spec.unit_of_measure if version is not None else "",
+        bound=bound,
+        limit=limit,
+        spec_version=version.version if version is not None else None,
+        hold=hold,
     )

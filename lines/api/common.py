@@ -1,7 +1,7 @@
 """Small helpers shared by the lines API views: path patterns, the error shape for the schema,
 request validation, field renaming and the browsable API's input forms."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -11,7 +11,14 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 
 from mes.errors import DomainError, InvalidInput, NotFound
-from mes.numbers import AMBIGUOUS, BIGINT_MAX, INT_MAX, check_instant, parse_number
+from mes.numbers import (
+    AMBIGUOUS,
+    BIGINT_MAX,
+    INT_MAX,
+    check_instant,
+    parse_number,
+    parse_whole_number,
+)
 
 # Barcodes may hold '.', ':', '-' and '_' (lines.services.common.IDENTIFIER_RE); never a slash.
 IDENTIFIER_PATH = r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}"
@@ -101,10 +108,12 @@ class PlainNumber(FieldBase):
     """Reads a number sent as text with mes.numbers before the field's own checks: grouped or
     comma text is refused with mes.numbers' message, any other non-number with DRF's."""
 
+    parse: Callable[..., Any] = staticmethod(parse_number)
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):
             try:
-                data = parse_number(data, field=self.field_name or "")
+                data = self.parse(data, field=self.field_name or "")
             except InvalidInput as exc:
                 if exc.code == AMBIGUOUS:
                     raise serializers.ValidationError(exc.message, code="invalid") from exc
@@ -113,7 +122,10 @@ class PlainNumber(FieldBase):
 
 
 class IntegerField(PlainNumber, serializers.IntegerField):
-    """An integer within a 32-bit column unless told otherwise."""
+    """An integer within a 32-bit column unless told otherwise. Text is digits only
+    (mes.numbers.parse_whole_number): "8.000" and "8,000" are refused, never taken for 8."""
+
+    parse = staticmethod(parse_whole_number)
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_value", INT_MAX)

@@ -15,6 +15,7 @@ from drf_spectacular.drainage import set_override
 from lines.choices import OperationResult, StationKind, UnitKind, UnitStatus
 from lines.models import Equipment, GenealogyEdge, Operation, Sample, Station, Tag, TagRole, Unit
 from mes.errors import InvalidInput
+from mes.number_fields import PlainIntegerField
 from mes.numbers import BIGINT_MAX, INT_MAX, check_instant
 
 
@@ -26,7 +27,7 @@ class WholeNumberFilter(filters.NumberFilter):
     the column's range and answers 400 naming the parameter for anything else.
     """
 
-    field_class = forms.IntegerField
+    field_class = PlainIntegerField  # "8.000" is refused, not read as 8 (mes.numbers)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 0)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lines.api import resolve
-from lines.api.common import valid, with_errors
+from lines.api.common import count, valid, with_errors
 from lines.services.recipes import recipe_download, recipe_for_download
 from mes.actors import request_actor
 from mes.permissions import CanMapTags
@@ -22,9 +22,7 @@ from mes.permissions import CanMapTags
 
 class RecipeDownloadInput(serializers.Serializer):
     recipe = serializers.CharField(max_length=32, help_text="Recipe code.")
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text="Default: the latest active version."
-    )
+    version = count(required=False, help_text="Default: the latest active version.")
 
 
 class SetpointResult(serializers.Serializer):

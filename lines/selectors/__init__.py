@@ -13,6 +13,7 @@ from lines.selectors.genealogy import (
     walk_cursor,
     whereabouts_of,
 )
+from lines.selectors.metres import next_free_metres, roll_free_metres
 from lines.selectors.station import (
     LatestValue,
     station_latest_values,
@@ -25,6 +26,8 @@ from lines.selectors.units import unit_get_by_identifier
 __all__ = [
     "DownstreamCount",
     "LatestValue",
+    "next_free_metres",
+    "roll_free_metres",
     "Trace",
     "TraceEdge",
     "TraceNode",

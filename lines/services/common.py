@@ -108,16 +108,19 @@ ACTION_CONSUME = gettext_lazy("be consumed")
 ACTION_SCRAP = gettext_lazy("be scrapped here")
 
 
-def refuse_unless_workable(unit: Unit, action: StrOrPromise) -> None:
+def refuse_unless_workable(unit: Unit, action: StrOrPromise, *, field: str | None = None) -> None:
     """Refuse any work on a unit that is held, finished or gone, saying what to do instead.
 
-    The message is in the language of the request (the station screen shows it as it is)."""
+    The message is in the language of the request (the station screen shows it as it is);
+    `field` names the input that brought the unit in (a consumed lot's "parent"), if any."""
     if unit.status not in UnitStatus.unworkable():
         return
     names: dict[str, StrOrPromise] = {"unit": unit.identifier, "action": action}
     if unit.status == UnitStatus.ON_HOLD:
         raise RuleViolation(
-            _("%(unit)s is on hold and cannot %(action)s. Call quality to review the hold.") % names
+            _("%(unit)s is on hold and cannot %(action)s. Call quality to review the hold.")
+            % names,
+            field=field,
         )
     if unit.status in UnitStatus.terminal():
         names["status"] = unit.get_status_display().lower()
@@ -125,5 +128,6 @@ def refuse_unless_workable(unit: Unit, action: StrOrPromise) -> None:
             _(
                 "%(unit)s is %(status)s and cannot %(action)s. Set it aside and call your shift lead."
             )
-            % names
+            % names,
+            field=field,
         )

@@ -46,14 +46,16 @@ def _refuse_unless_consumable(
         if not roles.user_roles(by) & roles.DECIDES_QUALITY:
             raise Forbidden(
                 _("%(unit)s is on hold; only a quality engineer may override the hold.")
-                % {"unit": parent.identifier}
+                % {"unit": parent.identifier},
+                field="parent",
             )
         return
     if parent.status not in UnitStatus.consumable():
-        refuse_unless_workable(parent, ACTION_CONSUME)
+        refuse_unless_workable(parent, ACTION_CONSUME, field="parent")
         raise RuleViolation(
             _("%(unit)s cannot be consumed in status %(status)s.")
-            % {"unit": parent.identifier, "status": parent.status}
+            % {"unit": parent.identifier, "status": parent.status},
+            field="parent",
         )
 
 
@@ -91,18 +93,37 @@ def _metre_range(
         Q(parent=parent) & Q(position_from_m__lt=high) & Q(position_to_m__gt=low)
     ).first()
     if overlap is not None:
-        raise RuleViolation(
-            _("Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s already used.")
-            % {
-                "low": qty_text(low),
-                "high": qty_text(high),
-                "unit": parent.identifier,
-                "from": qty_text(overlap.position_from_m),
-                "to": qty_text(overlap.position_to_m),
-            },
-            field="position_from_m",
-        )
+        raise RuleViolation(_overlap_message(parent, low, high, overlap), field="position_from_m")
     return low, high
+
+
+def _overlap_message(roll: Unit, low: Decimal, high: Decimal, overlap: GenealogyEdge) -> str:
+    """What overlapped, and where the operator can go instead: the next free metres of the
+    roll (the stacker's feed or the tablet's form then needs only the range changed)."""
+    names = {
+        "low": qty_text(low),
+        "high": qty_text(high),
+        "unit": roll.identifier,
+        "from": qty_text(overlap.position_from_m),
+        "to": qty_text(overlap.position_to_m),
+    }
+    gap = selectors.next_free_metres(roll=roll, after=low)
+    if gap is None:
+        return (
+            _(
+                "Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s already "
+                "used. No metres of %(unit)s are free."
+            )
+            % names
+        )
+    names["free_from"], names["free_to"] = qty_text(gap[0]), qty_text(gap[1])
+    return (
+        _(
+            "Metres %(low)s..%(high)s of %(unit)s overlap metres %(from)s..%(to)s already "
+            "used. The next free metres are %(free_from)s..%(free_to)s."
+        )
+        % names
+    )
 
 
 @transaction.atomic

@@ -47,7 +47,7 @@ def measurement_record(
     """
     if not PARAMETER_RE.match(parameter or ""):
         raise InvalidInput(_("Choose the parameter measured."), field="parameter")
-    number = _finite(value)
+    number = _finite(value, parameter)
     if unit.status in UnitStatus.terminal():
         raise RuleViolation(
             _("%(unit)s is %(status)s; it cannot be measured any more.")
@@ -72,10 +72,10 @@ def measurement_record(
     return Measurement(sample, raised)
 
 
-def _finite(value: float | str) -> float:
+def _finite(value: float | str, parameter: str) -> float:
     """The value as typed, read by mes.numbers (no comma taken for a decimal point), and within
     what any process value we measure can be, so a slip of the finger is not stored as data."""
-    number = float(parse_number(value, field="value"))
+    number = float(parse_number(value, field="value", label=parameter))
     if not abs(number) <= MEASURED_MAX:
         raise InvalidInput(
             _("%(field)s must be between -%(limit)s and %(limit)s, got %(value)s.")

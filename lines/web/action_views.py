@@ -12,18 +12,19 @@ from lines import selectors, services
 from lines.models import Station, Unit
 from lines.services.common import qty_text
 from lines.web.access import moves_units
+from lines.web.measure_said import measurement_said
 from lines.web.station_quality import station_quality
 from lines.web.station_views import card_context, screen_context
 from mes.actors import request_actor
 from mes.errors import NotFound, RuleViolation
 from mes.web.htmx import HtmxRequest
-from mes.web.once import submit_once
+from mes.web.once import Done, submit_once
 
 TYPED_FIELDS = ("parameter", "value", "parent", "quantity", "position_from_m", "position_to_m")
 
 
 def _answer(
-    request: HtmxRequest, code: str, action: str, apply: Callable[[Station, Unit], str]
+    request: HtmxRequest, code: str, action: str, apply: Callable[[Station, Unit], str | Done]
 ) -> HttpResponse:
     station = get_object_or_404(Station, code=code)
     identifier = request.POST.get("unit", "").strip()
@@ -38,10 +39,16 @@ def _answer(
         subject=unit.identifier,
         apply=lambda: apply(station, unit),
     )
-    notice = {"notice": outcome.message, "notice_ok": outcome.ok}
+    notice: dict[str, object] = {
+        "notice": outcome.message,
+        "notice_ok": outcome.ok,
+        "notice_warning": outcome.warning,
+    }
     if not outcome.ok:
-        # A refused form comes back with what was typed, to correct rather than retype.
+        # A refused form comes back with what was typed, to correct rather than retype, and
+        # with the field the refusal blames marked ("consume.quantity"; "" when none is).
         notice["sent"] = {name: request.POST.get(name, "") for name in TYPED_FIELDS}
+        notice["wrong"] = f"{action}.{outcome.field}" if outcome.field else ""
     if request.htmx:
         context = {"station": station, **card_context(station=station, identifier=identifier)}
         return render(request, "lines/_card.html", {**context, **notice})
@@ -100,7 +107,12 @@ def _blank_is_none(value: str | None) -> str | None:
 @moves_units
 def consume(request: HtmxRequest, code: str) -> HttpResponse:
     def apply(station: Station, unit: Unit) -> str:
-        parent = selectors.unit_get_by_identifier(identifier=request.POST.get("parent", "").strip())
+        try:
+            parent = selectors.unit_get_by_identifier(
+                identifier=request.POST.get("parent", "").strip()
+            )
+        except NotFound as exc:
+            raise NotFound(exc.message, field="parent") from exc
         edge = services.unit_consume(
             child=unit,
             parent=parent,
@@ -123,7 +135,7 @@ def consume(request: HtmxRequest, code: str) -> HttpResponse:
 @require_POST
 @moves_units
 def measure(request: HtmxRequest, code: str) -> HttpResponse:
-    def apply(station: Station, unit: Unit) -> str:
+    def apply(station: Station, unit: Unit) -> Done:
         _open_operation_here(station, unit)
         parameter = request.POST.get("parameter", "")
         measured = services.measurement_record(
@@ -133,22 +145,13 @@ def measure(request: HtmxRequest, code: str) -> HttpResponse:
             value=request.POST.get("value", ""),
             by=request_actor(request),
         )
-        limits = station_quality().limits_for(station=station, parameter=parameter, unit=unit)
-        names = {
-            "parameter": parameter,
-            "value": f"{measured.sample.value:.6g}",
-            "uom": limits.uom if limits else "",
-        }
-        broken = [flag.limit for flag in measured.flags if flag.limit]
-        if broken:
-            names["limit"] = broken[0]
-            return (
-                _(
-                    "Recorded %(parameter)s = %(value)s %(uom)s: OUT OF SPEC (%(limit)s). "
-                    "Call quality."
-                )
-                % names
-            )
-        return _("Recorded %(parameter)s = %(value)s %(uom)s: in spec.") % names
+        quality = station_quality()
+        return measurement_said(
+            unit=unit,
+            parameter=parameter,
+            value=measured.sample.value,
+            limits=quality.limits_for(station=station, parameter=parameter, unit=unit),
+            broken=quality.rules_broken(raised=measured.flags),
+        )
 
     return _answer(request, code, "measure", apply)

@@ -30,6 +30,21 @@ class SpecLimits:
         return f"≤ {self.usl:g}"
 
 
+@dataclass(frozen=True)
+class BrokenRule:
+    """A spec limit a recorded value broke: the parameter, the value, the bound ("LSL" or "USL"
+    for a limit, "" for an unusable value) and its value, the spec version in force, and the
+    hold it placed on the unit (None when the spec does not hold on a violation)."""
+
+    parameter: str
+    value: float | None
+    uom: str
+    bound: str
+    limit: float | None
+    spec_version: int | None
+    hold: int | None
+
+
 class StationQuality(Protocol):
     """The reads a station screen asks of quality (quality.station_reads implements them)."""
 
@@ -44,6 +59,8 @@ class StationQuality(Protocol):
     ) -> tuple[str, bool]: ...
 
     def hold_reasons(self, *, unit: Unit) -> list[str]: ...
+
+    def rules_broken(self, *, raised: list[object]) -> list[BrokenRule]: ...
 
 
 class NoQuality:
@@ -63,6 +80,9 @@ class NoQuality:
         return _("No spec"), False
 
     def hold_reasons(self, *, unit: Unit) -> list[str]:
+        return []
+
+    def rules_broken(self, *, raised: list[object]) -> list[BrokenRule]:
         return []
 
 

@@ -338,7 +338,7 @@ def test_an_operator_cannot_override_a_hold_to_consume(plant, operator, api):
     assert response.json()["error"] == {
         "code": "forbidden",
         "message": "LOT-1 is on hold; only a quality engineer may override the hold.",
-        "fields": {},
+        "fields": {"parent": ["LOT-1 is on hold; only a quality engineer may override the hold."]},
     }
     assert not GenealogyEdge.objects.exists()
     assert Unit.objects.get(identifier="LOT-1").quantity_remaining == Decimal("5")

@@ -156,7 +156,7 @@ def test_the_same_serial_again_changes_nothing_and_a_consumed_metre_range_is_ref
     )  # fmt: skip
     assert report.problems == [
         "CELL-U-9 consuming MR-FEED-A: Metres 0.6..1.8 of MR-FEED-A overlap metres 0..1.2 "
-        "already used."
+        "already used. The next free metres are 1.2..1200."
     ]
     assert list(
         GenealogyEdge.objects.filter(child__kind="cell").values_list("parent", "child__identifier")

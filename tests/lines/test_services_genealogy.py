@@ -144,6 +144,26 @@ def test_overlapping_metres_are_refused_but_adjacent_ones_are_fine(plant):
     assert GenealogyEdge.objects.filter(parent=roll).count() == 2
 
 
+def test_an_overlap_refusal_says_which_metres_are_free_next(plant):
+    roll = make_roll("ROLL-1", "100")
+    cells = [make_cell(plant, f"CELL-{n}") for n in range(4)]
+    services.unit_consume(child=cells[0], parent=roll, position_from_m="0", position_to_m="20")
+    services.unit_consume(child=cells[1], parent=roll, position_from_m="30", position_to_m="100")
+
+    with pytest.raises(RuleViolation) as refused:
+        services.unit_consume(child=cells[2], parent=roll, position_from_m="15", position_to_m="25")
+    assert refused.value.message == (
+        "Metres 15..25 of ROLL-1 overlap metres 0..20 already used. "
+        "The next free metres are 20..30."
+    )
+    assert refused.value.field == "position_from_m"
+
+    # Nothing free beyond where the operator was heading: the free metres before it.
+    with pytest.raises(RuleViolation, match=r"The next free metres are 20\.\.30\.$"):
+        services.unit_consume(child=cells[3], parent=roll, position_from_m="50", position_to_m="60")
+    assert GenealogyEdge.objects.filter(parent=roll).count() == 2
+
+
 def test_positions_on_a_kilogram_lot_are_refused(plant):
     lot, slurry = receive(plant, "LOT-1", "50"), _slurry()
     with pytest.raises(InvalidInput, match="only for a parent measured in metres"):

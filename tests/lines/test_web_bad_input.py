@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 STACK = "/station/T-STACKING/"
 GROUPING = (
-    "value: “%s” is not a plain number. Write it without digit grouping and with “.” as the "
+    "stack_pressure_kpa: “%s” is not a plain number. Write it without digit grouping and with “.” as the "
     "decimal separator, e.g. 8000 or 300.1."
 )
 
@@ -69,7 +69,7 @@ def test_a_grouped_measurement_is_refused_in_chinese_too(started):
     page = post(started, "measure", parameter="stack_pressure_kpa", value="8,000")
 
     assert (
-        "value：“8,000” 不是一个规范的数字。请不要使用千位分隔符，并以“.”作为小数点，"
+        "stack_pressure_kpa：“8,000” 不是一个规范的数字。请不要使用千位分隔符，并以“.”作为小数点，"
         "例如 8000 或 300.1。"
     ) in page
     assert not Sample.objects.exists()

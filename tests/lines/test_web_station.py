@@ -10,6 +10,7 @@ from lines import services
 from lines.models import GenealogyEdge, Operation, Sample, Tag, Unit, UnitHistory
 from mes.models import SubmissionReceipt
 from quality import services as quality_services
+from quality.models import Hold
 from tests.factories import add_samples, make_cell, make_roll, make_spec, receive
 
 pytestmark = pytest.mark.django_db
@@ -214,14 +215,40 @@ def test_a_measurement_out_of_spec_holds_the_cell_and_stops_the_screen(signed_in
     key = str(uuid.uuid4())
 
     page = post(signed_in, "measure", "C-1", key, parameter="alignment_mm", value="0.31")
-    post(signed_in, "measure", "C-1", key, parameter="alignment_mm", value="0.31")
+    again = post(signed_in, "measure", "C-1", key, parameter="alignment_mm", value="0.31")
 
-    html = page.content.decode()
-    assert "Recorded alignment_mm = 0.31 mm: OUT OF SPEC (USL 0.2). Call quality." in html
-    assert "ON HOLD: do not process this unit." in html and "Complete: passed" not in html
+    hold = Hold.objects.get(unit=cell)
+    # A warning that names the hold and the rule, never the green confirmation; the same when
+    # a resend of the form replays the stored outcome.
+    banner = (
+        '<p class="banner banner-hold" role="alert" data-notice="warning">C-1 is now ON HOLD '
+        f"(hold {hold.pk}): alignment_mm = 0.31 mm is above USL 0.2 mm of spec alignment_mm v1. "
+        "Put it in the hold rack and call quality.</p>"
+    )
+    for html in (page.content.decode(), again.content.decode()):
+        assert banner in html
+        assert "banner-ok" not in html.split("<article")[0]
+        assert "ON HOLD: do not process this unit." in html and "Complete: passed" not in html
     cell.refresh_from_db()
     assert cell.status == "on_hold"
     assert Sample.objects.filter(unit=cell).count() == 1
+
+
+def test_an_out_of_spec_measurement_the_spec_does_not_hold_on_is_a_warning(signed_in, cell):
+    spec = make_spec("alignment_mm", "stacking", lsl=-0.2, usl=0.2, target=0.0, uom="mm")
+    spec.holds_on_violation = False
+    spec.save(update_fields=["holds_on_violation"])
+    post(signed_in, "start", "C-1")
+
+    html = post(signed_in, "measure", "C-1", parameter="alignment_mm", value="-0.25").content
+
+    assert (
+        '<p class="banner banner-hold" role="alert" data-notice="warning">Recorded alignment_mm '
+        "= -0.25 mm: OUT OF SPEC, below LSL -0.2 mm of spec alignment_mm v1. The spec does not "
+        "hold the unit; call quality.</p>"
+    ) in html.decode()
+    cell.refresh_from_db()
+    assert cell.status == "in_process" and not Hold.objects.exists()
 
 
 def test_a_measurement_that_is_not_a_number_is_refused(signed_in, cell):

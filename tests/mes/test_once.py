@@ -70,8 +70,10 @@ def test_a_refusal_is_stored_and_repeated_and_what_it_began_is_undone():
     first = submit_once(key=key, user=user, action="x", subject="", apply=create_then_refuse)
     second = submit_once(key=key, user=user, action="x", subject="", apply=create_then_refuse)
 
-    assert first == Outcome(False, "A unit with identifier CELL-HALF already exists.")
-    assert second == Outcome(False, first.message, replayed=True)
+    assert first == Outcome(
+        False, "A unit with identifier CELL-HALF already exists.", field="identifier"
+    )
+    assert second == Outcome(False, first.message, replayed=True, field="identifier")
     assert not Unit.objects.filter(identifier="CELL-HALF").exists()
 
 
@@ -93,3 +95,24 @@ def test_a_key_used_by_someone_else_is_not_replayed_to_them():
 
     assert outcome == Outcome(False, "This form is out of date: scan the unit again.")
     assert not Operation.objects.filter(unit=cell).exists()
+
+
+def test_a_warning_and_the_field_a_refusal_blames_are_replayed_as_they_were():
+    from mes.errors import InvalidInput
+    from mes.web.once import Done
+
+    user = make_user("olivia.operator", "operator")
+    held, refused = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def refuse() -> str:
+        raise InvalidInput("quantity: not a plain number", field="quantity")
+
+    for replayed in (False, True):
+        warned = submit_once(
+            key=held, user=user, action="measure", subject="C-1", apply=lambda: Done("held", True)
+        )
+        blamed = submit_once(key=refused, user=user, action="consume", subject="C-1", apply=refuse)
+        assert warned == Outcome(True, "held", replayed=replayed, warning=True)
+        assert blamed == Outcome(
+            False, "quantity: not a plain number", replayed=replayed, field="quantity"
+        )
