@@ -8,3 +8,9 @@ class OeeConfig(AppConfig):
 
     name = "oee"
     verbose_name = "OEE and downtime"
+
+    def ready(self) -> None:
+        from lines import hooks
+        from oee.services import state_ingest
+
+        hooks.register(hooks.AFTER_INGEST, state_ingest.after_ingest)

@@ -17,7 +17,7 @@ Window = tuple[datetime, datetime]
 class Counts:
     processed: int = 0  # units whose operation at the station ended in the window
     good_first_time: int = 0  # of those, passed at the first attempt
-    ideal_cycle_s: float | None = None  # per unit, at the station
+    ideal_s: float | None = None  # the ideal cycle time of each processed unit, summed
 
 
 @dataclass(frozen=True)
@@ -38,28 +38,67 @@ class Figures:
     performance_capped: bool  # the ideal cycle time is slower than what the station did
 
 
+@dataclass(frozen=True)
+class Stop:
+    start: datetime
+    end: datetime
+    category: str  # of its first interval: down, or stopped inside planned time
+    plc_state: str
+    reason: str  # the PLC's stop-reason code at its first interval
+    micro_stop: bool
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+def stops(
+    intervals: Sequence[Interval], planned: Sequence[Window] | None, micro_stop_s: float
+) -> list[Stop]:
+    """The stops inside planned production time: runs of consecutive down time (down, or
+    stopped inside planned time). A break or the end of planned time ends a stop. A stop shorter
+    than `micro_stop_s` is a micro-stop."""
+    out: list[Stop] = []
+    run: list[Interval] = []
+
+    def close() -> None:
+        if run:
+            length = sum(i.seconds for i in run)
+            first = run[0]
+            out.append(
+                Stop(
+                    first.start,
+                    run[-1].end,
+                    first.category,
+                    first.plc_state,
+                    next((i.reason for i in run if i.reason), ""),
+                    length < micro_stop_s,
+                )
+            )
+            run.clear()
+
+    for piece in _inside(intervals, planned):
+        if piece.category in (Category.DOWN, STOPPED):
+            if piece.seconds > 0:
+                run.append(piece)
+        else:
+            close()
+    close()
+    return out
+
+
 def seconds_by_category(
     intervals: Sequence[Interval], planned: Sequence[Window] | None, micro_stop_s: float
 ) -> dict[str, float]:
     """Seconds per category inside planned production time (all time when `planned` is None).
-    STOPPED inside planned time is DOWN. A stop (consecutive DOWN time) shorter than
-    `micro_stop_s` is counted as "micro_stop": run time lost to speed, not to availability."""
+    Stop time (stops() above) is "down", or "micro_stop" for micro-stops: run time lost to
+    speed, not to availability."""
     totals = {c: 0.0 for c in (*Category, "micro_stop")}
-    stop: list[float] = []
-
-    def close_stop() -> None:
-        length = sum(stop)
-        totals["micro_stop" if 0 < length < micro_stop_s else Category.DOWN] += length
-        stop.clear()
-
     for piece in _inside(intervals, planned):
-        category = Category.DOWN if piece.category == STOPPED else Category(piece.category)
-        if category == Category.DOWN:
-            stop.append(piece.seconds)
-            continue
-        close_stop()
-        totals[category] += piece.seconds
-    close_stop()
+        if piece.category not in (Category.DOWN, STOPPED):
+            totals[Category(piece.category)] += piece.seconds
+    for stop in stops(intervals, planned, micro_stop_s):
+        totals["micro_stop" if stop.micro_stop else Category.DOWN] += stop.duration_s
     return totals
 
 
@@ -105,8 +144,8 @@ def oee_figures(
     availability = _ratio(run_s, planned_s)
     performance: float | None = None
     capped = False
-    if counts.ideal_cycle_s and run_s > 0:
-        performance = counts.ideal_cycle_s * counts.processed / run_s
+    if counts.ideal_s is not None and counts.processed and run_s > 0:
+        performance = counts.ideal_s / run_s
         if performance > 1.0:
             performance, capped = 1.0, True
     quality = _ratio(min(counts.good_first_time, counts.processed), counts.processed)

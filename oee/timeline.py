@@ -8,9 +8,9 @@ bridge had no connection is NO_DATA whatever the last state said.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from oee.states import Category
+from oee.states import STOPPED, Category
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,35 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
         else:
             merged.append(interval)
     return merged
+
+
+STOPS = frozenset({Category.DOWN, STOPPED})
+REASON_LEAD = timedelta(seconds=1)
+NO_REASON = frozenset({"", "0"})  # a PLC may set its reason code just before it stops
+
+
+def with_reasons(
+    intervals: Sequence[Interval], reports: Sequence[tuple[datetime, str]]
+) -> list[Interval]:
+    """Each stop with the PLC's reason code: the first code reported from just before the stop
+    began until it ended, or, without one, the last code reported before it (OPC UA reports
+    changes only: a second jam with the same code reports nothing new). A PLC resets its code to
+    0 (or empty) when it runs again; 0 is no reason. Other intervals keep no reason."""
+    ordered = sorted(reports)
+    out = []
+    for interval in intervals:
+        if interval.category not in STOPS:
+            out.append(interval)
+            continue
+        during = [
+            code
+            for at, code in ordered
+            if interval.start - REASON_LEAD <= at < interval.end and code not in NO_REASON
+        ]
+        before = [code for at, code in ordered if at < interval.start - REASON_LEAD]
+        reason = during[0] if during else (before[-1] if before else "")
+        reason = "" if reason in NO_REASON else reason
+        out.append(
+            Interval(interval.start, interval.end, interval.category, interval.plc_state, reason)
+        )
+    return out

@@ -29,7 +29,7 @@ def test_a_shift_recomputed_by_hand():
     figures = oee_figures(
         tile(changes, at(0), at(480)),
         planned,
-        Counts(processed=1500, good_first_time=1470, ideal_cycle_s=15.0),
+        Counts(processed=1500, good_first_time=1470, ideal_s=1500 * 15.0),
     )
     assert figures.planned_s == 450 * 60
     assert figures.down_s == 45 * 60
@@ -76,7 +76,7 @@ def test_an_ideal_cycle_slower_than_reality_is_capped_and_said():
     figures = oee_figures(
         tile([Change(at(0), Category.RUNNING)], at(0), at(10)),
         None,
-        Counts(processed=100, good_first_time=100, ideal_cycle_s=60),
+        Counts(processed=100, good_first_time=100, ideal_s=100 * 60.0),
     )
     assert figures.performance == 1.0
     assert figures.performance_capped
@@ -104,7 +104,7 @@ def test_figures_stay_between_0_and_100_percent_whatever_the_input(
 ):
     intervals = tile([Change(at(m), c) for m, c in points], at(0), at(480))
     windows = [(at(min(a, b)), at(max(a, b))) for a, b in planned] or None
-    figures = oee_figures(intervals, windows, Counts(processed, good, cycle))
+    figures = oee_figures(intervals, windows, Counts(processed, good, cycle * processed))
     for value in (figures.availability, figures.performance, figures.quality, figures.oee):
         assert value is None or 0.0 <= value <= 1.0
     for seconds in (figures.planned_s, figures.run_s, figures.down_s, figures.no_data_s):
