@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from lines.api import resolve
 from lines.api.common import valid, with_errors
 from lines.models import Line, Station
+from oee.api.reason_views import AssignmentSerializer
 from oee.selectors.machine_time import line_clock, station_figures, station_stops
 
 MAX_WINDOW = timedelta(days=366)
@@ -94,7 +95,10 @@ class DowntimeSerializer(serializers.Serializer):
     duration_s = serializers.FloatField()
     category = serializers.CharField()
     plc_state = serializers.CharField()
-    reason = serializers.CharField()  # the PLC's own stop-reason code, "" when it gave none
+    plc_code = serializers.CharField(source="reason")  # the PLC's own code, "" when none
+    plc_reason = serializers.CharField(source="plc_reason.code", allow_null=True, default=None)
+    reasons = AssignmentSerializer(source="assignments", many=True)
+    unassigned_s = serializers.FloatField()
     micro_stop = serializers.BooleanField()
 
 
@@ -135,5 +139,5 @@ class DowntimeView(APIView):
     def get(self, request: Request) -> Response:
         query = valid(DowntimeQuery, request.query_params)
         station = resolve.station(query["station"])
-        stops = station_stops(station, query["start"], query["end"])
+        stops = station_stops(station, query["start"], query["end"], with_reasons=True)
         return Response(DowntimeSerializer(stops, many=True).data)

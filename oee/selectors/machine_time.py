@@ -15,6 +15,8 @@ from lines.models import Line, Operation, Station
 from oee.figures import Counts, Figures, Stop, Window, oee_figures, stops
 from oee.models import DayOff, IdealCycle, LineClock, ShiftPattern, StateChange, StopReasonReport
 from oee.models.calendar import DEFAULT_MICRO_STOP_S
+from oee.models.downtime import DowntimeReason, StopAssignment
+from oee.selectors.stop_reasons import current_assignments, plc_reasons
 from oee.shifts import Break, Shift, shifts_between
 from oee.shifts import ShiftPattern as Pattern
 from oee.timeline import Change, Interval, tile, with_reasons
@@ -150,21 +152,48 @@ class StationStop:
     duration_s: float
     category: str
     plc_state: str
-    reason: str
+    reason: str  # the PLC's own code
     micro_stop: bool
+    plc_reason: DowntimeReason | None = None  # the tree's reason the PLC's code means
+    assignments: tuple[StopAssignment, ...] = ()  # people's reasons in force, oldest first
+
+    @property
+    def unassigned_s(self) -> float:
+        """Seconds of the stop with no reason from a person nor from the PLC's code."""
+        if self.plc_reason is not None:
+            return 0.0
+        covered = sum(
+            (min(a.end, self.end) - max(a.start, self.start)).total_seconds()
+            for a in self.assignments
+        )
+        return max(self.duration_s - covered, 0.0)
 
 
-def station_stops(station: Station, start: datetime, end: datetime) -> list[StationStop]:
-    """The station's stops inside planned production time in [start, end), oldest first."""
+def station_stops(
+    station: Station, start: datetime, end: datetime, *, with_reasons: bool = False
+) -> list[StationStop]:
+    """The station's stops inside planned production time in [start, end), oldest first; with
+    the reasons people and the PLC gave them when asked."""
     clock = line_clock(station.line)
     found: list[Stop] = stops(
         station_timeline(station, start, end),
         planned_windows(clock, start, end),
         clock.micro_stop_s,
     )
+    plc = plc_reasons(station.kind) if with_reasons else {}
+    assigned = list(current_assignments(station, start, end)) if with_reasons else []
     return [
         StationStop(
-            station, s.start, s.end, s.duration_s, s.category, s.plc_state, s.reason, s.micro_stop
+            station,
+            s.start,
+            s.end,
+            s.duration_s,
+            s.category,
+            s.plc_state,
+            s.reason,
+            s.micro_stop,
+            plc.get(s.reason),
+            tuple(a for a in assigned if a.start < s.end and a.end > s.start),
         )
         for s in found
     ]

@@ -112,7 +112,7 @@ def test_the_oee_of_four_hours_recomputed_by_hand(api, operator, plant, stacker)
         "/api/v1/downtimes/",
         {"station": stacker.code, "start": minutes(0).isoformat(), "end": minutes(240).isoformat()},
     ).json()
-    assert [(s["duration_s"], s["reason"], s["micro_stop"]) for s in stops] == [
+    assert [(s["duration_s"], s["plc_code"], s["micro_stop"]) for s in stops] == [
         (45 * 60, "17", False),
         (60, "", True),
     ]
