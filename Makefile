@@ -50,7 +50,7 @@ format: install
 # Refresh the zh_Hans catalogues from the code and compile them (needs GNU gettext); the
 # compiled .mo files are committed, so installing needs no gettext.
 messages: install
-	for app in mes lines quality finishing conditions; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans); done
+	for app in mes lines quality finishing conditions oee; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-location && ../$(BIN)/python ../manage.py compilemessages -l zh_Hans); done
 
 # Needs DATABASE_URL pointing at PostgreSQL; see bench/README.md.
 bench-genealogy: install

@@ -17,6 +17,9 @@ MOVES_UNITS = frozenset({OPERATOR, QUALITY_ENGINEER, INTEGRATION, ADMIN})
 DECIDES_QUALITY = frozenset({QUALITY_ENGINEER, ADMIN})
 # PLC integrators map OPC UA tags; quality engineers may too; operators may not.
 MAPS_TAGS = frozenset({QUALITY_ENGINEER, INTEGRATION, ADMIN})
+# The shift calendar (planned production time, OEE's denominator): engineers who run the line's
+# improvement work and admins; operators may not move the goalposts of their own OEE.
+PLANS_PRODUCTION = frozenset({QUALITY_ENGINEER, ADMIN})
 # The details behind /health/ (hosts, paths, errors) are for those who run the plant's IT.
 SEES_OPS_DETAILS = frozenset({INTEGRATION, ADMIN})
 

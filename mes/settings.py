@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "quality",
     "finishing",  # after quality: its hooks run after quality's
     "conditions",
+    "oee",
     "opcua_bridge",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("quality.api.urls")),
     path("api/v1/", include("finishing.api.urls")),
     path("api/v1/", include("conditions.api.urls")),
+    path("api/v1/", include("oee.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/auth/", include("rest_framework.urls")),

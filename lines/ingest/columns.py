@@ -82,6 +82,7 @@ class SampleColumns:
                 self.status_code[i],
                 self.rejected_reason[i],
                 self.unit_id[i],
+                self.raw_value[i],
             )
             for i, parameter in enumerate(self.parameter)
             if parameter in parameters
@@ -98,3 +99,4 @@ class Reading(NamedTuple):
     status_code: int
     rejected_reason: str
     unit_id: int | None
+    text: str = ""  # what arrived when it was no number (a state name, a reason code)

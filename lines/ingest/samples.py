@@ -114,7 +114,7 @@ class Attribution:
 def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
     """The batch's values as sample rows, attributed; unusable ones with the reason."""
     units, positions = where.attribute(values)
-    tags, unit_id = where.tags, TagRole.UNIT_ID
+    tags, with_text = where.tags, TagRole.with_text()
     present = (tag for tag in map(where.tag_map.get, set(values.node_id)) if tag is not None)
     return SampleColumns(
         node_id=values.node_id,
@@ -132,7 +132,7 @@ def sample_columns(*, values: RawValues, where: Attribution) -> SampleColumns:
             UNKNOWN_NODE
             if tag is None
             else problem
-            if problem or value is not None or tag.role == unit_id
+            if problem or value is not None or tag.role in with_text
             else f"not a number: {text!r}"[:200]
             for tag, problem, value, text in zip(
                 tags, values.problem, values.value, values.text, strict=True

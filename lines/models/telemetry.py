@@ -26,6 +26,10 @@ class TagRole(models.TextChoices):
     SETPOINT = "setpoint", "Set-point of a recipe key (MES writes)"
     MES_HEARTBEAT = "mes_heartbeat", "MES heartbeat counter (MES writes)"
     PLC_HEARTBEAT = "plc_heartbeat", "PLC heartbeat counter (PLC writes)"
+    # Machine time (docs/oee.md): the PLC's state (PackML number or OPC 40001 name) and its own
+    # stop-reason code; stored as samples like any value, read by oee/.
+    MACHINE_STATE = "machine_state", "Machine state, PackML number or OPC 40001 name (PLC writes)"
+    STOP_REASON = "stop_reason", "Stop reason, the PLC's own code (PLC writes)"
 
     @classmethod
     def mes_writes(cls) -> frozenset[str]:
@@ -57,6 +61,12 @@ class TagRole(models.TextChoices):
                 cls.CHECKOUT_DONE,
             }
         )
+
+    @classmethod
+    def with_text(cls) -> frozenset[str]:
+        """Roles whose values may be text (a serial, a state name, a reason code): stored as
+        they came, not refused as "not a number"."""
+        return frozenset({cls.UNIT_ID, cls.MACHINE_STATE, cls.STOP_REASON})
 
     @classmethod
     def with_parameter(cls) -> frozenset[str]:

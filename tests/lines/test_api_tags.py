@@ -130,7 +130,8 @@ NEITHER = (
     "Say what the node carries: a parameter (e.g. areal_loading_mg_cm2) for a process value, or "
     "a role (unit_id, web_position_m, result_event, checkin_serial, checkin_request, "
     "checkin_response, checkin_done, checkout_serial, checkout_result, checkout_request, "
-    "checkout_response, checkout_done, setpoint, mes_heartbeat, plc_heartbeat)."
+    "checkout_response, checkout_done, setpoint, mes_heartbeat, plc_heartbeat, "
+    "machine_state, stop_reason)."
 )
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class OeeConfig(AppConfig):
+    """Machine time: state intervals per station from the PLC's machine state, downtime and its
+    reasons, the shift calendar, and OEE (availability x performance x quality) from them and
+    from the units lines records. The figures' definitions: docs/oee.md."""
+
+    name = "oee"
+    verbose_name = "OEE and downtime"
+
+    def ready(self) -> None:
+        from lines import hooks
+        from oee.services import state_ingest
+
+        hooks.register(hooks.AFTER_INGEST, state_ingest.after_ingest)

@@ -1,0 +1,234 @@
+"""A station's machine time and OEE over windows, read from what the ingest stored and from the
+operations lines recorded (docs/oee.md: every figure's definition)."""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef
+
+from lines.choices import OperationResult
+from lines.models import Line, Operation, Station
+from oee.figures import Counts, Figures, Stop, Window, oee_figures, stops
+from oee.models import DayOff, IdealCycle, LineClock, ShiftPattern, StateChange, StopReasonReport
+from oee.models.calendar import DEFAULT_MICRO_STOP_S
+from oee.models.downtime import DowntimeReason, StopAssignment
+from oee.selectors.stop_reasons import current_assignments, plc_reasons
+from oee.shifts import Break, Shift, shifts_between
+from oee.shifts import ShiftPattern as Pattern
+from oee.timeline import Change, Interval, tile, with_reasons
+
+
+@dataclass(frozen=True)
+class Clock:
+    time_zone: str
+    micro_stop_s: float
+    patterns: list[Pattern]
+    days_off: frozenset[date]
+
+
+def line_clock(line: Line) -> Clock:
+    clock = LineClock.objects.filter(line=line).first()
+    return Clock(
+        time_zone=clock.time_zone if clock else settings.TIME_ZONE,
+        micro_stop_s=float(clock.micro_stop_s if clock else DEFAULT_MICRO_STOP_S),
+        patterns=[pattern_of(p) for p in ShiftPattern.objects.filter(line=line)],
+        days_off=frozenset(DayOff.objects.filter(line=line).values_list("day", flat=True)),
+    )
+
+
+def pattern_of(row: ShiftPattern) -> Pattern:
+    return Pattern(
+        name=row.name,
+        start=row.start,
+        hours=float(Decimal(row.hours)),
+        weekdays=frozenset(int(d) for d in row.weekdays),
+        breaks=tuple(
+            Break(time.fromisoformat(b["start"]), int(b["minutes"])) for b in row.breaks or []
+        ),
+    )
+
+
+def station_timeline(station: Station, start: datetime, end: datetime) -> list[Interval]:
+    """The station's states tiling [start, end), stops with the PLC's reason code."""
+    last = StateChange.objects.filter(station=station, at__lte=start).order_by("-at", "-id").first()
+    inside = StateChange.objects.filter(station=station, at__gt=start, at__lt=end).order_by(
+        "at", "id"
+    )
+    changes = [Change(c.at, c.category, c.plc_state) for c in ([last] if last else [])]
+    changes += [Change(c.at, c.category, c.plc_state) for c in inside]
+    reports = StopReasonReport.objects.filter(
+        station=station, at__gte=start - timedelta(days=1), at__lt=end
+    ).values_list("at", "code")
+    return with_reasons(tile(changes, start, end), list(reports))
+
+
+def planned_windows(clock: Clock, start: datetime, end: datetime) -> list[Window] | None:
+    """Planned production time inside [start, end); None (all of it) without a calendar."""
+    if not clock.patterns:
+        return None
+    windows = []
+    for shift in shifts_between(clock.patterns, clock.time_zone, start, end, clock.days_off):
+        for a, b in shift.planned():
+            if b > start and a < end:
+                windows.append((max(a, start), min(b, end)))
+    return windows
+
+
+def unit_counts(station: Station, start: datetime, end: datetime) -> Counts:
+    """Units whose operation at the station ended in the window, those passed at their first
+    attempt there, and the ideal seconds they need (None when a product has no ideal cycle)."""
+    ended = Operation.objects.filter(station=station, completed_at__gte=start, completed_at__lt=end)
+    failed_before = Operation.objects.filter(
+        unit=OuterRef("unit"),
+        station__kind=station.kind,
+        result=OperationResult.FAILED,
+        completed_at__lt=OuterRef("completed_at"),
+    )
+    good = ended.filter(result=OperationResult.PASSED).exclude(Exists(failed_before)).count()
+    per_product: dict[int | None, int] = dict(
+        ended.values_list("unit__product_id")
+        .annotate(n=Count("id"))
+        .values_list("unit__product_id", "n")
+    )
+    processed = sum(per_product.values())
+    ideal = ideal_seconds(station.kind, per_product)
+    return Counts(processed=processed, good_first_time=good, ideal_s=ideal)
+
+
+def ideal_seconds(kind: str, per_product: Mapping[int | None, int]) -> float | None:
+    cycles: dict[int | None, float] = {
+        product: seconds
+        for product, seconds in IdealCycle.objects.filter(station_kind=kind).values_list(
+            "product_id", "seconds"
+        )
+    }
+    total = 0.0
+    for product, count in per_product.items():
+        seconds = cycles[product] if product in cycles else cycles.get(None)
+        if seconds is None:
+            return None  # never guess a product's speed
+        total += seconds * count
+    return total
+
+
+@dataclass(frozen=True)
+class Row:
+    station: Station
+    group: str
+    start: datetime
+    end: datetime
+    counts: Counts
+    figures: Figures
+
+
+def station_figures(
+    station: Station, start: datetime, end: datetime, group_by: str = "", clock: Clock | None = None
+) -> list[Row]:
+    """OEE rows of one station: one for the window, or one per shift, local day or hour."""
+    clock = clock or line_clock(station.line)
+    timeline = station_timeline(station, start, end)
+    rows = []
+    for label, a, b in groups(clock, start, end, group_by):
+        pieces = [
+            Interval(max(i.start, a), min(i.end, b), i.category, i.plc_state, i.reason)
+            for i in timeline
+            if i.end > a and i.start < b
+        ]
+        counts = unit_counts(station, a, b)
+        figures = oee_figures(pieces, planned_windows(clock, a, b), counts, clock.micro_stop_s)
+        rows.append(Row(station, label, a, b, counts, figures))
+    return rows
+
+
+@dataclass(frozen=True)
+class StationStop:
+    station: Station
+    start: datetime
+    end: datetime
+    duration_s: float
+    category: str
+    plc_state: str
+    reason: str  # the PLC's own code
+    micro_stop: bool
+    plc_reason: DowntimeReason | None = None  # the tree's reason the PLC's code means
+    assignments: tuple[StopAssignment, ...] = ()  # people's reasons in force, oldest first
+
+    @property
+    def unassigned_s(self) -> float:
+        """Seconds of the stop with no reason from a person nor from the PLC's code."""
+        if self.plc_reason is not None:
+            return 0.0
+        covered = sum(
+            (min(a.end, self.end) - max(a.start, self.start)).total_seconds()
+            for a in self.assignments
+        )
+        return max(self.duration_s - covered, 0.0)
+
+
+def station_stops(
+    station: Station, start: datetime, end: datetime, *, with_reasons: bool = False
+) -> list[StationStop]:
+    """The station's stops inside planned production time in [start, end), oldest first; with
+    the reasons people and the PLC gave them when asked."""
+    clock = line_clock(station.line)
+    found: list[Stop] = stops(
+        station_timeline(station, start, end),
+        planned_windows(clock, start, end),
+        clock.micro_stop_s,
+    )
+    plc = plc_reasons(station.kind) if with_reasons else {}
+    assigned = list(current_assignments(station, start, end)) if with_reasons else []
+    return [
+        StationStop(
+            station,
+            s.start,
+            s.end,
+            s.duration_s,
+            s.category,
+            s.plc_state,
+            s.reason,
+            s.micro_stop,
+            plc.get(s.reason),
+            tuple(a for a in assigned if a.start < s.end and a.end > s.start),
+        )
+        for s in found
+    ]
+
+
+def groups(
+    clock: Clock, start: datetime, end: datetime, group_by: str
+) -> Iterator[tuple[str, datetime, datetime]]:
+    """(label, start, end) of each group inside [start, end), in time order."""
+    zone = ZoneInfo(clock.time_zone)
+    if group_by == "shift":
+        for shift in shifts_between(clock.patterns, clock.time_zone, start, end, clock.days_off):
+            yield _shift_label(shift), max(shift.start, start), min(shift.end, end)
+    elif group_by in ("day", "hour"):
+        step = timedelta(days=1) if group_by == "day" else timedelta(hours=1)
+        local = start.astimezone(zone)
+        at = (
+            datetime.combine(local.date(), time(), tzinfo=zone)
+            if group_by == "day"
+            else local.replace(minute=0, second=0, microsecond=0)
+        )
+        while at.astimezone(UTC) < end:
+            # A local day is 23, 24 or 25 hours: the next one starts at its own midnight.
+            nxt = (
+                datetime.combine(at.date() + step, time(), tzinfo=zone)
+                if group_by == "day"
+                else (at.astimezone(UTC) + step).astimezone(zone)
+            )
+            a, b = max(at.astimezone(UTC), start), min(nxt.astimezone(UTC), end)
+            if b > a:
+                yield at.strftime("%Y-%m-%d" if group_by == "day" else "%Y-%m-%dT%H:%M%z"), a, b
+            at = nxt
+    else:
+        yield "", start, end
+
+
+def _shift_label(shift: Shift) -> str:
+    return f"{shift.day:%Y-%m-%d} {shift.name}"
