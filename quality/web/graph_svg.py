@@ -178,7 +178,7 @@ def genealogy_svg(graph: GenealogyGraph, *, title: str) -> SafeString:
     width, height = round(laid.width), round(laid.height)
     return format_html(
         '<svg class="genealogy" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
-        'width="{}" height="{}" data-width="{}" data-height="{}" role="img" '
+        'width="{}" height="{}" data-width="{}" data-height="{}" '
         'aria-labelledby="genealogy-title"><title id="genealogy-title">{}</title>{}{}</svg>',
         width,
         height,

@@ -15,5 +15,12 @@ class SpcBaselineForm(SignatureFields):
         label=_("In control until"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    field_order = ["period_from", "period_to", "reason", "password", "replaces"]
+    field_order = ["period_from", "period_to", "reason", "password"]
+
+
+def replaced_version(data: dict) -> int | None:
+    """The baseline version the page showed (a hidden input beside the form's fields), None when
+    it showed none; anything malformed counts as none, which the service then refuses if a
+    baseline exists."""
+    raw = str(data.get("replaces", "")).strip()
+    return int(raw) if raw.isdigit() else None

@@ -23,7 +23,7 @@ from quality.spc.constants import MAX_SUBGROUP_SIZE
 from quality.spc.limits import ChartLimits
 from quality.web.access import quality_required
 from quality.web.labels import RULE, word
-from quality.web.spc_baseline_form import SpcBaselineForm
+from quality.web.spc_baseline_form import SpcBaselineForm, replaced_version
 from quality.web.spc_svg import Line, series_svg
 
 RANGES = {
@@ -197,7 +197,6 @@ def _baseline_context(station: Station, parameter: str, form: SpcBaselineForm | 
             initial={
                 "period_from": now - timedelta(hours=8),
                 "period_to": now,
-                "replaces": current.version if current else None,
             }
         )
     return {"baseline": current, "baseline_form": form, "min_baseline": MIN_BASELINE_READINGS}
@@ -230,6 +229,7 @@ def spc_baseline_post(request: HttpRequest, station_code: str, parameter: str) -
                 station=station,
                 parameter=parameter,
                 user=request_actor(request),
+                replaces=replaced_version(request.POST),
                 **form.cleaned_data,
             )
         except DomainError as exc:

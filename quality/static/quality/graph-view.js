@@ -17,8 +17,8 @@
       var a = anchor || { x: view.clientWidth / 2, y: view.clientHeight / 2 };
       var cx = (view.scrollLeft + a.x) / scale, cy = (view.scrollTop + a.y) / scale;
       scale = clamped;
-      svg.setAttribute("width", String(Math.round(natural.w * scale)));
-      svg.setAttribute("height", String(Math.round(natural.h * scale)));
+      svg.setAttribute("width", String(Math.ceil(natural.w * scale)));
+      svg.setAttribute("height", String(Math.ceil(natural.h * scale)));
       view.scrollLeft = cx * scale - a.x;
       view.scrollTop = cy * scale - a.y;
       view.dataset.scale = scale.toFixed(3);
