@@ -34,7 +34,9 @@ _GRAPH_GEOMETRY = """svg => {
   let overlaps = 0;
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const a = boxes[i], b = boxes[j];
-    if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) overlaps++;
+    const apart = a.x >= b.x + b.width || b.x >= a.x + a.width
+      || a.y >= b.y + b.height || b.y >= a.y + a.height;
+    if (!apart) overlaps++;
   }
   return [smallest, overlaps, svg.querySelectorAll('.edge text').length];
 }"""
@@ -112,7 +114,9 @@ def test_spc_limits_come_from_a_signed_baseline_and_each_violation_has_one_marke
     markers = page.locator("svg#spc-location circle.marked")
     expect(markers).to_have_count(len(FAULT))  # one per fault reading, none in control
     expect(page.locator("svg#spc-location text.mark")).to_have_count(0)  # no overprinted numbers
-    center = float(page.locator('svg#spc-location [data-line="center"]').get_attribute("data-value"))
+    center = float(
+        page.locator('svg#spc-location [data-line="center"]').get_attribute("data-value")
+    )
     assert center == pytest.approx(25.002, abs=1e-6)
     label_boxes = page.locator("svg#spc-location .limit text").evaluate_all(
         "ts => ts.map(t => { const b = t.getBBox(); return [b.y, b.y + b.height]; })"
