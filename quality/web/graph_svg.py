@@ -141,16 +141,7 @@ def _edges(graph: GenealogyGraph, laid: Layout) -> SafeString:
             continue
         parent, child = routed.link.source[1:], routed.link.target[1:]
         label = routed.label
-        text = (
-            format_html(
-                '<text x="{}" y="{}" text-anchor="middle" dominant-baseline="central">{}</text>',
-                f"{label.x + label.width / 2:g}",
-                f"{label.y + label.height / 2:g}",
-                routed.link.label,
-            )
-            if label is not None
-            else ""
-        )
+        text = _label(routed.link.label, label) if label is not None else ""
         rows.append(
             format_html(
                 '<g class="edge" data-edge="{}&gt;{}"><path d="{}"></path>{}</g>',
@@ -161,6 +152,24 @@ def _edges(graph: GenealogyGraph, laid: Layout) -> SafeString:
             )
         )
     return mark_safe("".join(rows))
+
+
+def _label(text: str, slot: Rect) -> SafeString:
+    """A label on a white card the width of its text, so the edge's line, which runs through
+    the slot, never shows between the words."""
+    width = text_width(text, LABEL_PX) + 8
+    centre_x, centre_y = slot.x + slot.width / 2, slot.y + slot.height / 2
+    return format_html(
+        '<rect class="label-card" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>'
+        '<text x="{}" y="{}" text-anchor="middle" dominant-baseline="central">{}</text>',
+        f"{centre_x - width / 2:g}",
+        f"{slot.y + 1:g}",
+        f"{width:g}",
+        f"{slot.height - 2:g}",
+        f"{centre_x:g}",
+        f"{centre_y:g}",
+        text,
+    )
 
 
 def genealogy_svg(graph: GenealogyGraph, *, title: str) -> SafeString:
