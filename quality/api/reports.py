@@ -85,6 +85,8 @@ class SpcSpecSerializer(serializers.Serializer):
 
 
 class SpcBaselineSerializer(serializers.Serializer):
+    station = serializers.CharField()
+    parameter = serializers.CharField()
     version = serializers.IntegerField()
     period_from = serializers.DateTimeField(help_text="Start of the Phase I period.")
     period_to = serializers.DateTimeField(help_text="End of the Phase I period.")

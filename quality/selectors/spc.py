@@ -14,7 +14,7 @@ from lines.telemetry_bounds import MAX_ABS_VALUE
 from mes.errors import RuleViolation
 from quality import spc
 from quality.models import SpcBaseline, Spec, SpecVersion
-from quality.selectors.spc_baselines import spc_baseline_current
+from quality.selectors.spc_baselines import baseline_to_dict, spc_baseline_current
 from quality.selectors.specs import VersionTimeline, spec_for
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class SpcResult:
             ],
             "chart": self.chart.to_dict(),
             "limits_source": self.limits_source,
-            "baseline": _baseline_dict(self.baseline),
+            "baseline": baseline_to_dict(self.baseline) if self.baseline else None,
             "violations": [v.to_dict() for v in self.violations],
             "capability": self.capability.to_dict() if self.capability else None,
             "spec": None
@@ -85,22 +85,6 @@ class SpcResult:
                 "ucl": version.ucl,
             },
         }
-
-
-def _baseline_dict(baseline: SpcBaseline | None) -> dict[str, Any] | None:
-    if baseline is None:
-        return None
-    return {
-        "version": baseline.version,
-        "period_from": _iso(baseline.period_from),
-        "period_to": _iso(baseline.period_to),
-        "readings": baseline.readings,
-        "center": baseline.center,
-        "sigma": baseline.sigma,
-        "set_by": baseline.set_by.username,
-        "set_at": _iso(baseline.set_at),
-        "reason": baseline.reason,
-    }
 
 
 def _iso(moment: datetime) -> str:

@@ -175,3 +175,66 @@ def test_two_engineers_signing_at_once_exactly_one_wins(plant):
     stored = list(SpcBaseline.objects.all())
     assert [(b.version, b.set_by_id) for b in stored] == [(1, wins[0].set_by_id)]
     assert AuditEntry.objects.filter(entity="spc_baseline").count() == 1
+
+
+def _body(**change):
+    return {
+        "station": "T-COATING",
+        "parameter": LOADING,
+        "period_from": IN_CONTROL_FROM.isoformat(),
+        "period_to": IN_CONTROL_TO.isoformat(),
+        "reason": "steady week after service",
+        "password": PASSWORD,
+        **change,
+    }
+
+
+def test_the_api_signs_a_baseline_and_the_chart_answers_with_it(coater, quality_engineer, api):
+    api.force_authenticate(quality_engineer)
+
+    created = api.post("/api/v1/spc/baseline/", _body(), format="json")
+    chart = api.get("/api/v1/spc/", {"station": "T-COATING", "parameter": LOADING}).json()
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["version"] == 1
+    assert created.json()["readings"] == 200
+    assert created.json()["set_by"] == quality_engineer.username
+    assert chart["limits_source"] == "baseline"
+    assert chart["baseline"]["version"] == 1
+    assert chart["chart"]["limits"]["center"] == pytest.approx(np.mean(IN_CONTROL))
+
+
+def test_the_api_refuses_a_stale_replace_and_an_operator(coater, quality_engineer, operator, api):
+    api.force_authenticate(quality_engineer)
+    assert api.post("/api/v1/spc/baseline/", _body(), format="json").status_code == 201
+
+    stale = api.post("/api/v1/spc/baseline/", _body(), format="json")
+    api.force_authenticate(operator)
+    forbidden = api.post("/api/v1/spc/baseline/", _body(replaces=1), format="json")
+
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "baseline_changed"
+    assert forbidden.status_code == 403
+    assert SpcBaseline.objects.count() == 1
+
+
+def test_the_page_keeps_the_input_when_the_password_is_wrong(coater, quality_engineer, client):
+    client.force_login(quality_engineer)
+    url = f"/quality/spc/T-COATING/{LOADING}/baseline/"
+
+    answer = client.post(
+        url,
+        {
+            "period_from": "2026-11-02T07:00",
+            "period_to": "2026-11-02T09:19",
+            "reason": "steady",
+            "password": "wrong",
+            "replaces": "",
+        },
+    )
+
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "The password is not correct; nothing was signed." in page
+    assert 'value="2026-11-02T07:00"' in page and ">\nsteady</textarea>" in page
+    assert not SpcBaseline.objects.exists()
