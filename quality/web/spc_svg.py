@@ -50,10 +50,11 @@ def series_svg(
     x_labels: tuple[str, str] = ("", ""),
     x_ticks: Sequence[tuple[int, str]] = (),
     details: Mapping[int, str] | None = None,
+    band: tuple[int, int, str] | None = None,
 ) -> SafeString:
     """One chart. `marks` maps a point's index to what marks it (rule numbers, or "flag");
     `details` the sentence a marked point shows on hover or tap; `x_ticks` (index, time) pairs
-    for the time axis."""
+    for the time axis; `band` (first index, last index, label) shades the baseline period."""
     low, high = _scale(values, lines)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(values) - 1, 1)
@@ -79,6 +80,7 @@ def series_svg(
         ),
     )
     axis = _time_axis(x_ticks, x, HEIGHT - BOTTOM)
+    shade = _band(band, x, inner_h) if band else ""
     everything = len(values) <= MAX_CIRCLES
     points = format_html_join(
         "",
@@ -92,7 +94,7 @@ def series_svg(
     return format_html(
         '<svg class="chart" id="{}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
         'aria-labelledby="{}-title"><title id="{}-title">{}</title>'
-        '<rect class="plot" x="{}" y="{}" width="{}" height="{}"></rect>{}'
+        '<rect class="plot" x="{}" y="{}" width="{}" height="{}"></rect>{}{}'
         '<path class="series" d="{}"></path>{}{}'
         '<text class="axis" x="{}" y="{}">{}</text>'
         '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text></svg>',
@@ -106,6 +108,7 @@ def series_svg(
         TOP,
         inner_w,
         inner_h,
+        shade,
         drawn_lines,
         path,
         axis,
@@ -147,6 +150,24 @@ def spread(wanted: Sequence[float], step: float, low: float, high: float) -> lis
     for k, i in enumerate(order):
         result[i] = round(placed[k], 1)
     return result
+
+
+def _band(band: tuple[int, int, str], x, inner_h: float) -> SafeString:  # noqa: ANN001
+    first, last, label = band
+    left, right = x(first), x(last)
+    return format_html(
+        '<g class="baseline-band" data-band="{}-{}"><rect x="{}" y="{}" width="{}" height="{}">'
+        '</rect><text x="{}" y="{}">{}</text></g>',
+        first,
+        last,
+        left,
+        TOP,
+        max(round(right - left, 1), 2),
+        inner_h,
+        left + 4,
+        TOP + 16,
+        label,
+    )
 
 
 def _time_axis(ticks: Sequence[tuple[int, str]], x, baseline_y: float) -> SafeString:  # noqa: ANN001

@@ -103,6 +103,18 @@ def _marks(result: SpcResult, first: int, times: list[datetime]) -> tuple[dict, 
     return marks, details
 
 
+def _baseline_band(result: SpcResult, times: list[datetime]) -> tuple[int, int, str] | None:
+    """The shown points inside the baseline period, to shade them: where the limits came from."""
+    baseline = result.baseline
+    if baseline is None:
+        return None
+    inside = [i for i, t in enumerate(times) if baseline.period_from <= t <= baseline.period_to]
+    if not inside:
+        return None
+    label = _("Baseline v%(version)s") % {"version": baseline.version}
+    return inside[0], inside[-1], label
+
+
 def _charts(result: SpcResult) -> dict[str, object]:
     chart = result.chart
     points = chart.points.tolist()
@@ -110,6 +122,7 @@ def _charts(result: SpcResult) -> dict[str, object]:
     times = _point_times(result)
     marks, details = _marks(result, first, times)
     ticks = _ticks(times[first:])
+    band = _baseline_band(result, times[first:])
     name = {"parameter": result.parameter, "station": result.station.code}
     location = series_svg(
         points[first:],
@@ -117,6 +130,7 @@ def _charts(result: SpcResult) -> dict[str, object]:
         marks=marks,
         details=details,
         x_ticks=ticks,
+        band=band,
         title=(
             _("Individuals chart of %(parameter)s at %(station)s")
             if chart.kind == "individuals"

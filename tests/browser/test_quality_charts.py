@@ -124,6 +124,7 @@ def test_spc_limits_come_from_a_signed_baseline_and_each_violation_has_one_marke
     label_boxes.sort()
     assert all(a[1] <= b[0] for a, b in zip(label_boxes, label_boxes[1:], strict=False))
     expect(page.locator("svg#spc-location .tick")).to_have_count(6)
+    expect(page.locator("svg#spc-location [data-band]")).to_have_count(1)  # the baseline period
     markers.last.click()  # drawn last, so on top of its neighbours
     expect(page.locator("[data-spc-detail]")).to_contain_text("24.57")
     expect(markers.first.locator("title")).to_contain_text("1")
