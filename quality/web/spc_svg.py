@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 WIDTH, HEIGHT = 960, 300
 LEFT, RIGHT, TOP, BOTTOM = 70, 130, 16, 48
-LABEL_STEP = 16  # px between two line labels' baselines: 13 px text never touches
+LABEL_STEP = 18  # px between two line labels' baselines: 14 px text never touches
 TICK_LEN = 5
 MAX_CIRCLES = 600  # beyond this only the marked points get a circle; the line shows the rest
 

@@ -124,6 +124,12 @@ def test_spc_limits_come_from_a_signed_baseline_and_each_violation_has_one_marke
     )
     label_boxes.sort()
     assert all(a[1] <= b[0] for a, b in zip(label_boxes, label_boxes[1:], strict=False))
+    smallest = page.locator("svg#spc-location").evaluate(
+        """svg => Math.min(...[...svg.querySelectorAll('text')].map(t =>
+            parseFloat(getComputedStyle(t).fontSize)
+            * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width))"""
+    )
+    assert smallest >= 12
     expect(page.locator("svg#spc-location .tick")).to_have_count(6)
     expect(page.locator("svg#spc-location [data-band]")).to_have_count(1)  # the baseline period
     markers.last.click()  # drawn last, so on top of its neighbours
