@@ -13,7 +13,7 @@ from lines.models import Station, Unit
 from lines.services.common import qty_text
 from lines.web.access import moves_units
 from lines.web.station_quality import station_quality
-from lines.web.station_views import card_context, screen_context
+from lines.web.station_views import card_context, screen_context, with_unit_in_address
 from mes.actors import request_actor
 from mes.errors import NotFound, RuleViolation
 from mes.web.htmx import HtmxRequest
@@ -29,8 +29,8 @@ def _answer(
     identifier = request.POST.get("unit", "").strip()
     try:
         unit = selectors.unit_get_by_identifier(identifier=identifier)
-    except NotFound as exc:
-        return render(request, "lines/_card.html", {"station": station, "notice": exc.message})
+    except NotFound:
+        return render(request, "lines/_card.html", {"station": station, "unknown": identifier})
     outcome = submit_once(
         key=request.POST.get("key", ""),
         user=request_actor(request),
@@ -44,7 +44,8 @@ def _answer(
         notice["sent"] = {name: request.POST.get(name, "") for name in TYPED_FIELDS}
     if request.htmx:
         context = {"station": station, **card_context(station=station, identifier=identifier)}
-        return render(request, "lines/_card.html", {**context, **notice})
+        response = render(request, "lines/_card.html", {**context, **notice})
+        return with_unit_in_address(response, station, context)
     context = screen_context(station=station, identifier=identifier)
     return render(request, "lines/station.html", {**context, **notice})
 
