@@ -81,7 +81,9 @@ def _checked(unit: Unit, station: Station, limits: SpecLimits, *, required: bool
         .order_by("-source_time", "-id")
         .values_list("source_time", "value", "source")[:USABLE_LOOKBACK]
     )
-    latest = next((row for row in recent if is_usable_value(row[1])), None)
+    latest = next(
+        ((at, value, source) for at, value, source in recent if is_usable_value(value)), None
+    )
     if latest is None:
         return ChecklistItem(limits, required, CHECK_MISSING)
     at, value, source = latest
