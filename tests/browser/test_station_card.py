@@ -65,7 +65,7 @@ def test_the_card_lists_required_measurements_with_source_and_state_before_compl
         expect(page.locator("[data-gate-waiting]")).to_contain_text("Cathode-to-anode alignment")
     else:
         expect(check(page, "sheet_count")).to_contain_text("极片层数")
-        expect(check(page, "sheet_count")).to_contain_text("合格: 21")
+        expect(check(page, "sheet_count")).to_contain_text("合格：21")
         expect(check(page, "sheet_count")).to_contain_text("PLC 采集")
         expect(check(page, "alignment_mm")).to_contain_text("正负极对齐度 (mm)")
         expect(page.locator("[data-gate-waiting]")).to_contain_text("正负极对齐度")
