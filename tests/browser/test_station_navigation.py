@@ -29,6 +29,8 @@ def test_portrait_live_values_come_before_a_long_unit_card(live_server, open_pag
     scan(page, "CELL-000401")
     page.get_by_role("button", name="Start").click()
     expect(page.locator("#complete-passed")).to_be_visible()
+    # No gate on this step: the card says Complete: passed does not wait for measurements.
+    expect(page.locator("[data-rule]")).to_contain_text("This step has no quality gate")
 
     live = page.locator("#live-title").bounding_box()
     card = page.locator("#unit-title").bounding_box()
