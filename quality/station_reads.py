@@ -8,12 +8,22 @@ through lines.services, whose hooks let quality judge and hold.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from lines.models import Station, Unit
-from lines.web.station_quality import BrokenRule, SpecLimits
+from lines.models import Operation, Sample, Station, Unit
+from lines.selectors import is_usable_value, usable_samples
+from lines.web.station_quality import (
+    CHECK_IN,
+    CHECK_MISSING,
+    CHECK_OUT,
+    BrokenRule,
+    ChecklistItem,
+    SpecLimits,
+)
 from quality.choices import FlagKind, HoldState
 from quality.evaluation import ABOVE_USL, BELOW_LSL, IN_SPEC, Limits, evaluate
 from quality.models import Flag, Hold, Spec, SpecVersion
+from quality.selectors.spec_cache import SpecResolver
 from quality.selectors.specs import VersionTimeline, recipe_for, spec_for
+from quality.services.gates import FIGURES_AFTER_END, USABLE_LOOKBACK
 
 
 def limits_for(*, station: Station, parameter: str, unit: Unit | None) -> SpecLimits | None:
@@ -39,6 +49,48 @@ def measurable_specs(*, station: Station, unit: Unit) -> list[SpecLimits]:
     ).values_list("parameter", flat=True)
     found = [limits_for(station=station, parameter=p, unit=unit) for p in sorted(set(parameters))]
     return [limits for limits in found if limits is not None]
+
+
+def checklist(*, station: Station, unit: Unit, operation: Operation) -> list[ChecklistItem]:
+    """The specs measured at this station, gate requirements of the operation's step first, each
+    with the unit's latest usable reading of it (as the gate reads it: a reading of this unit at
+    a station of this kind, whether the PLC or an operator gave it) and its verdict."""
+    specs = SpecResolver()
+    required = {
+        r.spec.parameter
+        for r in specs.requirements(operation.step_id)
+        # Figures of a whole profile exist only once the operation has ended (gates.py).
+        if r.spec.parameter not in FIGURES_AFTER_END
+    }
+    shown = {limits.parameter: limits for limits in measurable_specs(station=station, unit=unit)}
+    for parameter in required - shown.keys():
+        limits = limits_for(station=station, parameter=parameter, unit=unit)
+        if limits is not None:
+            shown[parameter] = limits
+    items = [
+        _checked(unit, station, limits, required=limits.parameter in required)
+        for limits in shown.values()
+    ]
+    return sorted(items, key=lambda item: (not item.required, item.spec.parameter))
+
+
+def _checked(unit: Unit, station: Station, limits: SpecLimits, *, required: bool) -> ChecklistItem:
+    recent = (
+        usable_samples(
+            Sample.objects.filter(unit=unit, parameter=limits.parameter, station__kind=station.kind)
+        )
+        .order_by("-source_time", "-id")
+        .values_list("source_time", "value", "source")[:USABLE_LOOKBACK]
+    )
+    latest = next(
+        ((at, value, source) for at, value, source in recent if is_usable_value(value)), None
+    )
+    if latest is None:
+        return ChecklistItem(limits, required, CHECK_MISSING)
+    at, value, source = latest
+    verdict = evaluate([value], [0], Limits(limits.lsl, limits.usl))[0]
+    state = CHECK_IN if verdict == IN_SPEC else CHECK_OUT
+    return ChecklistItem(limits, required, state, value, source, at)
 
 
 def verdict_text(

@@ -14,7 +14,7 @@ from lines.services.common import qty_text
 from lines.web.access import moves_units
 from lines.web.measure_said import measurement_said
 from lines.web.station_quality import station_quality
-from lines.web.station_views import card_context, screen_context
+from lines.web.station_views import card_context, screen_context, with_unit_in_address
 from mes.actors import request_actor
 from mes.errors import NotFound, RuleViolation
 from mes.web.htmx import HtmxRequest
@@ -30,8 +30,8 @@ def _answer(
     identifier = request.POST.get("unit", "").strip()
     try:
         unit = selectors.unit_get_by_identifier(identifier=identifier)
-    except NotFound as exc:
-        return render(request, "lines/_card.html", {"station": station, "notice": exc.message})
+    except NotFound:
+        return render(request, "lines/_card.html", {"station": station, "unknown": identifier})
     outcome = submit_once(
         key=request.POST.get("key", ""),
         user=request_actor(request),
@@ -51,7 +51,8 @@ def _answer(
         notice["wrong"] = f"{action}.{outcome.field}" if outcome.field else ""
     if request.htmx:
         context = {"station": station, **card_context(station=station, identifier=identifier)}
-        return render(request, "lines/_card.html", {**context, **notice})
+        response = render(request, "lines/_card.html", {**context, **notice})
+        return with_unit_in_address(response, station, context)
     context = screen_context(station=station, identifier=identifier)
     return render(request, "lines/station.html", {**context, **notice})
 

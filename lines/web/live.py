@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from lines import selectors
 from lines.models import Station, Tag, TagRole
+from lines.parameter_names import ParameterLabel, parameter_label
 from lines.selectors.interlocks import interlock_reason, interlocks_list
 from lines.web.station_quality import station_quality
 
@@ -19,8 +20,10 @@ INTERLOCKS_SHOWN = 8
 @dataclass(frozen=True)
 class LiveRow:
     parameter: str
+    label: ParameterLabel
     value: float | None
     uom: str
+    unit: str  # identifier of the unit the value was taken on ("" for none: a dry room)
     limits: str
     state: str
     alarm: bool
@@ -41,11 +44,14 @@ def live_rows(*, station: Station) -> list[LiveRow]:
             state, alarm = _("Unusable value (sensor or signal fault)"), True
         else:
             state, alarm = station_quality().verdict_text(sample.value, limits, sample.status_code)
+        label = parameter_label(latest.parameter, limits.uom if limits else None)
         rows.append(
             LiveRow(
                 parameter=latest.parameter,
+                label=label,
                 value=sample.value if sample else None,
-                uom=limits.uom if limits else "",
+                uom=label.uom,
+                unit=unit.identifier if unit else "",
                 limits=limits.text if limits else "",
                 state=state,
                 alarm=alarm,

@@ -3,12 +3,13 @@ the reads quality registers in lines.hooks.STATION_QUALITY. lines never imports 
 a registered app the screens show no spec and no hold reasons, and still move units."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from django.utils.translation import gettext as _
 
 from lines import hooks
-from lines.models import Station, Unit
+from lines.models import Operation, Station, Unit
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,22 @@ class BrokenRule:
     hold: int | None
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A spec measured at the station, and where the unit stands with it: whether the step's
+    quality gate requires it to complete as passed, and the unit's latest usable reading."""
+
+    spec: SpecLimits
+    required: bool
+    state: str  # CHECK_IN, CHECK_OUT or CHECK_MISSING
+    value: float | None = None
+    source: str = ""  # lines.choices.SampleSource of the reading ("plc", "manual")
+    at: datetime | None = None
+
+
+CHECK_IN, CHECK_OUT, CHECK_MISSING = "in", "out", "missing"
+
+
 class StationQuality(Protocol):
     """The reads a station screen asks of quality (quality.station_reads implements them)."""
 
@@ -53,6 +70,10 @@ class StationQuality(Protocol):
     ) -> SpecLimits | None: ...
 
     def measurable_specs(self, *, station: Station, unit: Unit) -> list[SpecLimits]: ...
+
+    def checklist(
+        self, *, station: Station, unit: Unit, operation: Operation
+    ) -> list[ChecklistItem]: ...
 
     def verdict_text(
         self, value: float | None, limits: SpecLimits | None, status_code: int = 0
@@ -72,6 +93,11 @@ class NoQuality:
         return None
 
     def measurable_specs(self, *, station: Station, unit: Unit) -> list[SpecLimits]:
+        return []
+
+    def checklist(
+        self, *, station: Station, unit: Unit, operation: Operation
+    ) -> list[ChecklistItem]:
         return []
 
     def verdict_text(

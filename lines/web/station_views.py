@@ -4,6 +4,9 @@ live panel. Reads only; the writes are in action_views."""
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_htmx.http import push_url
 
 from lines import selectors
 from lines.models import Station, Unit
@@ -22,8 +25,9 @@ def card_context(*, station: Station, identifier: str) -> dict:
         return {}
     try:
         unit = selectors.unit_get_by_identifier(identifier=identifier)
-    except NotFound as exc:
-        return {"notice": exc.message, "notice_ok": False}
+    except NotFound:
+        # What to do, and whom to call, rather than the bare refusal.
+        return {"unknown": identifier}
     return {"card": card_for(station=station, unit=unit)}
 
 
@@ -56,7 +60,17 @@ def station_unit(request: HttpRequest, code: str) -> HttpResponse:
         "station": station,
         **card_context(station=station, identifier=request.GET.get("unit", "")),
     }
-    return render(request, "lines/_card.html", context)
+    return with_unit_in_address(render(request, "lines/_card.html", context), station, context)
+
+
+def with_unit_in_address(response: HttpResponse, station: Station, context: dict) -> HttpResponse:
+    """Put the unit shown on the card in the browser's address (/station/X/?unit=...), so a
+    reload or a change of language shows the same unit again."""
+    card = context.get("card")
+    if card is None:
+        return response
+    query = urlencode({"unit": card.unit.identifier})
+    return push_url(response, f"{reverse('station', args=[station.code])}?{query}")
 
 
 @login_required

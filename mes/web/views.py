@@ -86,6 +86,8 @@ def signin_badge(request: HttpRequest) -> HttpResponse:
     context = {
         "next": request.POST.get("next") or request.GET.get("next", ""),
         "refused": request.method == "POST",
+        # A wrong PIN keeps the scanned badge: the operator types the PIN again, not both.
+        "badge_number": request.POST.get("badge_number", "").strip()[:32],
         "locked_until": locked_until,
     }
     # A locked badge answers 429, as a locked password sign-in does (mes/web/lockout.py).
@@ -101,5 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "moves_units": bool(held & roles.MOVES_UNITS),
             "decides_quality": bool(held & roles.DECIDES_QUALITY),
+            # The REST API is for those who integrate and configure, not for the shop floor.
+            "reads_api": bool(held & roles.MAPS_TAGS),
         },
     )

@@ -213,6 +213,11 @@ class TagSubscription:
         if spec.is_event_source:
             item.AttributeId = ua.AttributeIds.EventNotifier
             params.Filter = await self._event_filter(node_id)
+        else:
+            # Every reading, not only changes: a value that stays the same from unit to unit (a
+            # sheet count of 21 for every cell) must reach each unit it was measured on. Under the
+            # default trigger (StatusValue) it arrived once and the later cells had none of it.
+            params.Filter = ua.DataChangeFilter(Trigger=ua.DataChangeTrigger.StatusValueTimestamp)
         request = ua.MonitoredItemCreateRequest()
         request.ItemToMonitor = item
         request.MonitoringMode = ua.MonitoringMode.Reporting

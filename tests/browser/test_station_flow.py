@@ -43,7 +43,7 @@ def test_badge_sign_in_pick_station_scan_start_measure_consume_complete(
     expect(page.get_by_role("status").filter(has_text="CELL-000123 started")).to_be_visible()
     expect(page.locator("#scan")).to_be_focused()
 
-    field = page.get_by_label("alignment_mm")
+    field = page.get_by_label("Cathode-to-anode alignment")
     field.fill("0.35")
     expect(page.locator("#verdict-1")).to_have_text("Out of spec: above USL 0.2")
     field.fill("0.05")

@@ -54,7 +54,7 @@ def test_a_live_refresh_leaves_the_focus_in_the_field_being_typed(
     page.goto(f"{live_server.url}/station/T-STACKING/")
     scan(page, "CELL-000130")
     page.get_by_role("button", name="Start").click()
-    field = page.get_by_label("stack_pressure_mpa")
+    field = page.get_by_label("Stack pressure")
     field.click()
     page.keyboard.type("1.0")
 

@@ -48,7 +48,7 @@ def test_a_held_cell_is_refused_at_the_scan_with_its_reason(
     assert not Operation.objects.filter(unit=cell).exists()
 
 
-def test_a_cell_due_at_another_station_is_refused_with_its_next_step(
+def test_a_cell_due_at_another_station_is_told_its_next_step_as_information(
     live_server, open_page, operator, plant
 ):
     stacking_station(plant)
@@ -60,7 +60,9 @@ def test_a_cell_due_at_another_station_is_refused_with_its_next_step(
 
     scan(page, "CELL-000125")
 
-    expect(page.locator("[data-refusal]")).to_have_text(
-        "CELL-000125 is due for 'stacking' (Stacking); T-SEALING is a Pouch sealing station."
+    expect(page.locator("[data-next-step]")).to_contain_text(
+        "Next step: 10 · Stacking. Take the unit to a Stacking station (T-STACKING)."
     )
+    expect(page.locator("[data-next-step]")).to_have_class("banner banner-info")
+    expect(page.locator("[data-refusal]")).to_have_count(0)
     expect(page.get_by_role("button", name="Start")).to_have_count(0)

@@ -44,7 +44,7 @@ def test_a_measurement_typed_offline_is_kept_and_recorded_once(
 ):
     page = open_page()
     cell = started(page, live_server, plant, operator, "CELL-000127")
-    field = page.get_by_label("alignment_mm")
+    field = page.get_by_label("Cathode-to-anode alignment")
 
     page.context.set_offline(True)
     field.fill("0.12")

@@ -66,10 +66,10 @@ def test_the_zh_hans_station_screen_has_no_english_left(
 
     scan(page, "CELL-000201")
     page.get_by_role("button", name="开始").click()
-    page.get_by_label("alignment_mm").fill("0.35")
+    page.get_by_label("正负极对齐度").fill("0.35")
     expect(page.locator("#verdict-1")).to_have_text("超规格：高于上限 USL 0.2")
-    page.get_by_label("alignment_mm").fill("0.05")
-    page.get_by_label("alignment_mm").press("Enter")
+    page.get_by_label("正负极对齐度").fill("0.05")
+    page.get_by_label("正负极对齐度").press("Enter")
     expect(page.get_by_text("已记录 alignment_mm = 0.05 mm：合格。")).to_be_visible()
     assert english_words(page.inner_text("body")) == []
     assert accessibility_violations(page) == []

@@ -23,4 +23,4 @@ def test_without_a_registered_app_the_card_shows_no_spec_and_no_reasons(plant, m
     assert reads.verdict_text(12.0, None) == ("No spec", False)
     assert reads.limits_for(station=plant.station("stacking"), parameter="x", unit=cell) is None
     shown = card.card_for(station=plant.station("stacking"), unit=cell)
-    assert (shown.can_start, shown.specs, shown.holds) == (True, [], [])
+    assert (shown.can_start, shown.checklist, shown.holds) == (True, [], [])

@@ -57,10 +57,13 @@ def test_an_unknown_station_is_a_404(signed_in, plant):
     assert signed_in.get("/station/NOPE-01/").status_code == 404
 
 
-def test_scanning_an_unknown_identifier_says_so(signed_in, plant):
+def test_scanning_an_unknown_identifier_says_what_to_do_and_whom_to_call(signed_in, plant):
     response = signed_in.get(f"{STACK}unit/", {"unit": "C-404"})
 
-    assert "No unit with identifier &#x27;C-404&#x27;." in response.content.decode()
+    page = response.content.decode()
+    assert "No unit C-404 is known to the MES." in page
+    assert "scan it again" in page and "call your shift lead" in page
+    assert "HX-Push-Url" not in response.headers  # the address keeps no unknown unit
 
 
 def test_scanning_a_cell_due_here_offers_start_and_changes_nothing(signed_in, cell):
@@ -122,15 +125,14 @@ def test_a_consumed_lot_is_refused(signed_in, plant, cell):
     assert ">Start<" not in page
 
 
-def test_a_cell_at_the_wrong_station_is_refused_with_its_next_step(signed_in, cell):
+def test_a_cell_at_another_kind_of_station_is_shown_its_next_step_not_refused(signed_in, cell):
     before = state(cell)
 
     page = signed_in.get("/station/T-SEALING/unit/", {"unit": "C-1"}).content.decode()
 
-    assert (
-        "C-1 is due for &#x27;stacking&#x27; (Stacking); T-SEALING is a Pouch sealing station."
-        in page
-    )
+    assert "Next step: 10 · Stacking. Take the unit to a Stacking station (T-STACKING)." in page
+    assert 'class="banner banner-info" role="status" data-next-step' in page
+    assert "data-refusal" not in page and "is due for" not in page
     assert ">Start<" not in page and state(cell) == before
 
 

@@ -4,7 +4,8 @@
   "use strict";
   var PLAIN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?$/;
   function judge(input) {
-    var out = document.getElementById(input.getAttribute("aria-describedby"));
+    // The verdict is the <output> for this field (aria-describedby may name more than it).
+    var out = document.querySelector('output[for="' + input.id + '"]');
     if (!out) { return; }
     var text = input.value.trim();
     out.classList.remove("in-spec", "out-of-spec");

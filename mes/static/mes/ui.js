@@ -28,7 +28,12 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-submit-on-change]").forEach(function (el) {
-      el.addEventListener("change", function () { el.form.submit(); });
+      el.addEventListener("change", function () {
+        // Back to the address as it is now (htmx may have pushed one, e.g. the scanned unit).
+        var next = el.form.querySelector("input[name=next]");
+        if (next) { next.value = window.location.pathname + window.location.search; }
+        el.form.submit();
+      });
     });
     if (!navigator.onLine) { banner(true); }
   });
