@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from lines import hooks
 from lines.choices import UnitStatus
 from lines.models import Sample, SampleSource, Station, Unit
+from lines.parameter_names import parameter_label
 from mes.actors import Actor
 from mes.errors import InvalidInput, RuleViolation
 from mes.numbers import parse_number
@@ -75,11 +76,12 @@ def measurement_record(
 def _finite(value: float | str, parameter: str) -> float:
     """The value as typed, read by mes.numbers (no comma taken for a decimal point), and within
     what any process value we measure can be, so a slip of the finger is not stored as data."""
-    number = float(parse_number(value, field="value", label=parameter))
+    label = parameter_label(parameter).name  # what the operator reads on the card
+    number = float(parse_number(value, field="value", label=label))
     if not abs(number) <= MEASURED_MAX:
         raise InvalidInput(
             _("%(field)s must be between -%(limit)s and %(limit)s, got %(value)s.")
-            % {"field": "value", "limit": f"{MEASURED_MAX:g}", "value": f"{number:g}"},
+            % {"field": label, "limit": f"{MEASURED_MAX:g}", "value": f"{number:g}"},
             field="value",
         )
     return number

@@ -5,6 +5,7 @@ held (a warning, never the green confirmation: the recording succeeded, the unit
 from django.utils.translation import gettext as _
 
 from lines.models import Unit
+from lines.parameter_names import parameter_label
 from lines.web.station_quality import BrokenRule, SpecLimits
 from mes.web.once import Done
 
@@ -19,7 +20,7 @@ def measurement_said(
 ) -> Done:
     names = {
         "unit": unit.identifier,
-        "parameter": parameter,
+        "parameter": parameter_label(parameter, limits.uom if limits else None).name,
         "value": "" if value is None else f"{value:.6g}",
         "uom": limits.uom if limits else "",
     }

@@ -49,7 +49,9 @@ def test_badge_sign_in_pick_station_scan_start_measure_consume_complete(
     field.fill("0.05")
     expect(page.locator("#verdict-1")).to_have_text("In spec")
     field.press("Enter")
-    expect(page.get_by_text("Recorded alignment_mm = 0.05 mm: in spec.")).to_be_visible()
+    expect(
+        page.get_by_text("Recorded Cathode-to-anode alignment = 0.05 mm: in spec.")
+    ).to_be_visible()
 
     page.get_by_label("Lot or roll (scan)").fill("MR-7-A")
     page.get_by_label("From metre (rolls)").fill("400")

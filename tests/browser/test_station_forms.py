@@ -51,9 +51,9 @@ def test_a_measurement_that_holds_the_unit_is_a_warning_naming_the_rule(
     expect(notice).to_have_class("banner banner-hold")
     hold = Hold.objects.get(unit=cell)
     expected = {
-        "en": f"CELL-000301 is now ON HOLD (hold {hold.pk}): alignment_mm = 0.35 mm is above "
+        "en": f"CELL-000301 is now ON HOLD (hold {hold.pk}): Cathode-to-anode alignment = 0.35 mm is above "
         "USL 0.2 mm of spec alignment_mm v1. Put it in the hold rack and call quality.",
-        "zh-hans": f"CELL-000301 现已扣留（扣留单 {hold.pk}）：alignment_mm = 0.35 mm，高于规格 "
+        "zh-hans": f"CELL-000301 现已扣留（扣留单 {hold.pk}）：正负极对齐度 = 0.35 mm，高于规格 "
         "alignment_mm v1 的上限 USL 0.2 mm。请将其放入扣留品货架并联系质量部门。",
     }[language]
     expect(notice).to_have_text(expected)
@@ -87,13 +87,13 @@ def test_a_grouped_number_is_refused_with_the_field_marked_and_nothing_stored(
     error = page.locator("#measure-1-error")
     expect(error).to_be_visible()
     expected = {
-        "en": "alignment_mm: “8,000” is not a plain number. Write it without digit grouping and with "
-        "“.” as the decimal separator, e.g. 8000 or 300.1.",
-        "zh-hans": "alignment_mm：“8,000” 不是一个规范的数字。请不要使用千位分隔符，并以“.”作为小数点，"
+        "en": "Cathode-to-anode alignment: “8,000” is not a plain number. Write it without digit "
+        "grouping and with “.” as the decimal separator, e.g. 8000 or 300.1.",
+        "zh-hans": "正负极对齐度：“8,000” 不是一个规范的数字。请不要使用千位分隔符，并以“.”作为小数点，"
         "例如 8000 或 300.1。",
     }[language]
     expect(error).to_have_text(expected)
-    assert field.get_attribute("aria-describedby") == "verdict-1 measure-1-error"
+    assert field.get_attribute("aria-describedby") == "verdict-1 state-1 measure-1-error"
     expect(page.locator("#measure-2")).not_to_have_attribute("aria-invalid", "true")
     if language == "zh-hans":
         # The product's name is data, in English in the test plant.

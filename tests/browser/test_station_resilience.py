@@ -59,5 +59,7 @@ def test_a_measurement_typed_offline_is_kept_and_recorded_once(
     expect(page.locator("#offline-banner")).to_be_hidden()
     field.press("Enter")
 
-    expect(page.get_by_text("Recorded alignment_mm = 0.12 mm: in spec.")).to_be_visible()
+    expect(
+        page.get_by_text("Recorded Cathode-to-anode alignment = 0.12 mm: in spec.")
+    ).to_be_visible()
     assert [s.value for s in Sample.objects.filter(unit=cell)] == [0.12]

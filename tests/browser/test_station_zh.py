@@ -70,7 +70,7 @@ def test_the_zh_hans_station_screen_has_no_english_left(
     expect(page.locator("#verdict-1")).to_have_text("超规格：高于上限 USL 0.2")
     page.get_by_label("正负极对齐度").fill("0.05")
     page.get_by_label("正负极对齐度").press("Enter")
-    expect(page.get_by_text("已记录 alignment_mm = 0.05 mm：合格。")).to_be_visible()
+    expect(page.get_by_text("已记录 正负极对齐度 = 0.05 mm：合格。")).to_be_visible()
     assert english_words(page.inner_text("body")) == []
     assert accessibility_violations(page) == []
     screenshot(page, f"station-zh-in-operation-{size}")

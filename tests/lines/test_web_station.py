@@ -201,7 +201,7 @@ def test_a_measurement_in_spec_is_stored_as_manual_and_said_so(signed_in, cell, 
 
     page = post(signed_in, "measure", "C-1", parameter="alignment_mm", value="0.05")
 
-    assert "Recorded alignment_mm = 0.05 mm: in spec." in page.content.decode()
+    assert "Recorded Cathode-to-anode alignment = 0.05 mm: in spec." in page.content.decode()
     sample = Sample.objects.get(unit=cell)
     assert (sample.value, sample.source, sample.recorded_by, sample.station.code) == (
         0.05,
@@ -224,8 +224,8 @@ def test_a_measurement_out_of_spec_holds_the_cell_and_stops_the_screen(signed_in
     # a resend of the form replays the stored outcome.
     banner = (
         '<p class="banner banner-hold" role="alert" data-notice="warning">C-1 is now ON HOLD '
-        f"(hold {hold.pk}): alignment_mm = 0.31 mm is above USL 0.2 mm of spec alignment_mm v1. "
-        "Put it in the hold rack and call quality.</p>"
+        f"(hold {hold.pk}): Cathode-to-anode alignment = 0.31 mm is above USL 0.2 mm of spec "
+        "alignment_mm v1. Put it in the hold rack and call quality.</p>"
     )
     for html in (page.content.decode(), again.content.decode()):
         assert banner in html
@@ -245,9 +245,9 @@ def test_an_out_of_spec_measurement_the_spec_does_not_hold_on_is_a_warning(signe
     html = post(signed_in, "measure", "C-1", parameter="alignment_mm", value="-0.25").content
 
     assert (
-        '<p class="banner banner-hold" role="alert" data-notice="warning">Recorded alignment_mm '
-        "= -0.25 mm: OUT OF SPEC, below LSL -0.2 mm of spec alignment_mm v1. The spec does not "
-        "hold the unit; call quality.</p>"
+        '<p class="banner banner-hold" role="alert" data-notice="warning">Recorded Cathode-to-anode '
+        "alignment = -0.25 mm: OUT OF SPEC, below LSL -0.2 mm of spec alignment_mm v1. The spec "
+        "does not hold the unit; call quality.</p>"
     ) in html.decode()
     cell.refresh_from_db()
     assert cell.status == "in_process" and not Hold.objects.exists()
