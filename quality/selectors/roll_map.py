@@ -198,4 +198,7 @@ def whole_roll_flags(*, roll: Unit) -> list[WholeRollFlag]:
     )
     first_ids = {f.pk: f.sample_ids[0] for f in flags if f.sample_ids}
     sources = dict(Sample.objects.filter(id__in=first_ids.values()).values_list("id", "source"))
-    return [WholeRollFlag(f, sources.get(first_ids.get(f.pk), "")) for f in flags]
+    return [
+        WholeRollFlag(f, sources.get(first_ids[f.pk], "") if f.pk in first_ids else "")
+        for f in flags
+    ]

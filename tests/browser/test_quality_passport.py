@@ -32,8 +32,8 @@ def test_the_passport_page_is_linked_from_the_unit_history(
     page.wait_for_url(f"**/quality/units/{CELL}/passport/")
     expect(page.locator(".passport-grade")).to_have_attribute("data-grade", "A")
     expect(page.locator('[data-figure="capacity"]')).to_have_text("10.12 Ah")
-    expect(page.locator('[data-figure="acir"]')).to_have_text("1.18 mOhm")
-    expect(page.locator('[data-figure="k"]')).to_have_text("0.08 mV/day")
+    expect(page.locator('[data-figure="acir"]')).to_have_text("1.18 mΩ")
+    expect(page.locator('[data-figure="k"]')).to_have_text("0.08 mV/d")
     expect(page.locator('#passport-composition tr[data-material="NMC811"]')).to_contain_text(
         "LOT-NMC811-0001"
     )
