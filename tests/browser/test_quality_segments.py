@@ -100,6 +100,8 @@ def test_the_unit_history_agrees_with_the_operations_in_words_and_units(
     if lang == "en":
         expect(page.locator("#history")).to_contain_text("Route completed")
     shots_and_axe(page, "quality-unit-history")
+    page.set_viewport_size({"width": 800, "height": 1280})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_the_signature_hash_prints_whole(live_server, open_page, quality_engineer, plant):
