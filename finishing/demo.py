@@ -105,8 +105,9 @@ def _measure(station: Station, unit: Unit, values: dict[str, float], at: datetim
     services.samples_evaluate(samples=list(stored))
 
 
-def _electrode(batch: Spec) -> list[Unit]:
-    """Slurry from the lots, a mother roll coated from it on the foil, slit into lanes."""
+def _electrode(batch: Spec, at: datetime) -> list[Unit]:
+    """Slurry from the lots, a mother roll coated from it on the foil, slit into lanes (at `at`:
+    the units' histories then agree with the cells' operations, days later)."""
     lots = {u.identifier: u for u in Unit.objects.filter(kind=UnitKind.MATERIAL_LOT)}
     total_kg = sum(batch["slurry_kg"].values())
     slurry = lines_services.unit_create(
@@ -114,19 +115,22 @@ def _electrode(batch: Spec) -> list[Unit]:
         kind=UnitKind.SLURRY_BATCH,
         quantity=total_kg,
         product=Product.objects.get(code="SLURRY-CAT"),
+        at=at,
     )
     for lot, kg in batch["slurry_kg"].items():
-        lines_services.unit_consume(child=slurry, parent=lots[lot], quantity=kg)
+        lines_services.unit_consume(child=slurry, parent=lots[lot], quantity=kg, at=at)
     length = batch["roll_length_m"]
     mother = lines_services.unit_create(
         identifier=batch["mother_roll"],
         kind=UnitKind.ROLL,
         quantity=length,
         product=Product.objects.get(code="CATH-ROLL"),
+        at=at,
     )
-    lines_services.unit_consume(child=mother, parent=slurry, quantity=total_kg)
-    lines_services.unit_consume(child=mother, parent=lots[batch["foil_lot"]], quantity=length)
-    return lines_services.roll_split(parent=mother, daughter_identifiers=batch["lanes"])
+    foil = lots[batch["foil_lot"]]
+    lines_services.unit_consume(child=mother, parent=slurry, quantity=total_kg, at=at)
+    lines_services.unit_consume(child=mother, parent=foil, quantity=length, at=at)
+    return lines_services.roll_split(parent=mother, daughter_identifiers=batch["lanes"], at=at)
 
 
 def _step(unit: Unit, kind: str, at: datetime, values: dict[str, float], hours: float) -> None:
@@ -144,13 +148,14 @@ def _build_cell(batch: Spec, item: Spec, n: int, lane: Unit, start: datetime) ->
         for u in Unit.objects.filter(identifier__in=[batch["li_lot"], batch["pouch_lot"]])
     }
     route = Route.objects.get(code="R-CELL")
+    at = start + timedelta(seconds=30 * n)
     cell = lines_services.unit_create(
         identifier=item["serial"],
         kind=UnitKind.CELL,
         work_order=route.work_orders.first(),
         route=route,
+        at=at,
     )
-    at = start + timedelta(seconds=30 * n)
     station = Station.objects.filter(kind=StationKind.STACKING).earliest("code")
     operation = lines_services.operation_start(unit=cell, station=station, at=at)
     pitch = batch["cell_pitch_m"]
@@ -224,8 +229,8 @@ def _age(batch: Spec, item: Spec, cell: Unit, start: datetime, coeff: float) -> 
 def _batch(batch: Spec, scheme: GradingScheme) -> str:
     if Unit.objects.filter(identifier=batch["slurry"]).exists():
         return ""
-    lane = _electrode(batch)[0]
     start = timezone.now() - timedelta(days=20)
+    lane = _electrode(batch, start - timedelta(days=1))[0]
     cells = [_build_cell(batch, item, n, lane, start) for n, item in enumerate(batch["cells"])]
     aging = start + timedelta(days=3)
     eol = Station.objects.filter(kind=StationKind.EOL).earliest("code")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -79,8 +80,11 @@ def save_unit(
     event: str = "",
     by: Actor = None,
     reason: str = "",
+    at: datetime | None = None,
 ) -> None:
-    """Save changed fields of a locked unit; a status change also writes its history row."""
+    """Save changed fields of a locked unit; a status change also writes its history row, at
+    `at` when the change happened at another time than now (an operation's own start or end,
+    as the PLC or a back-dated record gives it), so the history agrees with the operations."""
     now = timezone.now()
     before = unit.status
     unit.updated_at = now
@@ -92,7 +96,7 @@ def save_unit(
     if unit.status != before:
         UnitHistory.objects.create(
             unit=unit,
-            at=now,
+            at=at or now,
             by=by,
             event=event,
             status_before=before,

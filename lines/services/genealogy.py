@@ -182,12 +182,12 @@ def unit_consume(
         created_by=by,
     )
     parent.quantity_remaining -= qty
-    _save_consumed_parent(parent, by)
+    _save_consumed_parent(parent, by, edge.created_at)
     hooks.run(hooks.AFTER_CONSUME, edge=edge, by=by)
     return edge
 
 
-def _save_consumed_parent(parent: Unit, by: Actor) -> None:
+def _save_consumed_parent(parent: Unit, by: Actor, at: datetime) -> None:
     if parent.quantity_remaining != 0:
         save_unit(parent, fields=["quantity_remaining"])
     elif parent.status == UnitStatus.ON_HOLD:
@@ -201,6 +201,7 @@ def _save_consumed_parent(parent: Unit, by: Actor) -> None:
             status=UnitStatus.CONSUMED,
             event="consumed",
             by=by,
+            at=at,
         )
 
 
@@ -244,8 +245,9 @@ def roll_split(
     daughter_identifiers: list[str],
     operation: Operation | None = None,
     by: Actor = None,
+    at: datetime | None = None,
 ) -> list[Unit]:
-    """Slit a whole roll into daughter rolls (lanes), each as long as the parent.
+    """Slit a whole roll into daughter rolls (lanes), each as long as the parent (at `at`, or now).
 
     A daughter's metre m is the parent's metre m, so each edge covers the parent's full length and a
     coating defect at metres 400..460 of the mother is at 400..460 of every daughter. The parent must
@@ -267,7 +269,7 @@ def roll_split(
             % {"unit": parent.identifier}
         )
     length = parent.quantity_initial
-    now = timezone.now()
+    now = at or timezone.now()
     daughters = []
     for identifier in daughter_identifiers:
         daughter = unit_create(
@@ -276,6 +278,7 @@ def roll_split(
             quantity=length,
             product=parent.product,
             by=by,
+            at=now,
         )
         edge = GenealogyEdge.objects.create(
             parent=parent,
@@ -290,7 +293,12 @@ def roll_split(
         daughters.append((daughter, edge))
     parent.quantity_remaining = Decimal(0)
     save_unit(
-        parent, fields=["quantity_remaining"], status=UnitStatus.CONSUMED, event="slit", by=by
+        parent,
+        fields=["quantity_remaining"],
+        status=UnitStatus.CONSUMED,
+        event="slit",
+        by=by,
+        at=now,
     )
     for _daughter, edge in daughters:
         hooks.run(hooks.AFTER_CONSUME, edge=edge, by=by)

@@ -126,7 +126,14 @@ def operation_start(
             _("%(unit)s was just started by someone else.") % {"unit": unit.identifier}
         ) from exc
     unit.station = station
-    save_unit(unit, fields=["station"], status=UnitStatus.IN_PROCESS, event="started", by=by)
+    save_unit(
+        unit,
+        fields=["station"],
+        status=UnitStatus.IN_PROCESS,
+        event="started",
+        by=by,
+        at=operation.started_at,
+    )
     return operation
 
 
@@ -206,4 +213,5 @@ def _advance(unit: Unit, operation: WithAnnotations[Operation, _NextStep], by: A
         status=UnitStatus.RELEASED if finished else UnitStatus.IN_PROCESS,
         event="route_completed" if finished else "step_completed",
         by=by,
+        at=operation.completed_at,
     )

@@ -1,5 +1,6 @@
 """Creating units (receiving material lots, starting batches, rolls and cells) and scrapping them."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -20,11 +21,12 @@ from mes.actors import Actor
 from mes.errors import InvalidInput
 
 
-def _insert_unit(*, by: Actor, **fields: object) -> Unit:
+def _insert_unit(*, by: Actor, at: datetime | None = None, **fields: object) -> Unit:
     now = timezone.now()
-    unit = Unit.objects.create(created_at=now, updated_at=now, **fields)
+    made = at or now
+    unit = Unit.objects.create(created_at=made, updated_at=now, **fields)
     UnitHistory.objects.create(
-        unit=unit, at=now, by=by, event="created", status_before="", status_after=unit.status
+        unit=unit, at=made, by=by, event="created", status_before="", status_after=unit.status
     )
     return unit
 
@@ -80,10 +82,12 @@ def unit_create(
     work_order: WorkOrder | None = None,
     route: Route | None = None,
     by: Actor = None,
+    at: datetime | None = None,
 ) -> Unit:
     """Create a made unit (slurry batch in kg, roll in m, cell as 1 pcs) at the first step of its route.
 
     The route defaults to the work order's; the product to the route's. A cell is always one piece.
+    `at`: when it was made, if not now (a record entered after the fact).
     """
     if kind not in _KIND_UOM:
         raise InvalidInput(
@@ -100,6 +104,7 @@ def unit_create(
     qty = Decimal(1) if kind == UnitKind.CELL else to_decimal(quantity, field="quantity")
     return _insert_unit(
         by=by,
+        at=at,
         identifier=check_identifier(identifier),
         kind=kind,
         product=product,

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.db.models import Q
+
 from quality.audit_chain import AUDIT, mac_matches
 from quality.models import AuditEntry, Disposition, Flag, Hold
 from quality.services.signatures import signature_intact
@@ -82,3 +84,17 @@ def disposition_verify(*, disposition: Disposition, entry: AuditEntry | None = N
     return signature_intact(
         signature=disposition.signature, current_content=disposition_content(disposition)
     ) and not disposition_audit_mismatches(disposition, entry)
+
+
+def disposition_deciding(
+    *, flag: Flag | None = None, hold: Hold | None = None
+) -> Disposition | None:
+    """The signed decision that decided a flag (its own, or its hold's: the hold placed for it
+    or for the segment flag it derives from), or a hold; None while undecided."""
+    if hold is not None:
+        where = Q(hold=hold)
+    else:
+        assert flag is not None  # one of the two is given
+        where = Q(flag=flag) | Q(hold__flag_id=flag.source_flag_id or flag.pk)
+    decided = Disposition.objects.filter(where).select_related("signature__signer")
+    return decided.order_by("-decided_at", "-id").first()

@@ -35,3 +35,9 @@ def _itself(unit: Unit) -> lines_selectors.DownstreamCount:
 def active_holds_of(unit_id: int) -> list[Hold]:
     """The active holds a unit is a member of."""
     return list(Hold.objects.filter(state=HoldState.ACTIVE, members__unit_id=unit_id).distinct())
+
+
+def recall_holds_on(*, unit: Unit) -> list[Hold]:
+    """The active recall holds placed on `unit` itself (no flag behind them): while one is
+    active, signing another recall of the unit would only be refused."""
+    return list(Hold.objects.filter(unit=unit, state=HoldState.ACTIVE, flag__isnull=True))

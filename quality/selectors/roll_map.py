@@ -178,3 +178,27 @@ def _segments(result: RollMap, cell_edges) -> list[Segment]:  # noqa: ANN001
         )
         segments.append(Segment(parameter, lo, hi, names, built.count(), source))
     return segments
+
+
+@dataclass(frozen=True)
+class WholeRollFlag:
+    """A flag on the roll with no metres (a manual measurement, or a reading without the metre
+    counter): it holds the whole roll, so the map shows it beside the metres."""
+
+    flag: Flag
+    source: str  # lines SampleSource of its first reading ("manual", "plc"), "" when none
+
+
+def whole_roll_flags(*, roll: Unit) -> list[WholeRollFlag]:
+    flags = list(
+        Flag.objects.filter(unit=roll, position_from_m__isnull=True)
+        .select_related("station")
+        .prefetch_related("holds")
+        .order_by("raised_at", "id")
+    )
+    first_ids = {f.pk: f.sample_ids[0] for f in flags if f.sample_ids}
+    sources = dict(Sample.objects.filter(id__in=first_ids.values()).values_list("id", "source"))
+    return [
+        WholeRollFlag(f, sources.get(first_ids[f.pk], "") if f.pk in first_ids else "")
+        for f in flags
+    ]

@@ -3,11 +3,12 @@ samples, its flags, holds, dispositions, audit entries and status history, in ti
 each section."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Avg, Count, Max, Min, Q
 
-from lines.models import Interlock, Operation, Sample, Unit, UnitHistory
-from lines.selectors import USABLE_VALUE, trace_backward
+from lines.models import GenealogyEdge, Interlock, Operation, Sample, Unit, UnitHistory
+from lines.selectors import USABLE_VALUE
 from lines.selectors.interlocks import interlock_reason
 from quality.models import AuditEntry, Disposition, Flag, Hold
 
@@ -15,7 +16,7 @@ from quality.models import AuditEntry, Disposition, Flag, Hold
 @dataclass
 class UnitReport:
     unit: Unit
-    parents: list[tuple[str, str, float]]  # (identifier, kind, quantity) of direct parents
+    parents: list["MadeFrom"]  # the direct parents
     operations: list[Operation]
     interlocks: list[tuple[Interlock, str]]  # each answer with its reason in the reader's language
     samples: list[dict]
@@ -68,12 +69,30 @@ def unit_report(*, unit: Unit) -> UnitReport:
     )
 
 
-def _parents(unit: Unit) -> list[tuple[str, str, float]]:
-    trace = trace_backward(unit=unit)
-    direct = [e for e in trace.edges if e.child_id == unit.id]
+class MadeFrom(NamedTuple):
+    """A direct parent and how much of it went in, in the parent's unit of measure (with the
+    parent's metres when it was a roll)."""
+
+    identifier: str
+    kind: str
+    quantity: float
+    uom: str
+    from_m: float | None
+    to_m: float | None
+
+
+def _parents(unit: Unit) -> list[MadeFrom]:
+    edges = GenealogyEdge.objects.filter(child=unit).select_related("parent").order_by("id")
     return [
-        (trace.nodes[e.parent_id].identifier, trace.nodes[e.parent_id].kind, e.quantity)
-        for e in direct
+        MadeFrom(
+            e.parent.identifier,
+            e.parent.kind,
+            float(e.quantity),
+            e.parent.uom,
+            None if e.position_from_m is None else float(e.position_from_m),
+            None if e.position_to_m is None else float(e.position_to_m),
+        )
+        for e in edges
     ]
 
 

@@ -125,9 +125,11 @@ def segment_flag(*, draft: Flag, hold: bool, by: Actor = None) -> Flag:
         flag = flags_raise(flags=[draft], by=by)[0]
         lo, hi = start_m, end_m
         if hold:
+            # No metres in the reason: the flag grows as readings arrive (the extend branch
+            # below) while a hold's reason is fixed by its audit entry; screens show the flag's.
             hold_place(
                 unit=roll,
-                reason=f"{draft.parameter} out of spec on metres {start_m:g}..{end_m:g}",
+                reason=f"{draft.parameter} out of spec on a roll segment (flag {flag.pk})",
                 flag=flag,
                 scope="none",
                 by=by,

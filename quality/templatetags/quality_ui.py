@@ -53,6 +53,16 @@ def result_word(code: str) -> str:
 
 
 @register.filter
+def ncr_state_word(code: str) -> str:
+    return labels.word(labels.NCR_STATE, code)
+
+
+@register.filter
+def event_word(code: str) -> str:
+    return labels.word(labels.HISTORY_EVENT, code)
+
+
+@register.filter
 def thousands(number: int | None) -> str:
     """12,345: the same grouping in both languages of the screens."""
     return "" if number is None else f"{number:,}"

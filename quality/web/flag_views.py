@@ -10,6 +10,7 @@ from mes.errors import DomainError
 from quality import services
 from quality.choices import FlagState
 from quality.models import Flag
+from quality.selectors.dispositions import disposition_deciding
 from quality.selectors.flag_queue import FlagContext, flag_context
 from quality.web.access import quality_required
 from quality.web.forms import DispositionForm
@@ -76,6 +77,7 @@ def flag_page(request: HttpRequest, flag_id: int) -> HttpResponse:
         "chart": _chart(context),
         "form": form,
         "decided": decided,
+        "signed": disposition_deciding(flag=flag),
         "error": error,
         "open": flag.state == FlagState.OPEN,
     }

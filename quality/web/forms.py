@@ -18,7 +18,10 @@ class SignatureFields(forms.Form):
 
 
 class DispositionForm(SignatureFields):
-    decision = forms.ChoiceField(label=_("Decision"), choices=list(DECISION.items()))
+    # No decision is preselected: a signer who skips the choice is asked, never defaulted.
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("", _("Choose a decision")), *DECISION.items()]
+    )
     field_order = ["decision", "reason", "password"]
 
 

@@ -10,6 +10,7 @@ from mes.errors import DomainError
 from quality import services
 from quality.choices import HoldState
 from quality.models import Hold
+from quality.selectors.dispositions import disposition_deciding
 from quality.selectors.flag_queue import hold_members
 from quality.web.access import quality_required
 from quality.web.forms import DispositionForm
@@ -37,6 +38,7 @@ def hold_page(request: HttpRequest, hold_id: int) -> HttpResponse:
         "members": hold_members(hold=hold),
         "form": form,
         "decided": decided,
+        "signed": disposition_deciding(hold=hold),
         "error": error,
         "active": hold.state == HoldState.ACTIVE,
     }

@@ -37,6 +37,19 @@ DECISION = {
     "use_as_is": _("Use as is"),
 }
 RESULT = OperationResult
+NCR_STATE = {"open": _("Open"), "closed": _("Closed")}
+# What lines writes in a unit's status history (lines.services: save_unit's event codes).
+HISTORY_EVENT = {
+    "created": _("Created"),
+    "started": _("Operation started"),
+    "step_completed": _("Step completed"),
+    "route_completed": _("Route completed"),
+    "consumed": _("Used up"),
+    "slit": _("Slit into lanes"),
+    "scrapped": _("Scrapped"),
+    "hold_placed": _("Hold placed"),
+    "hold_released": _("Hold released"),
+}
 RULE = {
     1: _("1 point more than 3 sigma from the centre line"),
     2: _("2 of 3 consecutive points more than 2 sigma from the centre line, on the same side"),

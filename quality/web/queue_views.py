@@ -19,9 +19,11 @@ from quality.selectors.flag_queue import (
     open_flags,
     queue_choices,
 )
+from quality.selectors.ncrs import ncr_codes_of
 from quality.web.access import quality_required
 from quality.web.forms import NcrForm
 from quality.web.labels import SEVERITY
+from quality.web.ncr_views import ncr_page_context
 
 
 def _filters(request: HttpRequest) -> QueueFilter:
@@ -38,9 +40,12 @@ def _filters(request: HttpRequest) -> QueueFilter:
 def queue_page(request: HtmxRequest) -> HttpResponse:
     filters = _filters(request)
     flags = open_flags(filters=filters)
+    shown = list(flags[:QUEUE_LIMIT])
+    in_ncrs = ncr_codes_of(flag_ids=[f.pk for f in shown])
     context = {
         "filters": filters,
-        "flags": flags[:QUEUE_LIMIT],
+        "flags": shown,
+        "rows": [(flag, in_ncrs.get(flag.pk, [])) for flag in shown],
         "flag_count": flags.count(),
         "holds": active_holds()[:QUEUE_LIMIT],
         "choices": queue_choices(),
@@ -86,6 +91,7 @@ def ncr_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            return render(request, "quality/ncr_opened.html", {"ncr": ncr, "flags": flags})
+            page = {**ncr_page_context(ncr), "opened": True}
+            return render(request, "quality/ncr.html", page)
     context = {"form": form, "error": error, "flags": flags}
     return render(request, "quality/ncr_refused.html", context, status=400)

@@ -8,7 +8,7 @@ from lines.models import Unit
 from mes.actors import request_actor
 from mes.errors import DomainError
 from quality import services
-from quality.selectors.holds import hold_impact
+from quality.selectors.holds import hold_impact, recall_holds_on
 from quality.web.access import quality_required
 from quality.web.forms import SignatureFields
 
@@ -17,20 +17,29 @@ from quality.web.forms import SignatureFields
 def recall_page(request: HttpRequest, identifier: str) -> HttpResponse:
     unit = get_object_or_404(Unit, identifier=identifier)
     form = SignatureFields(request.POST or None)
-    hold, error, status = None, "", 200
+    placed, error, status = None, "", 200
     if request.method == "POST" and form.is_valid():
         try:
-            hold = services.unit_recall_hold(
+            placed = services.unit_recall_hold(
                 unit=unit,
                 reason=form.cleaned_data["reason"],
                 password=form.cleaned_data["password"],
                 by=request_actor(request),
             )
-            form = SignatureFields()
         except DomainError as exc:
             error, status = exc.message, 400
+        else:
+            # The page shows the unit as it is now: held, with its hold instead of the form.
+            unit.refresh_from_db()
+            form = SignatureFields()
     elif request.method == "POST":
         status = 400
-    context = {"unit": unit, "impact": hold_impact(unit=unit), "form": form, "hold": hold}
-    context["error"] = error
+    context = {
+        "unit": unit,
+        "impact": hold_impact(unit=unit),
+        "form": form,
+        "placed": placed,
+        "recall_holds": recall_holds_on(unit=unit),
+        "error": error,
+    }
     return render(request, "quality/recall.html", context, status=status)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from lines.choices import UnitKind
 from lines.models import Unit
-from quality.selectors.roll_map import roll_map
+from quality.selectors.roll_map import roll_map, whole_roll_flags
 from quality.web.access import quality_required
 from quality.web.rollmap_svg import rollmap_svg
 
@@ -16,5 +16,10 @@ def rollmap_page(request: HttpRequest, identifier: str) -> HttpResponse:
     roll = get_object_or_404(Unit, identifier=identifier, kind=UnitKind.ROLL)
     result = roll_map(roll=roll)
     title = _("Roll map of %(identifier)s") % {"identifier": roll.identifier}
-    context = {"map": result, "svg": rollmap_svg(result, title=title), "title": title}
+    context = {
+        "map": result,
+        "svg": rollmap_svg(result, title=title),
+        "title": title,
+        "whole_roll": whole_roll_flags(roll=roll),
+    }
     return render(request, "quality/rollmap.html", context)

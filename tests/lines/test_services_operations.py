@@ -151,3 +151,31 @@ def test_complete_twice_is_refused_with_who_and_when(plant, operator):
     operation.refresh_from_db()
     assert operation.result == "passed"
     assert Unit.objects.get(pk=cell.pk).current_step.name == "densification"
+
+
+def test_the_history_of_a_back_dated_route_carries_the_operations_times(plant):
+    # A PLC's source time, or a record entered after the fact: the status rows say when the
+    # unit changed, not when the MES was told (they disagreed by weeks on the demo cells).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(days=20)
+    cell = services.unit_create(
+        identifier="CELL-OLD", kind="cell", route=plant.cell_route, at=start
+    )
+    at = start
+    for _name, kind in CELL_STEPS:
+        at += timedelta(hours=1)
+        operation = services.operation_start(unit=cell, station=plant.station(kind), at=at)
+        at += timedelta(minutes=30)
+        services.operation_complete(operation=operation, result="passed", at=at)
+        cell.refresh_from_db()
+
+    rows = list(cell.history.order_by("at", "id").values_list("event", "at"))
+    assert rows == [
+        ("created", start),
+        ("started", start + timedelta(hours=1)),
+        ("route_completed", at),
+    ]
+    assert Unit.objects.get(pk=cell.pk).created_at == start

@@ -20,6 +20,7 @@ PAGES = [
     "/quality/spc/T-CALENDERING/thickness_um/",
     "/quality/rolls/MR-1/",
     "/quality/units/MR-1-A-C1/",
+    "/quality/ncrs/",
 ]
 # Kept in every language: barcodes and station codes (LOT-NMC-1, T-CALENDERING), parameter names
 # (areal_loading_mg_cm2), user names, spec names (coating/areal_loading...), dates.
@@ -54,6 +55,14 @@ WORDS = {
     "h",
     "d",
     "English",
+    # Cell test terms and units a Chinese battery engineer writes in Latin letters too.
+    "EOL",
+    "OCV",
+    "ACIR",
+    "K",
+    "V",
+    "mV",
+    "Ah",
 }
 
 
@@ -128,3 +137,23 @@ def test_the_check_catches_english(zh_client):
     assert english_left("<p>质量</p><svg><text>Out of spec</text></svg>") == ["Out of spec"]
     assert english_left("<p>LOT-NMC-1 · 420–450 m · thickness_um</p>") == []
     assert english_left('<td translate="no">supplier recall</td><td>原因</td>') == []
+
+
+def test_the_zh_hans_ncr_page_and_a_signed_flag_have_no_untranslated_text(
+    zh_client, quality_engineer
+):
+    from quality import services
+    from tests.factories import PASSWORD
+
+    flag = zh_client.scenario.segment_flag
+    ncr = services.ncr_open(title="Thin coating", flags=[flag], by=quality_engineer)
+    services.disposition_decide(
+        decision="scrap",
+        reason="confirmed",
+        password=PASSWORD,
+        by=quality_engineer,
+        hold=zh_client.scenario.hold,
+    )
+    for path in (f"/quality/ncrs/{ncr.code}/", f"/quality/flags/{flag.pk}/", "/quality/queue/"):
+        html = zh_client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert english_left(html) == [], path
