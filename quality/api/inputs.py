@@ -146,7 +146,7 @@ class SpcQuery(ResolvingSerializer):
     )
     baseline = count(
         required=False,
-        help_text="Leading points (or subgroups) that set the control limits when the spec "
-        "gives no LCL and UCL; default 100.",
+        help_text="Leading points (or subgroups) that set provisional control limits when the "
+        "chart has no stored baseline and the spec gives no LCL and UCL; default 100.",
     )
     resolvers = {"station": lines_resolve.station}

@@ -84,12 +84,32 @@ class SpcSpecSerializer(serializers.Serializer):
     ucl = serializers.FloatField(allow_null=True)
 
 
+class SpcBaselineSerializer(serializers.Serializer):
+    station = serializers.CharField()
+    parameter = serializers.CharField()
+    version = serializers.IntegerField()
+    period_from = serializers.DateTimeField(help_text="Start of the Phase I period.")
+    period_to = serializers.DateTimeField(help_text="End of the Phase I period.")
+    readings = serializers.IntegerField(help_text="Usable readings in the period.")
+    center = serializers.FloatField()
+    sigma = serializers.FloatField(help_text="Sigma of single readings (MR-bar / d2).")
+    set_by = serializers.CharField(help_text="User name of the quality engineer.")
+    set_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
 @extend_schema_serializer(many=False)  # answered by a `list` route, yet one chart
 class SpcChartSerializer(serializers.Serializer):
     station = serializers.CharField()
     parameter = serializers.CharField()
     points = SpcPointSerializer(many=True, help_text="The usable readings, oldest first.")
     chart = ChartSerializer()
+    limits_source = serializers.ChoiceField(
+        choices=["baseline", "spec", "provisional"],
+        help_text="baseline: the chart's stored Phase I limits; spec: the spec's LCL/UCL; "
+        "provisional: computed from the window's first readings (no baseline set).",
+    )
+    baseline = SpcBaselineSerializer(allow_null=True, help_text="The chart's stored baseline.")
     violations = ViolationSerializer(many=True)
     capability = CapabilitySerializer(allow_null=True)
     spec = SpcSpecSerializer(allow_null=True, help_text="The spec version in force now.")

@@ -6,6 +6,7 @@ from quality.models.flag import Flag
 from quality.models.gate import GateRequirement
 from quality.models.hold import Hold, HoldMember
 from quality.models.ncr import Ncr
+from quality.models.spc_baseline import SpcBaseline
 from quality.models.spec import Spec, SpecVersion
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "HoldMember",
     "Ncr",
     "Signature",
+    "SpcBaseline",
     "Spec",
     "SpecVersion",
 ]

@@ -13,7 +13,8 @@ from lines.selectors import usable_samples
 from lines.telemetry_bounds import MAX_ABS_VALUE
 from mes.errors import RuleViolation
 from quality import spc
-from quality.models import Spec, SpecVersion
+from quality.models import SpcBaseline, Spec, SpecVersion
+from quality.selectors.spc_baselines import baseline_to_dict, spc_baseline_current
 from quality.selectors.specs import VersionTimeline, spec_for
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,21 @@ class SpcResult:
     capability: spc.Capability | None
     spec: Spec | None
     version: SpecVersion | None
+    baseline: SpcBaseline | None = None
+
+    @property
+    def limits_source(self) -> str:
+        """Where the control limits come from: a stored baseline (Phase II), the spec's LCL/UCL,
+        or, provisionally, the first readings of the window itself."""
+        if self.baseline is not None:
+            return "baseline"
+        if (
+            self.version is not None
+            and self.version.lcl is not None
+            and self.version.ucl is not None
+        ):
+            return "spec"
+        return "provisional"
 
     def to_dict(self) -> dict[str, Any]:
         version = self.version
@@ -54,6 +70,8 @@ class SpcResult:
                 )
             ],
             "chart": self.chart.to_dict(),
+            "limits_source": self.limits_source,
+            "baseline": baseline_to_dict(self.baseline) if self.baseline else None,
             "violations": [v.to_dict() for v in self.violations],
             "capability": self.capability.to_dict() if self.capability else None,
             "spec": None
@@ -113,8 +131,10 @@ def spc_chart(
 ) -> SpcResult:
     """Individuals (n=1) or X-bar/R (n>1) chart with rules and capability.
 
-    Control limits come from the spec's LCL/UCL when it gives both, else from the first `baseline`
-    readings (default DEFAULT_BASELINE). Nelson rules 5-8 run when the spec asks for them.
+    Control limits come from the chart's stored baseline (Phase I period chosen by a quality
+    engineer; the window is then judged against it, Phase II), else from the spec's LCL/UCL when
+    it gives both, else, provisionally, from the first `baseline` readings of the window (default
+    DEFAULT_BASELINE). Nelson rules 5-8 run when the spec asks for them.
     """
     series = spc_series(station=station, parameter=parameter, since=since, until=until)
     needed = 2 * subgroup_size if subgroup_size > 1 else 2
@@ -133,8 +153,11 @@ def spc_chart(
         )
     spec = spec_for(station=station, parameter=parameter)
     version = VersionTimeline(spec).current() if spec else None
+    stored = spc_baseline_current(station=station, parameter=parameter)
     overrides = {}
-    if version and version.lcl is not None and version.ucl is not None:
+    if stored is not None:
+        overrides = {"center": stored.center, "sigma": stored.sigma}
+    elif version and version.lcl is not None and version.ucl is not None:
         overrides = {
             "center": (version.ucl + version.lcl) / 2,
             "sigma": (version.ucl - version.lcl) / 6,
@@ -167,4 +190,4 @@ def spc_chart(
             % {"parameter": parameter, "station": station.code},
             code="spc_unusable",
         ) from exc
-    return SpcResult(station, parameter, series, chart, violations, cap, spec, version)
+    return SpcResult(station, parameter, series, chart, violations, cap, spec, version, stored)

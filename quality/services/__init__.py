@@ -7,6 +7,7 @@ from quality.services.holds import hold_add_units, hold_place, hold_place_once
 from quality.services.ncrs import ncr_close, ncr_open
 from quality.services.recall import unit_recall_hold, window_recall_hold
 from quality.services.segments import segment_flag
+from quality.services.spc_baselines import spc_baseline_set
 from quality.services.spc_flags import spc_flag_violations
 from quality.services.specs import spec_create, spec_revise
 
@@ -22,6 +23,7 @@ __all__ = [
     "window_recall_hold",
     "samples_evaluate",
     "segment_flag",
+    "spc_baseline_set",
     "spc_flag_violations",
     "spec_create",
     "spec_revise",

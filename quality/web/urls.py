@@ -29,6 +29,11 @@ urlpatterns = [
     path("quality/spc/", spc_views.spc_index, name="quality-spc-index"),
     path("quality/spc/<str:station_code>/<str:parameter>/", spc_views.spc_page, name="quality-spc"),
     path(
+        "quality/spc/<str:station_code>/<str:parameter>/baseline/",
+        spc_views.spc_baseline_post,
+        name="quality-spc-baseline",
+    ),
+    path(
         "quality/spc/<str:station_code>/<str:parameter>/chart/",
         spc_views.spc_chart_partial,
         name="quality-spc-chart",
