@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("lines.web.urls")),
     path("", include("quality.web.urls")),
     path("", include("finishing.web.urls")),
+    path("", include("oee.web.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("lines.api.urls")),
     path("api/v1/", include("quality.api.urls")),

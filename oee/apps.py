@@ -11,6 +11,9 @@ class OeeConfig(AppConfig):
 
     def ready(self) -> None:
         from lines import hooks
+        from mes.ops.metrics import metric_part_register
+        from oee import ops_metrics
         from oee.services import state_ingest
 
         hooks.register(hooks.AFTER_INGEST, state_ingest.after_ingest)
+        metric_part_register(ops_metrics.oee_metrics)

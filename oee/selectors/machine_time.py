@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 
 from lines.choices import OperationResult
 from lines.models import Line, Operation, Station
@@ -78,34 +78,73 @@ def planned_windows(clock: Clock, start: datetime, end: datetime) -> list[Window
     return windows
 
 
-def unit_counts(station: Station, start: datetime, end: datetime) -> Counts:
-    """Units whose operation at the station ended in the window, those passed at their first
-    attempt there, and the ideal seconds they need (None when a product has no ideal cycle)."""
-    ended = Operation.objects.filter(station=station, completed_at__gte=start, completed_at__lt=end)
+@dataclass(frozen=True)
+class Ended:
+    """One operation that ended at the station: when, whether it passed first time, its product."""
+
+    at: datetime
+    good_first_time: bool
+    product_id: int | None
+
+
+def operations_ended(station: Station, start: datetime, end: datetime) -> list[Ended]:
+    """The station's operations that ended in [start, end), in one query: a unit passed first
+    time when it passed and failed no earlier operation at a station of the same kind."""
     failed_before = Operation.objects.filter(
         unit=OuterRef("unit"),
         station__kind=station.kind,
         result=OperationResult.FAILED,
         completed_at__lt=OuterRef("completed_at"),
     )
-    good = ended.filter(result=OperationResult.PASSED).exclude(Exists(failed_before)).count()
-    per_product: dict[int | None, int] = dict(
-        ended.values_list("unit__product_id")
-        .annotate(n=Count("id"))
-        .values_list("unit__product_id", "n")
+    rows = (
+        Operation.objects.filter(station=station, completed_at__gte=start, completed_at__lt=end)
+        .annotate(failed_before=Exists(failed_before))
+        .values_list("completed_at", "result", "failed_before", "unit__product_id")
     )
-    processed = sum(per_product.values())
-    ideal = ideal_seconds(station.kind, per_product)
-    return Counts(processed=processed, good_first_time=good, ideal_s=ideal)
+    return [
+        Ended(at, result == OperationResult.PASSED and not failed, product)
+        for at, result, failed, product in rows
+        if at is not None
+    ]
 
 
-def ideal_seconds(kind: str, per_product: Mapping[int | None, int]) -> float | None:
-    cycles: dict[int | None, float] = {
-        product: seconds
-        for product, seconds in IdealCycle.objects.filter(station_kind=kind).values_list(
-            "product_id", "seconds"
+def unit_counts(
+    station: Station,
+    start: datetime,
+    end: datetime,
+    ended: list[Ended] | None = None,
+    cycles: Mapping[int | None, float] | None = None,
+) -> Counts:
+    """Units whose operation at the station ended in the window, those passed at their first
+    attempt there, and the ideal seconds they need (None when a product has no ideal cycle).
+    `ended` may hold the operations of a wider window, read once for many groups."""
+    inside = [
+        e
+        for e in (ended if ended is not None else operations_ended(station, start, end))
+        if start <= e.at < end
+    ]
+    per_product: dict[int | None, int] = {}
+    for e in inside:
+        per_product[e.product_id] = per_product.get(e.product_id, 0) + 1
+    return Counts(
+        processed=len(inside),
+        good_first_time=sum(e.good_first_time for e in inside),
+        ideal_s=ideal_seconds(
+            cycles if cycles is not None else ideal_cycles(station.kind), per_product
         )
-    }
+        if inside
+        else None,
+    )
+
+
+def ideal_cycles(kind: str) -> dict[int | None, float]:
+    """Ideal seconds per unit at a station kind, by product (None: every product)."""
+    return dict(IdealCycle.objects.filter(station_kind=kind).values_list("product_id", "seconds"))
+
+
+def ideal_seconds(
+    cycles: Mapping[int | None, float], per_product: Mapping[int | None, int]
+) -> float | None:
     total = 0.0
     for product, count in per_product.items():
         seconds = cycles[product] if product in cycles else cycles.get(None)
@@ -131,6 +170,8 @@ def station_figures(
     """OEE rows of one station: one for the window, or one per shift, local day or hour."""
     clock = clock or line_clock(station.line)
     timeline = station_timeline(station, start, end)
+    ended = operations_ended(station, start, end)
+    cycles = ideal_cycles(station.kind)
     rows = []
     for label, a, b in groups(clock, start, end, group_by):
         pieces = [
@@ -138,7 +179,7 @@ def station_figures(
             for i in timeline
             if i.end > a and i.start < b
         ]
-        counts = unit_counts(station, a, b)
+        counts = unit_counts(station, a, b, ended, cycles)
         figures = oee_figures(pieces, planned_windows(clock, a, b), counts, clock.micro_stop_s)
         rows.append(Row(station, label, a, b, counts, figures))
     return rows

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from lines.ingest import batch_ingest
 from lines.models import Operation, Tag
@@ -202,3 +203,13 @@ def test_a_station_without_states_or_units_has_no_figures_not_zeros(api, operato
 
 def test_anonymous_callers_are_refused(api, stacker):
     assert api.get("/api/v1/oee/", {"station": stacker.code}).status_code in (401, 403)
+
+
+def test_metrics_show_each_stations_state_and_its_oee_so_far(client, plant, stacker):
+    StateChange.objects.create(
+        station=stacker, at=timezone.now() - timedelta(hours=1), plc_state="6", category="running"
+    )
+    text = client.get("/metrics").content.decode()
+    assert 'mes_station_state{station="T-STACKING",state="running"} 1' in text
+    assert 'mes_station_state{station="T-COATING",state="no_data"} 1' in text
+    assert 'mes_station_shift_oee{station="T-STACKING",shift="day",figure="availability"} 1' in text
