@@ -31,8 +31,19 @@ def _worker():
 @pytest.fixture
 def line(start_simulator, tmp_path):
     """The seeded demo, the simulated line with interlocks (a cell per wall second), the bridge."""
+    yield from _line(start_simulator, tmp_path, speed=30.0)
+
+
+@pytest.fixture
+def slow_line(start_simulator, tmp_path):
+    """The same at a cell per 3 wall seconds: a cell's result event is ingested (and judged)
+    while it is on the transfer, before the press asks about it, also on a busy machine."""
+    yield from _line(start_simulator, tmp_path, speed=10.0)
+
+
+def _line(start_simulator, tmp_path, *, speed):
     call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
-    sim = start_simulator(speed=30.0, interlocks=True)
+    sim = start_simulator(speed=speed, interlocks=True)
     with _worker():
         bridge = BridgeRunner(bridge_config(sim.endpoint, tmp_path), CeleryDelivery()).start()
         try:
@@ -142,6 +153,49 @@ def test_a_cell_held_in_the_press_is_refused_at_its_check_out_and_not_passed_on(
     wait_until(lambda: len(answered(sim, WIP, "checkout")) >= 3, timeout=60, what="two more")
     assert held_serial not in sim.call(lambda: list(sim.sim.model.cells.occupant.values()))
     assert not Operation.objects.filter(unit__identifier=held_serial, station__code="SEAL-01")
+
+
+def test_a_cell_held_after_the_stacker_is_refused_at_the_press_check_in(
+    slow_line, client, operator, quality_engineer
+):
+    """The demo's fault: a stack shifts while unloaded. It passed the stacker's check-out in
+    place; the X-ray after unloading (its result event) holds it; the press refuses it at
+    check-in (2), rejects it, and the refusal is on the WIP-01 screen and in its history."""
+    sim = slow_line
+    wait_until(lambda: answered(sim, STACK, "checkout", 1), timeout=60, what="a first cell")
+    sim.call(sim.sim.inject_unload_shift, 0.45)
+
+    def shifted():
+        return [e["serial"] for e in sim.call(sim.sim.emitted, STACK) if e["alignment_mm"] > 0.3]
+
+    serial = wait_until(shifted, timeout=60, what="the X-ray of a shifted stack")[0]
+    assert serial in answered(sim, STACK, "checkout", 1)  # in place at the check-out
+    wait_until(lambda: serial in answered(sim, WIP, "checkin"), timeout=60,
+               what="the press's check-in of the shifted cell")  # fmt: skip
+    assert serial in answered(sim, WIP, "checkin", 2)
+    assert sim.call(sim.sim.rejects, WIP) == 1
+    node = sim.call(sim.sim.plc_node_id, WIP, "reject_count")
+    wait_until(lambda: read_node(sim.endpoint, node) == 1, timeout=10,
+               what="WIP-01's RejectCount node")  # fmt: skip
+    unit = Unit.objects.get(identifier=serial)
+    assert unit.status == "on_hold"
+    record = Interlock.objects.get(serial=serial, station__code=WIP, side="checkin")
+    assert record.code == 2
+    assert not Operation.objects.filter(unit=unit, station__code=WIP).exists()
+    # not built on: later cells go on through the press
+    wait_until(lambda: len(answered(sim, WIP, "checkin", 1)) >= 2, timeout=60,
+               what="later cells at the press")  # fmt: skip
+    assert serial not in sim.call(lambda: list(sim.sim.model.cells.occupant.values()))
+    # visible in the unit's history and on the press's screen
+    report = unit_report(unit=unit)
+    assert any(i.pk == record.pk for i, _reason in report.interlocks)
+    client.force_login(operator)
+    page = client.get(f"/station/{WIP}/live/").content.decode()
+    assert serial in page
+    client.force_login(quality_engineer)
+    history = client.get(f"/quality/units/{serial}/").content.decode()
+    interlocks = history.split('id="interlocks"', 1)[1].split("</section>", 1)[0]
+    assert "WIP-01" in interlocks and "Check-in" in interlocks
 
 
 def test_a_recipe_download_moves_the_simulated_process(line, api, integration, settings):
