@@ -101,6 +101,9 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ("node_id", "parameter", "description")
     list_select_related = ("station",)
 
+    class Media:
+        css = {"all": ("lines/admin_tags.css",)}  # every column on the page at 1280 px
+
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         _request_health.tags = None
         try:
@@ -124,7 +127,7 @@ class TagAdmin(admin.ModelAdmin):
     def last_value(self, tag: Tag) -> str:
         health = _health(tag)
         if health is None:
-            return _("no running bridge reads it")
+            return _("no bridge reads it")
         return health.get("last_value_at") or _("none yet")
 
     @admin.display(description=gettext_lazy("last error"))
