@@ -17,6 +17,7 @@ from the current tag map. The server's re-sent current values after a resubscrib
 
 import asyncio
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -257,7 +258,11 @@ class Bridge:
     ) -> None:
         self.config = config
         self.forwarder = forwarder
-        self.closed_loop = ClosedLoop(config, decider or LinesDecider())
+        # A recipe the MES downloads by itself after a check-in goes to this bridge's PLC.
+        from opcua_bridge.bridge.recipe_writes import setpoints_write  # it imports this module
+
+        writer = functools.partial(setpoints_write, config=config)
+        self.closed_loop = ClosedLoop(config, decider or LinesDecider(writer))
         self.batcher = Batcher(
             source=config.source, max_items=config.batch_size, max_age_s=config.batch_ms / 1000
         )
