@@ -13,4 +13,4 @@ class OpcuaBridgeConfig(AppConfig):
         from opcua_bridge.bridge.status import running_tags_health
 
         hooks.register(hooks.SETPOINT_WRITERS, setpoints_write)
-        hooks.register(hooks.TAG_HEALTH, running_tags_health)
+        hooks.provide(hooks.TAG_HEALTH, running_tags_health)

@@ -19,5 +19,5 @@ class QualityConfig(AppConfig):
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
         hooks.provide(hooks.STATION_QUALITY, station_reads)
-        hooks.register(hooks.SPECIFIED_PARAMETERS, specified_parameters)
+        hooks.provide(hooks.SPECIFIED_PARAMETERS, specified_parameters)
         metric_part_register(ops_metrics.quality_metrics)

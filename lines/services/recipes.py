@@ -168,7 +168,8 @@ def recipe_due_at_checkin(*, operation: Operation) -> Recipe | None:
     its route step's recipe, when the unit is its work order's first at this station, the
     station has set-point tags, and the set-points last confirmed there (the read-back of the
     station's last successful download) differ from the recipe's. None otherwise."""
-    step_recipe = operation.step.recipe if operation.step_id else None
+    step = operation.step
+    step_recipe = step.recipe if step is not None else None
     unit = operation.unit
     if step_recipe is None or unit.work_order_id is None:
         return None
