@@ -134,3 +134,17 @@ def test_a_tag_whose_parameter_no_spec_judges_is_saved_with_a_warning(api, integ
     listed = {t["node_id"]: t["warnings"] for t in api.get("/api/v1/tags/").json()["results"]}
     assert listed[UNKNOWN] == [warning] and listed[GOOD] == []
     assert api.get("/api/v1/tags/").json()["results"][0]["health"] is None  # no bridge running
+
+
+def test_the_admin_warns_when_a_saved_tags_parameter_has_no_spec(client, admin_user):
+    line = Line.objects.create(code="T-LINE", name="Test line")
+    coater = Station.objects.create(line=line, code="COAT-01", name="Coater", kind="coating")
+    client.force_login(admin_user)
+    form = {"node_id": UNKNOWN, "station": coater.pk, "parameter": "arael_loading", "role": "",
+            "enabled": "on", "sampling_interval_ms": 100, "queue_size": 10, "description": ""}  # fmt: skip
+
+    response = client.post("/admin/lines/tag/add/", form, follow=True)
+
+    assert Tag.objects.filter(node_id=UNKNOWN).exists()
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("No spec judges arael_loading" in m for m in shown), shown
