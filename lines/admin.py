@@ -296,8 +296,9 @@ class InterlockAdmin(ReadOnlyAdmin):
 
 @admin.register(RecipeDownload)
 class RecipeDownloadAdmin(ReadOnlyAdmin):
-    """The audit of recipe downloads to PLCs: who, when, which recipe, what was read back."""
+    """The audit of recipe downloads to PLCs: who, when, which recipe, what was read back; a
+    download the MES made by itself names the check-in that caused it."""
 
-    list_display = ["at", "station", "recipe", "by", "ok"]
+    list_display = ["at", "station", "recipe", "by", "checkin", "ok"]
     list_filter = ["ok"]
-    list_select_related = ["station", "recipe", "by"]
+    list_select_related = ["station", "recipe", "by", "checkin"]

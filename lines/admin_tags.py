@@ -1,21 +1,28 @@
 """Admin for the OPC UA tag map and the ingest's batches.
 
 Tags are edited here as in the API: saves go through lines.services.tag_create / tag_update, so
-node-id syntax, parameter-or-role and duplicates are checked the same way. The form runs the
+node-id syntax, parameter-or-role and duplicates are checked the same way. The list and the form
+show how the running bridge reads each node (last value, last error) and a saved tag's warnings
+(a parameter no spec judges), from lines.selectors.tag_health. The form runs the
 service once in a savepoint that it rolls back, to show a refusal on the form, then the admin
 saves for real. Ingest batches are read-only (written by the ingest only).
 """
 
+import threading
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lines import services
 from lines.admin import ReadOnlyAdmin
 from lines.models import IngestBatch, Tag
+from lines.selectors.tag_health import TagWarnings, tags_health
 from mes.errors import DomainError
 
 _SETTINGS = ("enabled", "sampling_interval_ms", "queue_size", "description")
@@ -67,19 +74,80 @@ class TagForm(forms.ModelForm):
         pass  # the services validate (and the model's unique check would run before them)
 
 
+_request_health = threading.local()  # one read of the bridges' status per admin page
+
+
+def _health(tag: Tag) -> dict[str, Any] | None:
+    found = getattr(_request_health, "tags", None)
+    if found is None:
+        found = _request_health.tags = tags_health()
+    return found.get(tag.node_id)
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     form = TagForm
-    list_display = ("node_id", "station", "parameter", "role", "enabled", "sampling_interval_ms")
+    list_display = (
+        "node_id",
+        "station",
+        "parameter",
+        "role",
+        "enabled",
+        "sampling_interval_ms",
+        "last_value",
+        "last_error",
+    )
     list_filter = ("enabled", "role", "station")
     search_fields = ("node_id", "parameter", "description")
     list_select_related = ("station",)
 
+    class Media:
+        css = {"all": ("lines/admin_tags.css",)}  # every column on the page at 1280 px
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        _request_health.tags = None
+        try:
+            return super().changelist_view(request, extra_context)
+        finally:
+            _request_health.tags = None
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: Any = None) -> HttpResponse:  # fmt: skip
+        _request_health.tags = None
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        finally:
+            _request_health.tags = None
+
     def get_readonly_fields(self, request: HttpRequest, obj: Tag | None = None) -> tuple[str, ...]:
-        return ("node_id", "station") if obj else ()  # a node keeps its id and station
+        # a node keeps its id and station
+        return ("node_id", "station", "last_value", "last_error") if obj else ()
+
+    @admin.display(description=gettext_lazy("last value"))
+    def last_value(self, tag: Tag) -> str:
+        health = _health(tag)
+        if health is None:
+            return _("no bridge reads it")
+        return health.get("last_value_at") or _("none yet")
+
+    @admin.display(description=gettext_lazy("last error"))
+    def last_error(self, tag: Tag) -> str:
+        health = _health(tag)
+        if health is None or not health.get("last_error"):
+            return "—"
+        if health.get("failing"):
+            return format_html(
+                '<strong class="errornote-inline">{}</strong> ({})',
+                _("failing: %(error)s") % {"error": health["last_error"]},
+                health.get("last_error_at") or "",
+            )
+        return f"{health['last_error']} ({health.get('last_error_at') or ''})"
 
     def save_model(self, request: HttpRequest, obj: Tag, form: TagForm, change: bool) -> None:
-        obj.pk = form.apply().pk
+        saved = form.apply()
+        obj.pk = saved.pk
+        for warning in TagWarnings().of(saved):
+            messages.warning(request, warning)
 
 
 @admin.register(IngestBatch)

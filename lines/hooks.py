@@ -25,6 +25,12 @@ AFTER_DEMO_SEED: list[Callable[..., None]] = []
 # lines.web.station_quality.StationQuality (quality registers quality.station_reads); the first
 # one is used.
 STATION_QUALITY: list[Any] = []
+# () -> {node id: {last_value_at, last_error, last_error_at, failing, bridge}}: what the running
+# bridges report per mapped node (opcua_bridge registers it; lines knows no bridge).
+TAG_HEALTH: list[Callable[[], dict[str, dict[str, Any]]]] = []
+# (station_kinds=) -> {(station kind, station id or None, parameter)}: the parameters a spec
+# judges (quality registers it), for the tag map's "no spec" warning.
+SPECIFIED_PARAMETERS: list[Callable[..., set[tuple[str, int | None, str]]]] = []
 
 
 def run(hooks: list[Callable[..., None]], **kwargs: Any) -> None:

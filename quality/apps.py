@@ -10,6 +10,7 @@ class QualityConfig(AppConfig):
         from lines import hooks
         from mes.ops.metrics import metric_part_register
         from quality import demo, ops_metrics, station_reads
+        from quality.selectors.specified import specified_parameters
         from quality.services import evaluate, gates, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
@@ -18,4 +19,5 @@ class QualityConfig(AppConfig):
         hooks.register(hooks.AFTER_INGEST, evaluate.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
         hooks.provide(hooks.STATION_QUALITY, station_reads)
+        hooks.provide(hooks.SPECIFIED_PARAMETERS, specified_parameters)
         metric_part_register(ops_metrics.quality_metrics)

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lines.models import (
@@ -28,6 +29,7 @@ from lines.models import (
     WorkOrder,
 )
 from lines.selectors.interlocks import interlock_reason
+from lines.selectors.tag_health import TagWarnings, tags_health
 
 
 class NumberField(serializers.DecimalField):
@@ -209,10 +211,42 @@ class EdgeSerializer(CodedSerializer):
         ]
 
 
+class TagHealthSerializer(serializers.Serializer):
+    """How the running bridge reads the node now (null: no running bridge reports it, e.g. a
+    node the MES only writes, or no bridge running)."""
+
+    bridge = serializers.CharField(help_text="The name of the bridge that reports it.")
+    last_value_at = serializers.DateTimeField(
+        allow_null=True, help_text="When its last usable value came (UTC); null: none yet."
+    )
+    last_error = serializers.CharField(
+        help_text="The last error: the server's refusal (BadNodeIdUnknown) or a bad status."
+    )
+    last_error_at = serializers.DateTimeField(allow_null=True)
+    failing = serializers.BooleanField(
+        help_text="True while the server does not monitor it or its last value was bad."
+    )
+
+
 class TagSerializer(CodedSerializer):
-    """An OPC UA node of the tag map: a process parameter of its station, or a role."""
+    """An OPC UA node of the tag map: a process parameter of its station, or a role; with how the
+    running bridge reads it (`health`) and what is missing (`warnings`, e.g. no spec)."""
 
     station = code_of()
+    health = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    @extend_schema_field(TagHealthSerializer(allow_null=True))
+    def get_health(self, tag: Tag) -> dict[str, Any] | None:
+        if "tags_health" not in self.context:
+            self.context["tags_health"] = tags_health()
+        return self.context["tags_health"].get(tag.node_id)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, tag: Tag) -> list[str]:
+        if "tag_warnings" not in self.context:
+            self.context["tag_warnings"] = TagWarnings()
+        return self.context["tag_warnings"].of(tag)
 
     class Meta:
         model = Tag
@@ -227,6 +261,8 @@ class TagSerializer(CodedSerializer):
             "enabled",
             "description",
             "updated_at",
+            "health",
+            "warnings",
         ]
 
 

@@ -10,6 +10,7 @@ class RecipeDownload(models.Model):
     `setpoints` holds one entry per set-point tag: parameter, node id, the value written, the
     value read back and whether they agree. A download that failed is recorded too (`ok` false,
     `error` why), with only the writes the PLC confirmed: nothing is reported written that was not.
+    A download the MES made by itself names the check-in that caused it (`checkin`, `by` empty).
     """
 
     station = models.ForeignKey("lines.Station", on_delete=models.PROTECT, related_name="+")
@@ -21,6 +22,11 @@ class RecipeDownload(models.Model):
     ok = models.BooleanField()
     setpoints = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # Set when the MES downloaded by itself: the check-in of a work order's first unit at the
+    # station (lines.services.recipes.recipe_download_after_checkin); null for a download asked for.
+    checkin = models.ForeignKey(
+        "lines.Interlock", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -6,7 +6,9 @@ Every download is recorded (RecipeDownload), also a failed one, with only what t
 confirmed; the caller then gets the refusal.
 """
 
+import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,9 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lines import hooks
-from lines.models import Recipe, RecipeDownload, Station, Tag, TagRole
+from lines.models import (
+    Interlock,
+    InterlockCode,
+    InterlockSide,
+    Operation,
+    Recipe,
+    RecipeDownload,
+    Station,
+    Tag,
+    TagRole,
+)
 from mes.actors import Actor
 from mes.errors import DomainError, InvalidInput, NotFound, RuleViolation, Unavailable
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,7 +114,14 @@ def _writes(station: Station, recipe: Recipe) -> list[SetpointWrite]:
     return writes
 
 
-def recipe_download(*, station: Station, recipe: Recipe, by: Actor = None) -> RecipeDownload:
+def recipe_download(
+    *,
+    station: Station,
+    recipe: Recipe,
+    by: Actor = None,
+    checkin: Interlock | None = None,
+    writer: Callable[..., None] | None = None,
+) -> RecipeDownload:
     """Write every set-point of `recipe` to `station`'s PLC, read each back, record it all.
 
     Refused before writing anything when keys and tags do not match (RuleViolation); after
@@ -108,12 +129,12 @@ def recipe_download(*, station: Station, recipe: Recipe, by: Actor = None) -> Re
     Unavailable, each raised after the audit row (ok false, what was confirmed) committed.
     """
     writes = _writes(station, recipe)
-    if not hooks.SETPOINT_WRITERS:
+    if writer is None and not hooks.SETPOINT_WRITERS:
         raise Unavailable(_("No PLC writer is installed in this process (opcua_bridge)."))
     results: list[dict] = []
     error: DomainError | None = None
     try:
-        hooks.SETPOINT_WRITERS[0](station=station, writes=writes, results=results)
+        (writer or hooks.SETPOINT_WRITERS[0])(station=station, writes=writes, results=results)
     except DomainError as exc:
         error = exc
     bad = [r for r in results if not r.get("ok")]
@@ -135,7 +156,70 @@ def recipe_download(*, station: Station, recipe: Recipe, by: Actor = None) -> Re
             ok=error is None,
             setpoints=results,
             error=error.message if error else "",
+            checkin=checkin,
         )
     if error is not None:
         raise error
     return record
+
+
+def recipe_due_at_checkin(*, operation: Operation) -> Recipe | None:
+    """The recipe the MES downloads by itself for `operation`, just started by a PLC's check-in:
+    its route step's recipe, when the unit is its work order's first at this station, the
+    station has set-point tags, and the set-points last confirmed there (the read-back of the
+    station's last successful download) differ from the recipe's. None otherwise."""
+    step = operation.step
+    step_recipe = step.recipe if step is not None else None
+    unit = operation.unit
+    if step_recipe is None or unit.work_order_id is None:
+        return None
+    station = operation.station
+    earlier = Operation.objects.filter(station=station, unit__work_order_id=unit.work_order_id)
+    if earlier.exclude(pk=operation.pk).exists():
+        return None
+    if not Tag.objects.filter(station=station, role=TagRole.SETPOINT, enabled=True).exists():
+        return None
+    last = RecipeDownload.objects.filter(station=station, ok=True).order_by("-at", "-id").first()
+    if last is not None:
+        confirmed = {e.get("parameter"): e.get("read_back") for e in last.setpoints}
+        wanted = dict(step_recipe.setpoints or {})
+        if (
+            all(
+                isinstance(confirmed.get(key), int | float)
+                and math.isclose(confirmed[key], value, rel_tol=1e-6, abs_tol=1e-9)
+                for key, value in wanted.items()
+                if isinstance(value, int | float)
+            )
+            and confirmed.keys() >= wanted.keys()
+        ):
+            return None
+    return step_recipe
+
+
+def recipe_download_after_checkin(
+    *, interlock_id: int, writer: Callable[..., None] | None = None
+) -> RecipeDownload | None:
+    """After a check-in answered 1 (and off its path: the bridge calls this in a thread of its
+    own once the decision committed), download the step's recipe when it is due
+    (recipe_due_at_checkin), audited like a download asked for, with the check-in named. A
+    refused or failed download is recorded and logged, not raised: no one waits for it.
+    `writer`: the set-point writer to use (the bridge's, with its own endpoint), else the hook's."""
+    checkin = (
+        Interlock.objects.select_related(
+            "operation__step__recipe", "operation__unit", "operation__station"
+        )
+        .filter(pk=interlock_id, side=InterlockSide.CHECKIN, code=InterlockCode.OK)
+        .first()
+    )
+    if checkin is None or checkin.operation is None:
+        return None
+    recipe = recipe_due_at_checkin(operation=checkin.operation)
+    if recipe is None:
+        return None
+    station = checkin.operation.station
+    try:
+        return recipe_download(station=station, recipe=recipe, checkin=checkin, writer=writer)
+    except DomainError as exc:
+        logger.warning("automatic download of %s to %s after %s's check-in: %s", recipe,
+                       station.code, checkin.serial, exc.message)  # fmt: skip
+        return RecipeDownload.objects.filter(station=station, checkin=checkin).first()

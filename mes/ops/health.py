@@ -100,7 +100,42 @@ def bridges() -> tuple[bool, str]:
     bad += [f"{s['name']}: {problem}" for s in statuses if (problem := plc_heartbeat_problem(s))]
     if bad:
         return False, "; ".join(bad)
-    return True, ", ".join(f"{s['name']}: {s.get('subscribed_tags', 0)} tags" for s in statuses)
+    detail = ", ".join(f"{s['name']}: {s.get('subscribed_tags', 0)} tags" for s in statuses)
+    failing = failing_tags(statuses)
+    if failing:
+        detail += f"; {len(failing)} tag(s) failing: " + ", ".join(
+            f"{t['node_id']} ({t['error']})" for t in failing[:10]
+        )
+    return True, detail
+
+
+def failing_tags(statuses: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """The mapped nodes a running bridge cannot read now: not monitored by the server (e.g.
+    BadNodeIdUnknown) or whose last value had a bad status. The bridge keeps working for the
+    others, so this degrades its health, it does not fail it."""
+    if statuses is None:
+        statuses = [s for s in bridge_statuses() if s.get("state") != "stopped"]
+    found = []
+    for status in statuses:
+        health = status.get("tags") or {}
+        skipped = {n["node_id"]: n["reason"] for n in status.get("skipped_nodes", [])}
+        for node_id, tag in sorted(health.items()):
+            if tag.get("failing"):
+                found.append(
+                    {
+                        "bridge": status.get("name"),
+                        "node_id": node_id,
+                        "error": tag.get("last_error") or skipped.get(node_id, ""),
+                        "since": tag.get("last_error_at"),
+                    }
+                )
+        for node_id, reason in sorted(skipped.items()):  # a status written before `tags`
+            if node_id not in health:
+                found.append(
+                    {"bridge": status.get("name"), "node_id": node_id, "error": reason,
+                     "since": None}
+                )  # fmt: skip
+    return found
 
 
 COMPONENTS = {
@@ -111,9 +146,25 @@ COMPONENTS = {
 
 
 def check(component: str, *, node: str | None = None) -> tuple[bool, dict[str, dict[str, Any]]]:
-    """Run a component's probes; `node` names the worker the worker probe asks."""
-    results = {}
+    """Run a component's probes; `node` names the worker the worker probe asks. A probe that
+    passes with something wrong that does not stop it (a bridge with failing tags) says
+    `degraded: true` and lists what."""
+    results: dict[str, dict[str, Any]] = {}
     for probe in COMPONENTS[component]:
         ok, detail = workers(node=node) if probe is workers else probe()
         results[probe.__name__] = {"ok": ok, "detail": detail}
+    bridge = results.get("bridges")
+    if bridge is not None and bridge["ok"]:
+        failing = failing_tags()
+        statuses = [s for s in bridge_statuses() if s.get("state") != "stopped"]
+        bridge["degraded"] = bool(failing)
+        bridge["failing_tags"] = failing
+        bridge["skipped_nodes"] = [n for s in statuses for n in s.get("skipped_nodes", [])]
     return all(r["ok"] for r in results.values()), results
+
+
+def overall(ok: bool, results: dict[str, dict[str, Any]]) -> str:
+    """ok, degraded (every probe passes, one with something wrong) or failing."""
+    if not ok:
+        return "failing"
+    return "degraded" if any(r.get("degraded") for r in results.values()) else "ok"

@@ -17,6 +17,7 @@ from the current tag map. The server's re-sent current values after a resubscrib
 
 import asyncio
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ from opcua_bridge.bridge.mapping import (
     sample_key,
 )
 from opcua_bridge.bridge.status import BridgeStatus, RateMeter, write_status
+from opcua_bridge.bridge.tag_health import TagHealth
 from opcua_bridge.bridge.tagmap import TagMap, TagSpec
 
 logger = logging.getLogger(__name__)
@@ -261,7 +263,11 @@ class Bridge:
     ) -> None:
         self.config = config
         self.forwarder = forwarder
-        self.closed_loop = ClosedLoop(config, decider or LinesDecider())
+        # A recipe the MES downloads by itself after a check-in goes to this bridge's PLC.
+        from opcua_bridge.bridge.recipe_writes import setpoints_write  # it imports this module
+
+        writer = functools.partial(setpoints_write, config=config)
+        self.closed_loop = ClosedLoop(config, decider or LinesDecider(writer))
         self.batcher = Batcher(
             source=config.source, max_items=config.batch_size, max_age_s=config.batch_ms / 1000
         )
@@ -271,6 +277,7 @@ class Bridge:
         self._map_changed = asyncio.Event()
         self._last_keys: dict[str, tuple | None] = {}
         self._rate = RateMeter()
+        self.tag_health = TagHealth()
 
     # --- the whole run -------------------------------------------------------------------------
 
@@ -442,6 +449,7 @@ class Bridge:
             {"node_id": node_id, "reason": reason}
             for node_id, reason in sorted(tags.skipped.items())
         ]
+        self.tag_health.skipped(tags.skipped)
 
     async def _supervise(
         self, client: Client, tags: TagSubscription, lost: asyncio.Event, stop: asyncio.Event
@@ -479,6 +487,7 @@ class Bridge:
         node_id = tags.by_client_handle.get(handle) if handle is not None else None
         if node_id is None:
             node_id = event.node.nodeid.to_string()
+        self.tag_health.value(node_id, event.data.monitored_item.Value.StatusCode)
         if self.closed_loop.notify(node_id, event.data.monitored_item.Value):
             return  # a handshake request or the PLC's heartbeat: not a process value
         sample = sample_from_datavalue(node_id, event.data.monitored_item.Value)
@@ -501,6 +510,7 @@ class Bridge:
             tags.event_node_id(event), tags.event_type_name(event), fields, datetime.now(UTC)
         )
         self.status.events_total += 1
+        self.tag_health.value(entry["node_id"], None)
         batch = self.batcher.add_event(entry)
         if batch is not None:
             self._submit(batch)
@@ -536,6 +546,8 @@ class Bridge:
         status.batches_waiting = self.forwarder.waiting
         self.forwarder.report(status)
         status.closed_loop = self.closed_loop.status(connected=status.connected)
+        mapped = sorted(self.tag_map.by_node_id()) if self.tag_map is not None else []
+        status.tags = self.tag_health.report(mapped)
         write_status(self.config.status_path, status)
 
 

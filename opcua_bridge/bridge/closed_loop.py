@@ -139,6 +139,9 @@ class ClosedLoop:
     def close(self) -> None:
         self.settler.flush()
         self.executor.shutdown(wait=False, cancel_futures=True)
+        close = getattr(self.decider, "close", None)
+        if close is not None:
+            close()
 
     def status(self, *, connected: bool) -> dict:
         """For the status file: the handshakes' figures and the PLC heartbeat's freshness."""

@@ -7,6 +7,9 @@ the question (`answer_by`), so a decision that comes too late rolls back instead
 operation the PLC was told NOK about. Connections follow DB_CONN_MAX_AGE, as after a request.
 """
 
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -21,6 +24,9 @@ from lines.services.interlocks import (
     interlock_settle_many,
     interlock_undecided,
 )
+from lines.services.recipes import recipe_download_after_checkin
+
+logger = logging.getLogger(__name__)
 
 CHECKIN, CHECKOUT = "checkin", "checkout"
 Settled = tuple[str, datetime | None, int | None]  # handshake id, answered at, time to answer
@@ -53,7 +59,19 @@ class Decider(Protocol):
 
 
 class LinesDecider:
-    """The MES's lines services, in the calling (worker) thread."""
+    """The MES's lines services, in the calling (worker) thread.
+
+    A check-in answered 1 that started an operation may be followed by a recipe download the
+    MES makes by itself (lines.services.recipes.recipe_download_after_checkin): queued to one
+    thread of its own with `setpoint_writer` (the bridge's), so the answer never waits for it."""
+
+    def __init__(self, setpoint_writer: Callable[..., None] | None = None) -> None:
+        self.setpoint_writer = setpoint_writer
+        self._follow_ups = ThreadPoolExecutor(1, thread_name_prefix="recipe-download")
+
+    def close(self) -> None:
+        # Not waited for: a stopping bridge must not hang on a PLC's write timeout.
+        self._follow_ups.shutdown(wait=False, cancel_futures=True)
 
     def decide(self, question: Question) -> int:
         with _connection():
@@ -66,6 +84,8 @@ class LinesDecider:
                     requested_at=question.requested_at,
                     answer_by=question.answer_by,
                 )
+                if record.code == 1 and record.reason_code == "started":
+                    self._follow_ups.submit(self._download_if_due, record.pk)
             else:
                 record = interlock_checkout(
                     station=station,
@@ -77,6 +97,15 @@ class LinesDecider:
                     answer_by=question.answer_by,
                 )
             return int(record.code)
+
+    def _download_if_due(self, interlock_id: int) -> None:
+        try:
+            with _connection():
+                recipe_download_after_checkin(
+                    interlock_id=interlock_id, writer=self.setpoint_writer
+                )
+        except Exception:  # a follow-up no one waits for: logged, never lost silently
+            logger.exception("recipe download after check-in %s", interlock_id)
 
     def record_undecided(self, question: Question, error: str) -> None:
         with _connection():

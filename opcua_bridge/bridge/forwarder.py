@@ -18,6 +18,7 @@ broker's memory. Nothing is ever dropped; the status says the bound is reached.
 """
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -48,6 +49,7 @@ class Forwarder:
         overtaken_s: float = 10.0,
         max_unconfirmed: int = 1000,
         max_unconfirmed_mb: float = 256.0,
+        finish_budget_s: float = 10.0,
         on_error: Callable[[str], None] = lambda message: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -60,6 +62,10 @@ class Forwarder:
         self.overtaken_s = overtaken_s
         self.max_unconfirmed = max_unconfirmed
         self.max_unconfirmed_bytes = int(max_unconfirmed_mb * 1024 * 1024)
+        # At stop, hand over for at most this long: with the ingest in this process (embedded
+        # mode) each hand-over is a whole ingest, and a backlog took the stop past 30 s. What is
+        # left stays in the spool; the next start sends it.
+        self.finish_budget_s = finish_budget_s
         self.on_error = on_error
         self._clock = clock  # tests drive time by hand
         self.batches_in = 0
@@ -203,14 +209,16 @@ class Forwarder:
 
     # --- handing over -------------------------------------------------------------------------
 
-    def _send_due(self, *, force: bool = False) -> None:
+    def _send_due(self, *, force: bool = False, until: float = math.inf) -> None:
         """Re-send what waited too long for its answer, then new batches while the bound allows.
-        Stop at the first failure: everything stays in the spool."""
+        Stop at the first failure, or at the clock's `until`: everything stays in the spool."""
         now = self._clock()
         if not force and now < self._retry_at:
             return
         in_flight = self.spool.unconfirmed()
         for entry in in_flight:
+            if self._clock() >= until:
+                return
             if self._resend_due(entry, now) and not self._hand_over(entry):
                 return
         count, size = len(in_flight), sum(entry.size for entry in in_flight)
@@ -220,7 +228,7 @@ class Forwarder:
             if count >= self.max_unconfirmed or size >= self.max_unconfirmed_bytes:
                 self._bound(True, count)
                 return
-            if not self._hand_over(entry):
+            if self._clock() >= until or not self._hand_over(entry):
                 return
             count, size = count + 1, size + entry.size
         self._bound(False, count)
@@ -302,7 +310,7 @@ class Forwarder:
                 self._unspooled.append(item)
         self._write_unspooled()
         self._poll(force=True)
-        self._send_due(force=True)
+        self._send_due(force=True, until=started + self.finish_budget_s)
         self._snapshot()
         logger.info(
             "forwarder stopped in %.2f s; %d batches in the spool (%d not handed over)",

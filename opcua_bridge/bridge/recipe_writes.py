@@ -25,10 +25,17 @@ from opcua_bridge.bridge.config import BridgeConfig, config_from_options
 from opcua_bridge.bridge.writes import TypedWriter, WriteRefused, typed_variant
 
 
-def setpoints_write(*, station: Station, writes: list[SetpointWrite], results: list[dict]) -> None:
+def setpoints_write(
+    *,
+    station: Station,
+    writes: list[SetpointWrite],
+    results: list[dict],
+    config: BridgeConfig | None = None,
+) -> None:
     """Write and read back; append one result per write tried. Unavailable when the PLC is out
-    of reach (what was confirmed before that stays in `results`)."""
-    config = config_from_options({})
+    of reach (what was confirmed before that stays in `results`). `config`: the running
+    bridge's (its endpoint and security), else the settings' (the web process)."""
+    config = config or config_from_options({})
     try:
         asyncio.run(
             asyncio.wait_for(

@@ -56,6 +56,8 @@ class BridgeStatus:
     connected_since: str | None = None
     updated_at: str | None = None
     closed_loop: dict[str, Any] = field(default_factory=dict)  # handshakes and heartbeats
+    # per mapped node: last_value_at, last_error, last_error_at, failing (tag_health.py)
+    tags: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def error(self, message: str) -> None:
         self.last_error = message
@@ -100,6 +102,28 @@ def write_status(path: Path, status: BridgeStatus) -> None:
     with os.fdopen(fd, "w") as out:
         out.write(json.dumps(asdict(status), indent=2) + "\n")
     os.replace(tmp, path)
+
+
+def running_statuses(var_dir: Path | None = None) -> list[dict[str, Any]]:
+    """The status documents of the bridges in MES_VAR_DIR that are not stopped, by name."""
+    from django.conf import settings
+
+    found = []
+    for path in sorted(Path(var_dir or settings.VAR_DIR).glob("bridge-status-*.json")):
+        status = read_status(path)
+        if status and status.get("state") != "stopped":
+            found.append(status)
+    return found
+
+
+def running_tags_health() -> dict[str, dict[str, Any]]:
+    """{node id: health + the bridge's name} over the running bridges (the newest status wins
+    for a node two bridges read)."""
+    found: dict[str, dict[str, Any]] = {}
+    for status in sorted(running_statuses(), key=lambda s: s.get("updated_at") or ""):
+        for node_id, health in (status.get("tags") or {}).items():
+            found[node_id] = {**health, "bridge": status.get("name")}
+    return found
 
 
 def read_status(path: Path) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ Public API (everything else in this package is internal):
         sim.emitted("STACK-01")            # [{serial, result, sequence, feed_roll, ..., time}]
         sim.inject_drift(station, parameter, magnitude, duration_s)
         sim.inject_spike(station, parameter, magnitude)
+        sim.inject_unload_shift(magnitude)   # the next stacked cell's X-ray after unloading
         sim.inject_stuck / inject_bad_status / inject_nan(station, parameter, duration_s)
         sim.change_roll("COAT-01")         # new mother roll now ("STACK-01": next feed roll)
         sim.clear_faults(station=None, parameter=None)

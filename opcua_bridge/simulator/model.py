@@ -174,7 +174,16 @@ class LineModel:
             if station in (None, st) and channel in (None, ch):
                 cleared += len(state.faults)
                 state.faults = []
+        if station in (None, STACKER) and channel in (None, "alignment_mm"):
+            cleared += self.cells.unload_shift_mm is not None
+            self.cells.unload_shift_mm = None
         return cleared
+
+    def inject_unload_shift(self, magnitude_mm: float) -> None:
+        """The next cell the stacker hands over shifts by magnitude_mm while it is unloaded: its
+        stack was in place at the check-out, the inline X-ray after unloading (its result event's
+        alignment_mm) sees it shifted. One cell; the MES's specs judge the X-ray's reading."""
+        self.cells.unload_shift_mm = float(magnitude_mm)
 
     def change_roll(self, station: str) -> str:
         """Start a new roll now: a new mother roll on COAT-01, the next feed roll on STACK-01."""
@@ -259,6 +268,10 @@ class _CellFlow:
     refused (any answer but 1) is counted in the station's rejects and goes no further: refused
     at check-in, the station stays empty for the cycle; refused at check-out, it is not passed
     on. Phases of a cycle end: run -> (check-outs) -> move on -> (check-ins) -> run.
+
+    With the stacker interlocked, a stacked cell spends one cycle on the transfer (unloading and
+    the inline X-ray, whose reading is its result event) between the stacker's check-out and the
+    press's check-in: a hold that comes meanwhile is answered at the press's check-in.
     """
 
     def __init__(
@@ -282,6 +295,8 @@ class _CellFlow:
         self.phase = "start" if STACKER in self.interlocked else "run"
         self.stack_admitted = STACKER not in self.interlocked
         self._stacked = ""
+        self.transfer = ""  # the cell between the stacker and the press (interlocked only)
+        self.unload_shift_mm: float | None = None  # one cell's shift on unloading (X-ray)
         self._held_event: ResultEvent | None = None
         self._incoming: dict[str, str] = {}
         self._new_requests: list[CheckRequest] = []
@@ -341,7 +356,9 @@ class _CellFlow:
         while not self.pending:  # while the MES has not answered, the cells wait
             if self.phase == "checkout":
                 if self._held_event is not None:
-                    events.append(self._held_event)
+                    handed_over = (STACKER, CHECKOUT) not in self.refused
+                    events.append(self._unloaded(self._held_event) if handed_over
+                                  else self._held_event)  # fmt: skip
                     self._held_event = None
                 self._move_on()
                 continue
@@ -370,7 +387,7 @@ class _CellFlow:
                 result = PLC_PASS if stacking.fields["result"] == "OK" else PLC_FAIL
                 asks.append(CheckRequest(STACKER, CHECKOUT, self._stacked, result))
             else:
-                events.append(stacking)
+                events.append(self._unloaded(stacking))
         if self.occupant["EOL-01"]:
             events.append(self._finish_eol(self.occupant["EOL-01"]))
         for station in DOWNSTREAM:
@@ -450,6 +467,19 @@ class _CellFlow:
         }
         return ResultEvent("STACK-01", fields)
 
+    def _unloaded(self, stacking: ResultEvent) -> ResultEvent:
+        """The stacker's result event as the X-ray after unloading reads the cell: shifted by a
+        pending unload shift (then spent), else as stacked."""
+        shift, self.unload_shift_mm = self.unload_shift_mm, None
+        if shift is None:
+            return stacking
+        alignment = float(stacking.fields["alignment_mm"]) + shift  # type: ignore[arg-type]
+        low, high = STACK_LIMITS["alignment_mm"]
+        fields = {**stacking.fields, "alignment_mm": round(alignment, 4)}
+        if not low <= alignment <= high:
+            fields["result"] = "NOK"
+        return ResultEvent(stacking.station, fields)
+
     def _finish_eol(self, serial: str) -> ResultEvent:
         rng = self.rngs["EOL-01"]
         self.eol_sequence += 1
@@ -483,4 +513,7 @@ class _CellFlow:
                 self.capacity_of[formed] = capacity
         for here, before in zip(DOWNSTREAM[::-1], DOWNSTREAM[-2::-1], strict=False):
             self.occupant[here] = self.occupant[before]
-        self.occupant["WIP-01"] = stacked
+        if STACKER in self.interlocked:
+            self.occupant["WIP-01"], self.transfer = self.transfer, stacked
+        else:
+            self.occupant["WIP-01"] = stacked

@@ -22,6 +22,8 @@ class FaultInjector(Protocol):
 
     def inject_spike(self, station: str, parameter: str, magnitude: float) -> str: ...
 
+    def inject_unload_shift(self, magnitude: float) -> str: ...
+
     def clear_faults(self, station: str | None = None, parameter: str | None = None) -> int: ...
 
 
@@ -36,7 +38,10 @@ class Step:
 # web; stacker alignment limit +-0.2 mm: a 0.45 spike puts one cell out of spec. The dry room's
 # dew point (-60 degC) rises 7 K, to -53 (within its -50 limit with 5 sigma to spare), while a door
 # stands open: the open SE powder lot of the demo spends its exposure budget 2.6 times
-# faster meanwhile (fixtures/demo_solid_state.toml).
+# faster meanwhile (fixtures/demo_solid_state.toml). A stack that shifts by 0.45 mm while it is
+# unloaded passed the stacker's check-out in place; the X-ray after unloading (the stacker's result
+# event) sees it out of spec, the specs hold it on the transfer, and the WIP press's check-in
+# refuses it (code 2): a held cell stopped at its next station.
 DEMO = [
     Step(
         15,
@@ -53,6 +58,11 @@ DEMO = [
         50,
         "dry-room door open: dew point rises to -53 degC",
         lambda sim: sim.inject_drift("DRY-01", "dew_point_c", 7.0, 20.0),
+    ),
+    Step(
+        75,
+        "a stack shifts while unloaded (+0.45 mm on the X-ray): held before the press",
+        lambda sim: sim.inject_unload_shift(0.45),
     ),
     Step(105, "dry-room door closed", lambda sim: sim.clear_faults("DRY-01")),
 ]

@@ -241,6 +241,13 @@ class LineSimulator:
     def inject_nan(self, station: str, parameter: str, duration_s: float) -> str:
         return self.inject(FaultKind.NAN, station, parameter, duration_s)
 
+    def inject_unload_shift(self, magnitude: float) -> str:
+        """The next cell the stacker hands over reads magnitude mm off on the X-ray after
+        unloading (its result event), though it was in place at the check-out."""
+        self.model.inject_unload_shift(float(magnitude))
+        logger.info("unload shift of %s mm on the next stacked cell", magnitude)
+        return f"unload shift {magnitude} mm on STACK-01"
+
     def change_roll(self, station: str = "COAT-01") -> str:
         """Start a new roll now (COAT-01: next mother roll; STACK-01: next feed roll)."""
         roll = self.model.change_roll(station)

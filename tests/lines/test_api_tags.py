@@ -82,6 +82,12 @@ def test_map_a_node_to_a_parameter_with_no_spec_yet(plant, quality_engineer, api
         "enabled": True,
         "description": "beta gauge",
         "updated_at": iso(tag.updated_at),
+        "health": None,  # no bridge reads it yet
+        "warnings": [
+            "No spec judges areal_loading_mg_cm2 at Coating and drying stations: its values are "
+            "stored and shown, but nothing flags or holds a unit for them until a quality "
+            "engineer creates the spec."
+        ],
     }
     assert (tag.station, tag.parameter, tag.role) == (
         plant.station("coating"),
@@ -342,6 +348,8 @@ def test_a_tag_by_id(mapped, operator, api):
         "enabled": True,
         "description": "",
         "updated_at": iso(tag.updated_at),
+        "health": None,
+        "warnings": [],  # a role tag is judged by nothing
     }
 
 

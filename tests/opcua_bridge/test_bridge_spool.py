@@ -326,3 +326,31 @@ def test_a_delivery_without_confirmations_is_trusted_on_hand_over(tmp_path):
     fwd._take_and_send(batch(0))
 
     assert delivery.batches == ["b0"] and files(tmp_path) == []
+
+
+def test_a_stop_hands_over_for_its_budget_only_and_the_rest_waits_in_the_spool(tmp_path):
+    """With the ingest in the bridge's process each hand-over is a whole ingest: a backlog at
+    stop kept the bridge stopping past 30 s. Now the stop hands over for finish_budget_s; what
+    is left stays on disk and the next start sends it, in order."""
+
+    class SlowIngest:
+        def __init__(self, clock: Clock) -> None:
+            self.clock, self.batches = clock, []
+
+        def deliver(self, batch: dict) -> None:
+            self.clock.now += 3.0  # each ingest takes 3 s
+            self.batches.append(batch["batch_id"])
+
+    first, clock = forwarder(tmp_path, None, finish_budget_s=10.0)
+    first.delivery = slow = SlowIngest(clock)
+    for n in range(10):
+        first.submit(batch(n))
+
+    first._finish()  # what stop() runs in the forwarder's thread
+
+    assert slow.batches == ["b0", "b1", "b2", "b3"]  # handed over at 0, 3, 6 and 9 s
+    assert [e.batch_id for e in Spool(tmp_path).entries()] == [f"b{n}" for n in range(4, 10)]
+    again, clock = forwarder(tmp_path, None)
+    again.delivery = later = SlowIngest(clock)
+    again.step()
+    assert later.batches == [f"b{n}" for n in range(4, 10)]

@@ -10,7 +10,17 @@ import pytest
 from asyncua import Client, ua
 from django.core.management import call_command
 
-from lines.models import GenealogyEdge, Interlock, Operation, Recipe, Tag, Unit
+from lines.models import (
+    GenealogyEdge,
+    Interlock,
+    Operation,
+    Recipe,
+    RecipeDownload,
+    RouteStep,
+    Tag,
+    Unit,
+    WorkOrder,
+)
 from mes.celery import app
 from opcua_bridge.bridge.delivery import CeleryDelivery
 from quality import services as quality_services
@@ -31,8 +41,21 @@ def _worker():
 @pytest.fixture
 def line(start_simulator, tmp_path):
     """The seeded demo, the simulated line with interlocks (a cell per wall second), the bridge."""
+    yield from _line(start_simulator, tmp_path, speed=30.0)
+
+
+@pytest.fixture
+def slow_line(start_simulator, tmp_path):
+    """The same at a cell per 6 wall seconds (the demo's pace): a cell's result event is ingested
+    (and judged) while it is on the transfer, before the press asks about it, also on a busy
+    machine (at 3 s per cell, one run in several missed it there)."""
+    yield from _line(start_simulator, tmp_path, speed=5.0)
+
+
+def _line(start_simulator, tmp_path, *, speed, prepare=lambda: None):
     call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)
-    sim = start_simulator(speed=30.0, interlocks=True)
+    prepare()
+    sim = start_simulator(speed=speed, interlocks=True)
     with _worker():
         bridge = BridgeRunner(bridge_config(sim.endpoint, tmp_path), CeleryDelivery()).start()
         try:
@@ -144,6 +167,49 @@ def test_a_cell_held_in_the_press_is_refused_at_its_check_out_and_not_passed_on(
     assert not Operation.objects.filter(unit__identifier=held_serial, station__code="SEAL-01")
 
 
+def test_a_cell_held_after_the_stacker_is_refused_at_the_press_check_in(
+    slow_line, client, operator, quality_engineer
+):
+    """The demo's fault: a stack shifts while unloaded. It passed the stacker's check-out in
+    place; the X-ray after unloading (its result event) holds it; the press refuses it at
+    check-in (2), rejects it, and the refusal is on the WIP-01 screen and in its history."""
+    sim = slow_line
+    wait_until(lambda: answered(sim, STACK, "checkout", 1), timeout=60, what="a first cell")
+    sim.call(sim.sim.inject_unload_shift, 0.45)
+
+    def shifted():
+        return [e["serial"] for e in sim.call(sim.sim.emitted, STACK) if e["alignment_mm"] > 0.3]
+
+    serial = wait_until(shifted, timeout=60, what="the X-ray of a shifted stack")[0]
+    assert serial in answered(sim, STACK, "checkout", 1)  # in place at the check-out
+    wait_until(lambda: serial in answered(sim, WIP, "checkin"), timeout=60,
+               what="the press's check-in of the shifted cell")  # fmt: skip
+    assert serial in answered(sim, WIP, "checkin", 2)
+    assert sim.call(sim.sim.rejects, WIP) == 1
+    node = sim.call(sim.sim.plc_node_id, WIP, "reject_count")
+    wait_until(lambda: read_node(sim.endpoint, node) == 1, timeout=10,
+               what="WIP-01's RejectCount node")  # fmt: skip
+    unit = Unit.objects.get(identifier=serial)
+    assert unit.status == "on_hold"
+    record = Interlock.objects.get(serial=serial, station__code=WIP, side="checkin")
+    assert record.code == 2
+    assert not Operation.objects.filter(unit=unit, station__code=WIP).exists()
+    # not built on: later cells go on through the press
+    wait_until(lambda: len(answered(sim, WIP, "checkin", 1)) >= 2, timeout=60,
+               what="later cells at the press")  # fmt: skip
+    assert serial not in sim.call(lambda: list(sim.sim.model.cells.occupant.values()))
+    # visible in the unit's history and on the press's screen
+    report = unit_report(unit=unit)
+    assert any(i.pk == record.pk for i, _reason in report.interlocks)
+    client.force_login(operator)
+    page = client.get(f"/station/{WIP}/live/").content.decode()
+    assert serial in page
+    client.force_login(quality_engineer)
+    history = client.get(f"/quality/units/{serial}/").content.decode()
+    interlocks = history.split('id="interlocks"', 1)[1].split("</section>", 1)[0]
+    assert "WIP-01" in interlocks and "Check-in" in interlocks
+
+
 def test_a_recipe_download_moves_the_simulated_process(line, api, integration, settings):
     sim = line
     settings.OPCUA_ENDPOINT = sim.endpoint
@@ -165,6 +231,58 @@ def test_a_recipe_download_moves_the_simulated_process(line, api, integration, s
     mean = wait_until(recent_mean, timeout=30, what="ten values after the download")
     assert 26.7 < mean < 27.3  # the target moved from 25.0 to 27.0 (sigma 0.1)
     assert Tag.objects.filter(station__code="WIP-01", role="setpoint").count() == 3
+
+
+@pytest.fixture
+def line_with_a_new_press_recipe(start_simulator, tmp_path):
+    """The demo line whose route now names version 2 of the press's recipe (450 MPa, not 490),
+    with a new work order, before any cell is made: the press's PLC still runs version 1."""
+
+    def prepare():
+        first = Recipe.objects.get(code="RCP-WIP-10AH", version=1)
+        second = Recipe.objects.create(
+            code=first.code, version=2, product=first.product, station_kind=first.station_kind,
+            setpoints={**first.setpoints, "isostatic_pressure_mpa": 450.0},
+        )  # fmt: skip
+        assert RouteStep.objects.filter(recipe=first).update(recipe=second) >= 1
+        # a new work order for the new cells: the seeded one has units through the press already
+        open_orders = WorkOrder.objects.filter(status__in=["released", "in_progress"],
+                                               route__steps__recipe=second)  # fmt: skip
+        order = open_orders.order_by("created_at", "id").first()
+        WorkOrder.objects.filter(pk__in=open_orders.values("pk")).update(status="completed")
+        WorkOrder.objects.create(code="WO-V2", product=order.product, route=order.route,
+                                 quantity_planned=100, status="released")  # fmt: skip
+
+    yield from _line(start_simulator, tmp_path, speed=30.0, prepare=prepare)
+
+
+def test_the_first_cell_of_an_order_at_the_press_downloads_its_recipe_by_itself(
+    line_with_a_new_press_recipe,
+):
+    sim = line_with_a_new_press_recipe
+    record = wait_until(
+        lambda: RecipeDownload.objects.filter(checkin__isnull=False).first(),
+        timeout=60, what="the download after the first check-in at the press",
+    )  # fmt: skip
+    assert (record.station.code, record.recipe.version, record.ok, record.by) == (WIP, 2, True,
+                                                                                  None)  # fmt: skip
+    checkin = record.checkin
+    assert (checkin.station.code, checkin.side, checkin.code) == (WIP, "checkin", 1)
+    first_in = (
+        Operation.objects.filter(station__code=WIP, unit__work_order__code="WO-V2")
+        .order_by("started_at", "id")
+        .first()
+    )
+    assert checkin.unit == first_in.unit  # the work order's first unit at the press
+    pressure = {e["parameter"]: e for e in record.setpoints}["isostatic_pressure_mpa"]
+    assert (pressure["value"], pressure["read_back"], pressure["ok"]) == (450.0, 450.0, True)
+    # the simulated press runs at the new set-point
+    wait_until(lambda: sim.call(sim.sim.model.target, WIP, "isostatic_pressure_mpa") == 450.0,
+               timeout=10, what="the press to follow its set-point")  # fmt: skip
+    # later cells of the same order check in without another download
+    wait_until(lambda: len(answered(sim, WIP, "checkin", 1)) >= 3, timeout=60,
+               what="two more cells at the press")  # fmt: skip
+    assert RecipeDownload.objects.count() == 1
 
 
 def test_without_the_mes_heartbeat_new_cells_are_held_and_the_plc_says_so(start_simulator):

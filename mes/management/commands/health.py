@@ -19,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, component: str, node: str | None, **opts: object) -> None:
         ok, checks = health.check(component, node=node)
         for name, result in checks.items():
-            self.stdout.write(f"{name}: {'ok' if result['ok'] else 'FAILING'} - {result['detail']}")
+            word = "FAILING" if not result["ok"] else "DEGRADED" if result.get("degraded") else "ok"
+            self.stdout.write(f"{name}: {word} - {result['detail']}")
         if not ok:
             raise CommandError(f"{component} is not healthy")

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             choices=["demo"],
             default="",
             help="play scheduled faults (demo: a coater drift, a stacker misalignment, a dry-room "
-            "door left open, every 2 min)",
+            "door left open, a stack shifted while unloaded, every 2 min)",
         )
         parser.add_argument(
             "--tick", type=float, default=1.0, help="wall seconds between writes (default 1)"
