@@ -30,6 +30,7 @@ from lines.selectors import is_usable_value, usable_samples
 from mes.actors import Actor
 from quality.choices import ExposureAction, FlagKind, Severity
 from quality.models import Flag
+from quality.reasons import system_reason
 from quality.services.audit import audit_record
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_place
@@ -147,7 +148,9 @@ def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str,
     # The lot alone: what was made from it earlier took less-exposed material.
     hold = hold_place(
         unit=account.unit,
-        reason=f"moisture exposure budget spent: {figure}",
+        reason=system_reason(
+            "exposure_spent", spent=f"{spent:.2f}", budget=f"{account.budget.budget_weighted_min:g}"
+        ),
         flag=flag,
         by=by,
         scope="unit",

@@ -20,6 +20,7 @@ from mes.actors import Actor
 from quality.choices import FlagKind
 from quality.evaluation import ABOVE_USL, BELOW_LSL, DATA_QUALITY, Limits, distance_beyond, evaluate
 from quality.models import Flag
+from quality.reasons import system_reason
 from quality.services.evaluation_groups import Group, groups_of_rows, groups_of_samples
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_place
@@ -77,8 +78,13 @@ def _judge(group: Group, by: Actor) -> list[Flag]:
     if group.unit is not None and spec.holds_on_violation:
         hold_place(
             unit=group.unit,
-            reason=f"{spec.parameter} {values[worst]:g} out of spec "
-            f"({flag.limit}) at {group.station.code}",
+            reason=system_reason(
+                "out_of_spec",
+                parameter=spec.parameter,
+                value=f"{values[worst]:g}",
+                limit=flag.limit,
+                station=group.station.code,
+            ),
             flag=flag,
             by=by,
         )

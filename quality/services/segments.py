@@ -14,6 +14,7 @@ from lines.selectors import walk_cursor
 from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, HoldState
 from quality.models import Flag, Hold
+from quality.reasons import system_reason
 from quality.services.audit import audit_record
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_add_units, hold_place
@@ -127,7 +128,12 @@ def segment_flag(*, draft: Flag, hold: bool, by: Actor = None) -> Flag:
         if hold:
             hold_place(
                 unit=roll,
-                reason=f"{draft.parameter} out of spec on metres {start_m:g}..{end_m:g}",
+                reason=system_reason(
+                    "segment_out_of_spec",
+                    parameter=draft.parameter,
+                    from_m=f"{start_m:g}",
+                    to_m=f"{end_m:g}",
+                ),
                 flag=flag,
                 scope="none",
                 by=by,

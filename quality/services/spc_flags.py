@@ -10,6 +10,7 @@ from lines.models import Sample, Station
 from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, Severity
 from quality.models import Flag
+from quality.reasons import SystemReason, system_reason
 from quality.selectors.spc import spc_chart
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_place
@@ -17,6 +18,12 @@ from quality.services.holds import hold_place
 
 def _rule_label(rule: int) -> str:
     return f"WE rule {rule}" if rule <= 4 else f"Nelson rule {rule}"
+
+
+def _rule_reason(parameter: str, flag: Flag) -> SystemReason:
+    rule = int(flag.limit.rsplit(" ", 1)[1])  # the number _rule_label put last
+    code = "spc_we_rule" if rule <= 4 else "spc_nelson_rule"
+    return system_reason(code, parameter=parameter, rule=rule)
 
 
 @transaction.atomic
@@ -57,5 +64,5 @@ def spc_flag_violations(
     if result.spec.spc_holds:
         for flag in flags:
             if flag.unit is not None:
-                hold_place(unit=flag.unit, reason=f"{parameter}: {flag.limit}", flag=flag, by=by)
+                hold_place(unit=flag.unit, reason=_rule_reason(parameter, flag), flag=flag, by=by)
     return flags

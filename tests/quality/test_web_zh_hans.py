@@ -46,6 +46,7 @@ WORDS = {
     "Pp",
     "Ppk",
     "MES",
+    "PLC",  # kept as is in Chinese plants (docs/glossary-zh.md)
     "SHA",
     "sigma",
     "m",

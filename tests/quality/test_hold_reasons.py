@@ -1,0 +1,81 @@
+"""A reason the system writes on a hold is stored as a code and parameters beside its English text,
+and read in the reader's language; a reason a person typed, or an older row, reads as written."""
+
+import re
+
+import pytest
+from django.utils import translation
+
+from quality import services
+from quality.models import Hold
+from quality.reasons import REASONS, reason_text, system_reason
+from quality.station_reads import hold_reasons
+from tests.factories import receive
+from tests.quality.web_scenario import build_scenario
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_segment_hold_stores_its_english_text_code_and_parameters(plant):
+    hold = build_scenario(plant).hold
+
+    assert hold.reason == "areal_loading_mg_cm2 out of spec on metres 420..450"
+    assert hold.reason_code == "segment_out_of_spec"
+    assert hold.reason_params == {
+        "parameter": "areal_loading_mg_cm2",
+        "from_m": "420",
+        "to_m": "450",
+    }
+
+
+def test_the_station_screen_reads_a_system_reason_in_the_readers_language(plant):
+    cell = build_scenario(plant).cells[1]  # MR-1-A-C1, held by the segment
+
+    with translation.override("zh-hans"):
+        assert hold_reasons(unit=cell) == ["areal_loading_mg_cm2 在第 420..450 米超规格"]
+    with translation.override("en"):
+        assert hold_reasons(unit=cell) == ["areal_loading_mg_cm2 out of spec on metres 420..450"]
+
+
+def test_a_typed_reason_reads_as_written_in_every_language(plant, quality_engineer):
+    unit = receive(plant, "LOT-X")
+    hold = services.hold_place(unit=unit, reason="supplier CoA mismatch", by=quality_engineer)
+
+    assert (hold.reason_code, hold.reason_params) == ("", {})
+    with translation.override("zh-hans"):
+        assert hold.reason_shown == "supplier CoA mismatch"
+
+
+def test_an_unknown_code_or_other_parameters_read_as_stored():
+    assert reason_text(stored="as written", code="from_a_later_release", params={}) == "as written"
+    assert reason_text(stored="as written", code="out_of_spec", params={"x": 1}) == "as written"
+
+
+def test_system_reason_refuses_an_unknown_code_or_a_missing_parameter():
+    with pytest.raises(KeyError):
+        system_reason("no_such_code")
+    with pytest.raises(KeyError):
+        system_reason("segment_out_of_spec", parameter="x")
+
+
+@pytest.mark.parametrize("code", sorted(REASONS))
+def test_every_reason_has_a_chinese_text_with_the_same_parameters(code):
+    english = str(REASONS[code])
+    with translation.override("zh-hans"):
+        chinese = str(REASONS[code])
+
+    assert chinese != english
+    assert not re.search(r"[A-Za-z]{3,}", re.sub(r"%\(\w+\)s|UTC", "", chinese)), chinese
+    assert sorted(re.findall(r"%\((\w+)\)s", chinese)) == sorted(
+        re.findall(r"%\((\w+)\)s", english)
+    )
+
+
+def test_the_hold_page_shows_the_system_reason_in_chinese(client, plant, quality_engineer):
+    hold = build_scenario(plant).hold
+    client.force_login(quality_engineer)
+
+    html = client.get(f"/quality/holds/{hold.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "<td>areal_loading_mg_cm2 在第 420..450 米超规格</td>" in html
+    assert Hold.objects.get(pk=hold.pk).reason.endswith("on metres 420..450")  # audit text kept
