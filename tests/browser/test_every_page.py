@@ -82,6 +82,10 @@ def _kind(request_context, url: str) -> str:
 def test_every_page_in_zh_hans_has_no_english_and_passes_axe(
     live_server, open_page, quality_engineer, plant
 ):
+    # Names are data: the plant types them in both languages (lines.models.local_name).
+    plant.line.name_zh, plant.cell_product.name_zh = "测试线", "测试电芯"
+    plant.line.save()
+    plant.cell_product.save()
     scenario = build_scenario(plant)
     values = _values(plant, scenario)
     signed_out = open_page(locale="zh-CN")
