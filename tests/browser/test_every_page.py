@@ -14,7 +14,7 @@ from itertools import product
 import pytest
 
 from quality import services as quality_services
-from tests.browser.conftest import accessibility_violations, sign_in
+from tests.browser.conftest import accessibility_violations, screenshot, sign_in
 from tests.browser.untranslated import english_left, english_words
 from tests.quality.web_scenario import THICKNESS, build_scenario
 from tests.site_pages import Route, screen_routes
@@ -57,12 +57,14 @@ def _paths(route: Route, values: dict[str, list[object]]) -> list[str]:
     return paths
 
 
-def _check(page, url: str, *, whole_page: bool) -> list[str]:
+def _check(page, url: str, *, whole_page: bool, shot: str = "") -> list[str]:
     page.goto(url)
     page.wait_for_load_state("networkidle")  # htmx has filled the live panels
     problems = [f"English: {text}" for text in english_left(page)]
     if whole_page:
         problems += [f"axe: {v}" for v in accessibility_violations(page)]
+        if shot:
+            screenshot(page, shot)
     return problems
 
 
@@ -93,7 +95,7 @@ def test_every_page_in_zh_hans_has_no_english_and_passes_axe(
     sign_in(signed_in, live_server, quality_engineer.username)
 
     problems: dict[str, list[str]] = {}  # a problem -> the pages that show it
-    checked = []
+    checked, shot_taken = [], set()
     for route in screen_routes():
         for path in _paths(route, values):
             url = live_server.url + path
@@ -101,7 +103,9 @@ def test_every_page_in_zh_hans_has_no_english_and_passes_axe(
                 kind = _kind(page.request, url)
                 if kind in ("page", "fragment"):
                     checked.append(path)
-                    for problem in _check(page, url, whole_page=kind == "page"):
+                    shot = "" if route.name in shot_taken else f"zh-every-page-{route.name}"
+                    shot_taken.add(route.name)
+                    for problem in _check(page, url, whole_page=kind == "page", shot=shot):
                         problems.setdefault(problem, []).append(path)
                 if page is signed_out and kind != "elsewhere":
                     break  # a public page: the same for everyone
@@ -113,3 +117,15 @@ def test_every_page_in_zh_hans_has_no_english_and_passes_axe(
 def test_english_words_tells_english_from_codes_and_units():
     text = "开始 CELL-0001 alignment_mm 0.2 mm Start In spec NCR-2026-0001 T-STACKING MPa"
     assert english_words(text) == ["In", "Start", "spec"]
+
+
+def test_the_checks_see_english_and_an_accessibility_fault(live_server, open_page):
+    page = open_page(locale="zh-CN")
+    page.goto(f"{live_server.url}/signin/")
+    assert english_left(page) == [] and accessibility_violations(page) == []
+
+    page.evaluate("""() => document.querySelector('main').insertAdjacentHTML('beforeend',
+        '<p>Call quality</p><input type="text"><p translate="no">as typed</p>')""")
+
+    assert english_left(page) == ["'Call quality': Call, quality"]
+    assert [v.split(":")[0] for v in accessibility_violations(page)] == ["label"]
