@@ -7,6 +7,7 @@ renders the code through REASONS in the active language; a code it does not know
 release's, or none) shows the stored text as written.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils import translation
@@ -44,6 +45,25 @@ def system_reason(code: str, **params: object) -> SystemReason:
     reason = SystemReason(code, {name: str(value) for name, value in params.items()})
     reason.english  # noqa: B018 - an unknown code or a missing parameter fails here, not on a screen
     return reason
+
+
+# A flag's limit is a short label the system writes ("USL 25.5", "WE rule 2", "budget 300"):
+# read back by its pattern into words in the active language. LSL/USL stay as they are.
+LIMITS: list[tuple[re.Pattern[str], Promise]] = [
+    (re.compile(r"WE rule (?P<rule>\d+)"), _("WE rule %(rule)s")),
+    (re.compile(r"Nelson rule (?P<rule>\d+)"), _("Nelson rule %(rule)s")),
+    (re.compile(r"usable value"), _("usable value")),
+    (re.compile(r"budget (?P<minutes>\S+)"), _("budget %(minutes)s weighted min")),
+    (re.compile(r"alarm (?P<ppm>\S+) ppm"), _("alarm %(ppm)s ppm")),
+]
+
+
+def limit_text(limit: str) -> str:
+    """A flag's limit in the active language; a label of another shape as stored."""
+    for pattern, template in LIMITS:
+        if found := pattern.fullmatch(limit):
+            return str(template) % found.groupdict()
+    return limit
 
 
 def reason_text(*, stored: str, code: str, params: dict) -> str:

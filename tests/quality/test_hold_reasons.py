@@ -8,7 +8,7 @@ from django.utils import translation
 
 from quality import services
 from quality.models import Hold
-from quality.reasons import REASONS, reason_text, system_reason
+from quality.reasons import REASONS, limit_text, reason_text, system_reason
 from quality.station_reads import hold_reasons
 from tests.factories import receive
 from tests.quality.web_scenario import build_scenario
@@ -79,3 +79,22 @@ def test_the_hold_page_shows_the_system_reason_in_chinese(client, plant, quality
 
     assert "<td>areal_loading_mg_cm2 在第 420..450 米超规格</td>" in html
     assert Hold.objects.get(pk=hold.pk).reason.endswith("on metres 420..450")  # audit text kept
+
+
+@pytest.mark.parametrize(
+    ("limit", "chinese"),
+    [
+        ("WE rule 2", "西方电气判异规则 2"),
+        ("Nelson rule 5", "尼尔森判异规则 5"),
+        ("usable value", "可用数值"),
+        ("budget 300", "预算 300 加权分钟"),
+        ("alarm 10 ppm", "报警值 10 ppm"),
+        ("USL 25.5", "USL 25.5"),
+        ("something else", "something else"),
+    ],
+)
+def test_a_flags_limit_reads_in_the_readers_language(limit, chinese):
+    with translation.override("zh-hans"):
+        assert limit_text(limit) == chinese
+    with translation.override("en"):
+        assert limit_text(limit) in (limit, "budget 300 weighted min")
