@@ -1,10 +1,12 @@
-"""Reasons the system writes on a hold (an out-of-spec value, a segment, an SPC rule, a spent
-moisture budget, a recall window): a code and its parameters, shown in the reader's language.
+"""Text the system writes on a hold's reason or a flag's detail (an out-of-spec value, a segment,
+an SPC rule, a spent moisture budget, a recall window): a code and its parameters, shown in the
+reader's language.
 
-The English text is still stored in Hold.reason: the audit chain sealed it, the uniqueness of an
-active hold is keyed on it, and rows written before codes existed have nothing else. A screen
-renders the code through REASONS in the active language; a code it does not know (a later
-release's, or none) shows the stored text as written.
+The English text is still stored (Hold.reason, Flag.detail): the audit chain sealed it, the
+uniqueness of an active hold is keyed on it, and rows written before codes existed have nothing
+else. An English reader sees that stored text; any other reader sees the code rendered through
+REASONS in the active language. A code the registry does not know (a later release's, or none)
+shows the stored text as written.
 """
 
 import re
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 REASONS: dict[str, Promise] = {
@@ -21,6 +24,25 @@ REASONS: dict[str, Promise] = {
     "spc_nelson_rule": _("%(parameter)s: Nelson rule %(rule)s"),
     "exposure_spent": _("moisture exposure budget spent: %(spent)s of %(budget)s weighted min"),
     "recall": _("recall: defect at %(station)s %(start)s..%(end)s UTC: %(reason)s"),
+    # Flag details.
+    "reached_metres": _(
+        "metres %(lo)s..%(hi)s of it came from metres %(from_m)s..%(to_m)s of roll %(roll)s "
+        "(flag %(flag)s)"
+    ),
+    "reached_sheets": _(
+        "sheets came from metres %(from_m)s..%(to_m)s of roll %(roll)s (flag %(flag)s)"
+    ),
+    "unusable_status": _("%(count)s unusable value(s); first: OPC UA status %(status)s"),
+    "unusable_not_finite": _("%(count)s unusable value(s); first: not a finite number"),
+    "unusable_rejected": _("%(count)s unusable value(s); first: %(why)s"),
+    # The rule's description comes from quality.spc (no Django there) in English: translated when
+    # shown, by the catalogue entry of the same words (quality.web.labels.RULE).
+    "spc_violation": _("rule %(rule)s: %(description)s (%(points)s points)"),
+    "exposure_spent_in_zone": _(
+        "moisture exposure budget spent in %(zone)s at %(at)s UTC: "
+        "%(spent)s of %(budget)s weighted min"
+    ),
+    "h2s_alarm": _("open in %(zone)s when H2S read %(ppm)s ppm at %(at)s UTC"),
 }
 
 
@@ -66,11 +88,17 @@ def limit_text(limit: str) -> str:
     return limit
 
 
+def _translated(params: dict) -> dict:
+    if "description" not in params:
+        return params
+    return {**params, "description": gettext(str(params["description"]))}
+
+
 def reason_text(*, stored: str, code: str, params: dict) -> str:
     """What a reader sees: the code rendered in the active language, else the stored text."""
-    if code not in REASONS:
+    if code not in REASONS or (translation.get_language() or "en").startswith("en"):
         return stored
     try:
-        return str(REASONS[code]) % params
+        return str(REASONS[code]) % _translated(params)
     except (KeyError, TypeError, ValueError):  # a row written with other parameters
         return stored

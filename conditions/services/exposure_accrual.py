@@ -141,8 +141,13 @@ def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str,
         value=spent,
         limit=f"budget {account.budget.budget_weighted_min:g}",
         severity=Severity.MAJOR,
-        detail=f"moisture exposure budget spent in {zone.code} at "
-        f"{at:%Y-%m-%d %H:%M:%S} UTC: {figure}",
+        detail=system_reason(
+            "exposure_spent_in_zone",
+            zone=zone.code,
+            at=f"{at:%Y-%m-%d %H:%M:%S}",
+            spent=f"{spent:.2f}",
+            budget=f"{account.budget.budget_weighted_min:g}",
+        ),
     )
     flag = flags_raise(flags=[draft], by=by)[0]
     # The lot alone: what was made from it earlier took less-exposed material.
@@ -286,7 +291,9 @@ def _h2s_flag(zone: DryZone, period: ExposurePeriod, hit: Reading) -> Flag:
         value=hit[1],
         limit=f"alarm {zone.h2s_alarm_ppm:g} ppm",
         severity=Severity.CRITICAL,
-        detail=f"open in {zone.code} when H2S read {hit[1]:g} ppm at {hit[0]:%Y-%m-%d %H:%M:%S} UTC",
+        detail=system_reason(
+            "h2s_alarm", zone=zone.code, ppm=f"{hit[1]:g}", at=f"{hit[0]:%Y-%m-%d %H:%M:%S}"
+        ),
     )
 
 

@@ -109,9 +109,12 @@ def _flag(group: Group, picked: np.ndarray, value: float, limit: str, **extra) -
 def _data_quality_flag(group: Group, picked: np.ndarray) -> Flag:
     first = int(picked[0])
     value, status = float(group.values[first]), int(group.statuses[first])
-    why = group.reasons[first] or (
-        f"OPC UA status 0x{status:08X}" if status else "not a finite number"
-    )
+    if group.reasons[first]:
+        why = system_reason("unusable_rejected", count=picked.size, why=group.reasons[first])
+    elif status:
+        why = system_reason("unusable_status", count=picked.size, status=f"0x{status:08X}")
+    else:
+        why = system_reason("unusable_not_finite", count=picked.size)
     finite = math.isfinite(value)  # NaN also stands for no value at all
     return flag_new(
         kind=FlagKind.DATA_QUALITY,
@@ -123,7 +126,7 @@ def _data_quality_flag(group: Group, picked: np.ndarray) -> Flag:
         severity=group.spec.severity,
         limit="usable value",
         sample_ids=group.ids[picked[:MAX_SAMPLE_IDS]].tolist(),
-        detail=f"{picked.size} unusable value(s); first: {why}",
+        detail=why,
     )
 
 

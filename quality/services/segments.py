@@ -59,7 +59,16 @@ def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
     roll = root.unit
     assert roll is not None  # a segment flag is on its roll
     rng = (lo, hi) if kind == UnitKind.ROLL else None
-    where = f"metres {lo:g}..{hi:g} of it" if rng else "sheets"
+    came_from = {
+        "from_m": f"{root.position_from_m:g}",
+        "to_m": f"{root.position_to_m:g}",
+        "roll": roll.identifier,
+        "flag": root.pk,
+    }
+    if rng:
+        detail = system_reason("reached_metres", lo=f"{lo:g}", hi=f"{hi:g}", **came_from)
+    else:
+        detail = system_reason("reached_sheets", **came_from)
     return flag_new(
         kind=root.kind,
         station=root.station,
@@ -71,8 +80,7 @@ def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
         severity=root.severity,
         position_m=rng,
         source_flag=root,
-        detail=f"{where} came from metres {root.position_from_m:g}..{root.position_to_m:g} "
-        f"of roll {roll.identifier} (flag {root.pk})",
+        detail=detail,
     )
 
 

@@ -57,7 +57,12 @@ def spc_flag_violations(
                 spec_version=result.version,
                 severity=Severity.MINOR,
                 sample_ids=[int(result.series.sample_ids[i]) for i in violation.indices[-20:]],
-                detail=f"{violation.name}: {violation.description} ({len(violation.indices)} points)",
+                detail=system_reason(
+                    "spc_violation",
+                    description=violation.description,
+                    points=len(violation.indices),
+                    rule=violation.rule,
+                ),
             )
         )
     flags = flags_raise(flags=drafts, by=by)

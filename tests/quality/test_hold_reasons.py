@@ -10,6 +10,7 @@ from quality import services
 from quality.models import Hold
 from quality.reasons import REASONS, limit_text, reason_text, system_reason
 from quality.station_reads import hold_reasons
+from tests.browser.untranslated import english_words
 from tests.factories import receive
 from tests.quality.web_scenario import build_scenario
 
@@ -65,7 +66,7 @@ def test_every_reason_has_a_chinese_text_with_the_same_parameters(code):
         chinese = str(REASONS[code])
 
     assert chinese != english
-    assert not re.search(r"[A-Za-z]{3,}", re.sub(r"%\(\w+\)s|UTC", "", chinese)), chinese
+    assert english_words(re.sub(r"%\(\w+\)s", "", chinese)) == [], chinese
     assert sorted(re.findall(r"%\((\w+)\)s", chinese)) == sorted(
         re.findall(r"%\((\w+)\)s", english)
     )
@@ -98,3 +99,25 @@ def test_a_flags_limit_reads_in_the_readers_language(limit, chinese):
         assert limit_text(limit) == chinese
     with translation.override("en"):
         assert limit_text(limit) in (limit, "budget 300 weighted min")
+
+
+def test_a_flag_detail_the_system_wrote_reads_in_the_readers_language(plant):
+    cell_flag = build_scenario(plant).cells[1].flags.get()  # MR-1-A-C1, reached by the segment
+    root = cell_flag.source_flag
+
+    assert cell_flag.detail_code == "reached_sheets"
+    assert cell_flag.detail == f"sheets came from metres 420..450 of roll MR-1 (flag {root.pk})"
+    with translation.override("zh-hans"):
+        assert cell_flag.detail_shown == f"极片来自卷 MR-1 的第 420..450 米（标记 {root.pk}）"
+    with translation.override("en"):
+        assert cell_flag.detail_shown == cell_flag.detail
+
+
+def test_an_spc_rule_reads_with_its_translated_description():
+    params = {"rule": "1", "description": "1 point more than 3 sigma from the centre line"}
+    params["points"] = "1"
+
+    with translation.override("zh-hans"):
+        shown = reason_text(stored="as stored", code="spc_violation", params=params)
+
+    assert shown == "判异规则 1：1 个点距中心线超过 3 sigma（1 个点）"
