@@ -13,9 +13,12 @@ from itertools import product
 
 import pytest
 
+from lines import services as lines_services
 from quality import services as quality_services
 from tests.browser.conftest import accessibility_violations, screenshot, sign_in
+from tests.browser.station_helpers import stacking_station
 from tests.browser.untranslated import english_left, english_words
+from tests.factories import add_samples
 from tests.quality.web_scenario import THICKNESS, build_scenario
 from tests.site_pages import Route, screen_routes
 
@@ -28,11 +31,18 @@ BY_ROUTE = {
     "quality-rollmap": {"identifier": "MR-1"},
 }
 # Further looks at a page that show more of it (a unit on the station screen).
-QUERIES = {"/station/T-STACKING/": ["", "?unit=MR-1-A-C1", "?unit=MR-1-A-C0"]}
+# MR-1-A-C1 is held, MR-1-A-C0 waits for stacking, MR-1-A-C2 is in operation there (its
+# measurement fields and the live panel's PLC values).
+QUERIES = {
+    "/station/T-STACKING/": ["", "?unit=MR-1-A-C1", "?unit=MR-1-A-C0", "?unit=MR-1-A-C2"],
+}
 
 
-def _values(plant, scenario) -> dict[str, list[object]]:
+def _values(plant, scenario, by) -> dict[str, list[object]]:
     """Each URL parameter's values, by its name in the URLconf."""
+    stacker = stacking_station(plant)
+    lines_services.operation_start(unit=scenario.cells[2], station=stacker, by=by)
+    add_samples(stacker, "alignment_mm", [0.05, 0.31])
     ncr = quality_services.ncr_open(title="涂布面密度偏低", flags=[scenario.segment_flag])
     return {
         "code": [station.code for station in plant.stations.values()],
@@ -89,7 +99,7 @@ def test_every_page_in_zh_hans_has_no_english_and_passes_axe(
     plant.line.save()
     plant.cell_product.save()
     scenario = build_scenario(plant)
-    values = _values(plant, scenario)
+    values = _values(plant, scenario, quality_engineer)
     signed_out = open_page(locale="zh-CN")
     signed_in = open_page(locale="zh-CN")
     sign_in(signed_in, live_server, quality_engineer.username)
@@ -103,8 +113,9 @@ def test_every_page_in_zh_hans_has_no_english_and_passes_axe(
                 kind = _kind(page.request, url)
                 if kind in ("page", "fragment"):
                     checked.append(path)
-                    shot = "" if route.name in shot_taken else f"zh-every-page-{route.name}"
-                    shot_taken.add(route.name)
+                    look = route.name + path.partition("?unit=")[2]  # one per route and unit
+                    shot = "" if look in shot_taken else f"zh-every-page-{look}"
+                    shot_taken.add(look)
                     for problem in _check(page, url, whole_page=kind == "page", shot=shot):
                         problems.setdefault(problem, []).append(path)
                 if page is signed_out and kind != "elsewhere":
