@@ -150,6 +150,7 @@ def _load_plant(spec: Spec, line: Line, summary: DemoSummary) -> None:
             {
                 "line": line,
                 "name": item["name"],
+                "name_zh": item.get("name_zh", ""),
                 "kind": _choice(
                     item["kind"], StationKind.values, f"station kind of {item['code']}"
                 ),
@@ -162,6 +163,7 @@ def _load_plant(spec: Spec, line: Line, summary: DemoSummary) -> None:
     for item in spec["materials"]:
         values = {
             "name": item["name"],
+            "name_zh": item.get("name_zh", ""),
             "category": _choice(
                 item["category"], MaterialCategory.values, f"category of {item['code']}"
             ),
@@ -177,6 +179,7 @@ def _load_products(spec: Spec, summary: DemoSummary) -> None:
     for item in spec["products"]:
         values = {
             "name": item["name"],
+            "name_zh": item.get("name_zh", ""),
             "unit_kind": _choice(
                 item["unit_kind"], UnitKind.values, f"unit kind of {item['code']}"
             ),
@@ -227,7 +230,11 @@ def _load_route(
     recipes: dict[tuple[str, int], Recipe],
     summary: DemoSummary,
 ) -> Route:
-    values = {"name": item["name"], "product": products[item["product"]]}
+    values = {
+        "name": item["name"],
+        "name_zh": item.get("name_zh", ""),
+        "product": products[item["product"]],
+    }
     route = _upsert(Route, {"code": item["code"]}, values, summary)
     for step in item["steps"]:
         kind = _choice(step["kind"], StationKind.values, f"step kind of {item['code']}")

@@ -113,11 +113,10 @@ def verdict_text(
 
 def hold_reasons(*, unit: Unit) -> list[str]:
     """Why the unit is held: the reason of each active hold it belongs to, oldest first."""
-    return list(
-        Hold.objects.filter(members__unit=unit, state=HoldState.ACTIVE)
-        .order_by("placed_at", "id")
-        .values_list("reason", flat=True)
+    holds = Hold.objects.filter(members__unit=unit, state=HoldState.ACTIVE).order_by(
+        "placed_at", "id"
     )
+    return [hold.reason_shown for hold in holds.only("reason", "reason_code", "reason_params")]
 
 
 def rules_broken(*, raised: list[object]) -> list[BrokenRule]:

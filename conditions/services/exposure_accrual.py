@@ -30,6 +30,7 @@ from lines.selectors import is_usable_value, usable_samples
 from mes.actors import Actor
 from quality.choices import ExposureAction, FlagKind, Severity
 from quality.models import Flag
+from quality.reasons import system_reason
 from quality.services.audit import audit_record
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_place
@@ -140,14 +141,21 @@ def _exhausted(account: LotExposure, *, at: datetime, spent: float, figure: str,
         value=spent,
         limit=f"budget {account.budget.budget_weighted_min:g}",
         severity=Severity.MAJOR,
-        detail=f"moisture exposure budget spent in {zone.code} at "
-        f"{at:%Y-%m-%d %H:%M:%S} UTC: {figure}",
+        detail=system_reason(
+            "exposure_spent_in_zone",
+            zone=zone.code,
+            at=f"{at:%Y-%m-%d %H:%M:%S}",
+            spent=f"{spent:.2f}",
+            budget=f"{account.budget.budget_weighted_min:g}",
+        ),
     )
     flag = flags_raise(flags=[draft], by=by)[0]
     # The lot alone: what was made from it earlier took less-exposed material.
     hold = hold_place(
         unit=account.unit,
-        reason=f"moisture exposure budget spent: {figure}",
+        reason=system_reason(
+            "exposure_spent", spent=f"{spent:.2f}", budget=f"{account.budget.budget_weighted_min:g}"
+        ),
         flag=flag,
         by=by,
         scope="unit",
@@ -283,7 +291,9 @@ def _h2s_flag(zone: DryZone, period: ExposurePeriod, hit: Reading) -> Flag:
         value=hit[1],
         limit=f"alarm {zone.h2s_alarm_ppm:g} ppm",
         severity=Severity.CRITICAL,
-        detail=f"open in {zone.code} when H2S read {hit[1]:g} ppm at {hit[0]:%Y-%m-%d %H:%M:%S} UTC",
+        detail=system_reason(
+            "h2s_alarm", zone=zone.code, ppm=f"{hit[1]:g}", at=f"{hit[0]:%Y-%m-%d %H:%M:%S}"
+        ),
     )
 
 

@@ -57,7 +57,7 @@ def _refuse_unless_finished(unit: Unit) -> None:
         )
     if unit.status not in FINISHED:
         step = (
-            _(" at step '%(step)s'") % {"step": unit.current_step.name}
+            _(" at step '%(step)s'") % {"step": unit.current_step.display_name}
             if unit.current_step is not None
             else ""
         )

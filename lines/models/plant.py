@@ -3,9 +3,10 @@
 from django.db import models
 
 from lines.choices import StationKind
+from lines.models.local_name import LocalName
 
 
-class Line(models.Model):
+class Line(LocalName):
     """A production line (for example the solid-state pouch-cell pilot line in dry room 1)."""
 
     code = models.SlugField(max_length=32, unique=True)
@@ -19,7 +20,7 @@ class Line(models.Model):
         return self.code
 
 
-class Station(models.Model):
+class Station(LocalName):
     """A place on a line where a step is done to a unit, identified by a short code (`COAT-01`).
 
     Its kind says which route steps it can perform; a dry-room monitor performs none.

@@ -4,9 +4,10 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 
 from lines.choices import MaterialCategory, StationKind, UnitKind, UnitOfMeasure, WorkOrderStatus
+from lines.models.local_name import LocalName, reads_chinese
 
 
-class Material(models.Model):
+class Material(LocalName):
     """A purchased material (NMC811 powder, Li6PS5Cl argyrodite, 12 um Al foil) that lots are of."""
 
     code = models.CharField(max_length=32, unique=True)
@@ -22,7 +23,7 @@ class Material(models.Model):
         return self.code
 
 
-class Product(models.Model):
+class Product(LocalName):
     """A product design: a cell type, or an intermediate such as a cathode electrode."""
 
     code = models.CharField(max_length=32, unique=True)
@@ -60,7 +61,7 @@ class Recipe(models.Model):
         return f"{self.code} v{self.version}"
 
 
-class Route(models.Model):
+class Route(LocalName):
     """The ordered steps a unit of a product goes through (the cell route: stack -> ... -> EOL)."""
 
     code = models.CharField(max_length=32, unique=True)
@@ -78,7 +79,7 @@ class Route(models.Model):
         return self.steps.order_by("sequence").first()
 
 
-class RouteStep(models.Model):
+class RouteStep(LocalName):
     """One step of a route, done at any station of `station_kind`, in `sequence` order."""
 
     route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="steps")
@@ -98,6 +99,14 @@ class RouteStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route.code}/{self.sequence} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """A step named for its station kind (the demo's, the seed's) reads as the kind's own
+        translated word for a Chinese reader when no name_zh was given."""
+        if reads_chinese() and not self.name_zh and self.name in StationKind.values:
+            return str(StationKind(self.name).label)
+        return super().display_name
 
     @staticmethod
     def id_after(step: str) -> Subquery:

@@ -38,7 +38,7 @@ def _check_step(unit: Unit, station: Station, step: RouteStep | None) -> RouteSt
         else:
             message = _("%(unit)s has no route; there is no step to start.")
         raise RuleViolation(message % {"unit": unit.identifier})
-    names = {"unit": unit.identifier, "next": current.sequence, "next_name": current.name}
+    names = {"unit": unit.identifier, "next": current.sequence, "next_name": current.display_name}
     if step is not None and step.id != current.id:
         if step.sequence < current.sequence:
             message = _(
@@ -50,7 +50,7 @@ def _check_step(unit: Unit, station: Station, step: RouteStep | None) -> RouteSt
                 "Step %(step)s '%(step_name)s' is not reached yet for %(unit)s; "
                 "its next step is %(next)s '%(next_name)s'."
             )
-        names.update(step=step.sequence, step_name=step.name)
+        names.update(step=step.sequence, step_name=step.display_name)
         raise RuleViolation(message % names, field="step")
     if station.kind != current.station_kind:
         raise RuleViolation(

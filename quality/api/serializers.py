@@ -160,6 +160,8 @@ class HoldSerializer(serializers.ModelSerializer):
             "id",
             "unit",
             "reason",
+            "reason_code",
+            "reason_params",
             "state",
             "flag",
             "placed_by",

@@ -3,6 +3,7 @@
 from django.db import models
 
 from quality.choices import FlagKind, FlagState, Severity
+from quality.reasons import reason_text
 
 
 class Flag(models.Model):
@@ -31,7 +32,11 @@ class Flag(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="derived_flags"
     )
     sample_ids = models.JSONField(default=list, blank=True)
-    detail = models.TextField(blank=True)
+    detail = models.TextField(blank=True)  # as written, in English (the audit record)
+    # The detail by code and parameters (quality.reasons.REASONS), shown in the reader's language;
+    # blank for older rows.
+    detail_code = models.CharField(max_length=40, blank=True, default="")
+    detail_params = models.JSONField(default=dict, blank=True)
     raised_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -43,3 +48,8 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.parameter} on {self.unit_id}"
+
+    @property
+    def detail_shown(self) -> str:
+        """The detail in the reader's language when written by code, else as stored."""
+        return reason_text(stored=self.detail, code=self.detail_code, params=self.detail_params)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from quality.choices import HoldState
+from quality.reasons import reason_text
 
 
 class Hold(models.Model):
@@ -11,7 +12,11 @@ class Hold(models.Model):
     including descendants made later from a held parent under a quality override."""
 
     unit = models.ForeignKey("lines.Unit", on_delete=models.PROTECT, related_name="holds")
-    reason = models.TextField()
+    reason = models.TextField()  # as written, in English for a system reason (the audit record)
+    # A reason the system wrote, by code (quality.reasons.REASONS) and parameters, so a screen
+    # shows it in the reader's language; blank for a reason a person typed and for older rows.
+    reason_code = models.CharField(max_length=40, blank=True, default="")
+    reason_params = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=HoldState.choices, default=HoldState.ACTIVE)
     flag = models.ForeignKey(
         "quality.Flag", on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
@@ -46,6 +51,11 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"Hold {self.pk} on {self.unit_id}"
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the active language when the system wrote it, else as it was typed."""
+        return reason_text(stored=self.reason, code=self.reason_code, params=self.reason_params)
 
 
 class HoldMember(models.Model):

@@ -20,6 +20,7 @@ from mes.actors import Actor
 from quality.choices import FlagKind
 from quality.evaluation import ABOVE_USL, BELOW_LSL, DATA_QUALITY, Limits, distance_beyond, evaluate
 from quality.models import Flag
+from quality.reasons import system_reason
 from quality.services.evaluation_groups import Group, groups_of_rows, groups_of_samples
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_place
@@ -77,8 +78,13 @@ def _judge(group: Group, by: Actor) -> list[Flag]:
     if group.unit is not None and spec.holds_on_violation:
         hold_place(
             unit=group.unit,
-            reason=f"{spec.parameter} {values[worst]:g} out of spec "
-            f"({flag.limit}) at {group.station.code}",
+            reason=system_reason(
+                "out_of_spec",
+                parameter=spec.parameter,
+                value=f"{values[worst]:g}",
+                limit=flag.limit,
+                station=group.station.code,
+            ),
             flag=flag,
             by=by,
         )
@@ -103,9 +109,12 @@ def _flag(group: Group, picked: np.ndarray, value: float, limit: str, **extra) -
 def _data_quality_flag(group: Group, picked: np.ndarray) -> Flag:
     first = int(picked[0])
     value, status = float(group.values[first]), int(group.statuses[first])
-    why = group.reasons[first] or (
-        f"OPC UA status 0x{status:08X}" if status else "not a finite number"
-    )
+    if group.reasons[first]:
+        why = system_reason("unusable_rejected", count=picked.size, why=group.reasons[first])
+    elif status:
+        why = system_reason("unusable_status", count=picked.size, status=f"0x{status:08X}")
+    else:
+        why = system_reason("unusable_not_finite", count=picked.size)
     finite = math.isfinite(value)  # NaN also stands for no value at all
     return flag_new(
         kind=FlagKind.DATA_QUALITY,
@@ -117,7 +126,7 @@ def _data_quality_flag(group: Group, picked: np.ndarray) -> Flag:
         severity=group.spec.severity,
         limit="usable value",
         sample_ids=group.ids[picked[:MAX_SAMPLE_IDS]].tolist(),
-        detail=f"{picked.size} unusable value(s); first: {why}",
+        detail=why,
     )
 
 

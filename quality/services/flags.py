@@ -8,6 +8,7 @@ from lines.models import Station, Unit
 from mes.actors import Actor
 from quality.choices import FlagState, Severity
 from quality.models import AuditEntry, Flag, SpecVersion
+from quality.reasons import SystemReason
 from quality.services.audit import audit_many, snapshot
 
 FLAG_FIELDS = (
@@ -60,11 +61,15 @@ def flag_new(
     spec_version: SpecVersion | None = None,
     severity: str = Severity.MAJOR,
     sample_ids: Sequence[int] = (),
-    detail: str = "",
+    detail: str | SystemReason = "",
     position_m: tuple[float, float] | None = None,
     source_flag: Flag | None = None,
 ) -> Flag:
-    """An unsaved flag; give it to flags_raise. Kinds: see quality.choices.FlagKind."""
+    """An unsaved flag; give it to flags_raise. Kinds: see quality.choices.FlagKind. A detail
+    given as a SystemReason is stored as its English text, code and parameters."""
+    code, params = "", {}
+    if isinstance(detail, SystemReason):
+        code, params, detail = detail.code, detail.params, detail.english
     return Flag(
         kind=kind,
         state=FlagState.OPEN,
@@ -77,6 +82,8 @@ def flag_new(
         spec_version=spec_version,
         sample_ids=list(sample_ids),
         detail=detail,
+        detail_code=code,
+        detail_params=params,
         source_flag=source_flag,
         position_from_m=position_m[0] if position_m else None,
         position_to_m=position_m[1] if position_m else None,

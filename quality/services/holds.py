@@ -16,6 +16,7 @@ from mes.errors import InvalidInput, RuleViolation
 from quality.audit_chain import chain_lock
 from quality.choices import HoldState
 from quality.models import Flag, Hold, HoldMember
+from quality.reasons import SystemReason
 from quality.services.audit import audit_record, snapshot
 
 _EDGE = GenealogyEdge._meta.db_table
@@ -59,7 +60,7 @@ HOLD_REASON_MAX_CHARS = 600  # a reason is a sentence; the unique index on it mu
 def hold_place(
     *,
     unit: Unit,
-    reason: str,
+    reason: str | SystemReason,
     by: Actor = None,
     flag: Flag | None = None,
     scope: Literal["downstream", "unit", "none"] = "downstream",
@@ -78,7 +79,7 @@ def hold_place(
 def hold_place_once(
     *,
     unit: Unit,
-    reason: str,
+    reason: str | SystemReason,
     by: Actor = None,
     flag: Flag | None = None,
     scope: Literal["downstream", "unit", "none"] = "downstream",
@@ -88,8 +89,12 @@ def hold_place_once(
     One active hold per cause: a flag's hold, or a unit held for one reason. Twenty people
     pressing "hold" on one unit for one reason make one hold that one disposition ends; a
     different reason is a different hold, decided on its own. Nothing is written when the hold
-    exists; a signed caller refuses then instead of signing twice.
+    exists; a signed caller refuses then instead of signing twice. A SystemReason is stored as
+    its English text plus its code and parameters (quality.reasons).
     """
+    code, params = "", {}
+    if isinstance(reason, SystemReason):
+        code, params, reason = reason.code, reason.params, reason.english
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the unit is held."), field="reason")
@@ -103,7 +108,13 @@ def hold_place_once(
     if existing is not None:
         return existing, False
     hold = Hold.objects.create(
-        unit=unit, reason=reason, flag=flag, placed_by=by, placed_at=timezone.now()
+        unit=unit,
+        reason=reason,
+        reason_code=code,
+        reason_params=params,
+        flag=flag,
+        placed_by=by,
+        placed_at=timezone.now(),
     )
     if scope == "downstream":
         _add_descendants(hold)

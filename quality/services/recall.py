@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from lines.models import Station, Unit
 from mes.errors import InvalidInput, RuleViolation
 from quality.models import Hold
+from quality.reasons import system_reason
 from quality.selectors.trace_drill import recall_report, recall_suspects
 from quality.services.audit import audit_record
 from quality.services.holds import already_held, hold_add_units, hold_place_once
@@ -73,10 +74,17 @@ def window_recall_hold(
     why = f"recall: defect at {station.code} {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M} UTC"
     if not reason.strip():
         raise InvalidInput(_("Say why the cells are held."), field="reason")
+    held_for = system_reason(
+        "recall",
+        station=station.code,
+        start=f"{start:%Y-%m-%d %H:%M}",
+        end=f"{end:%Y-%m-%d %H:%M}",
+        reason=reason.strip(),
+    )
     signer = signer_check(user=by, password=password, reason=reason)  # before the many rows
     ids = sorted(suspects.cell_ids)
     hold, placed = hold_place_once(
-        unit=Unit.objects.get(pk=ids[0]), reason=f"{why}: {reason.strip()}", by=by, scope="none"
+        unit=Unit.objects.get(pk=ids[0]), reason=held_for, by=by, scope="none"
     )
     if not placed:  # the same recall signed a moment ago by someone else
         raise already_held(hold)

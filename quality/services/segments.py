@@ -14,6 +14,7 @@ from lines.selectors import walk_cursor
 from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, HoldState
 from quality.models import Flag, Hold
+from quality.reasons import system_reason
 from quality.services.audit import audit_record
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_add_units, hold_place
@@ -58,7 +59,16 @@ def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
     roll = root.unit
     assert roll is not None  # a segment flag is on its roll
     rng = (lo, hi) if kind == UnitKind.ROLL else None
-    where = f"metres {lo:g}..{hi:g} of it" if rng else "sheets"
+    came_from = {
+        "from_m": f"{root.position_from_m:g}",
+        "to_m": f"{root.position_to_m:g}",
+        "roll": roll.identifier,
+        "flag": root.pk,
+    }
+    if rng:
+        detail = system_reason("reached_metres", lo=f"{lo:g}", hi=f"{hi:g}", **came_from)
+    else:
+        detail = system_reason("reached_sheets", **came_from)
     return flag_new(
         kind=root.kind,
         station=root.station,
@@ -70,8 +80,7 @@ def _derived(root: Flag, unit_id: int, kind: str, lo: float, hi: float) -> Flag:
         severity=root.severity,
         position_m=rng,
         source_flag=root,
-        detail=f"{where} came from metres {root.position_from_m:g}..{root.position_to_m:g} "
-        f"of roll {roll.identifier} (flag {root.pk})",
+        detail=detail,
     )
 
 
@@ -129,7 +138,9 @@ def segment_flag(*, draft: Flag, hold: bool, by: Actor = None) -> Flag:
             # below) while a hold's reason is fixed by its audit entry; screens show the flag's.
             hold_place(
                 unit=roll,
-                reason=f"{draft.parameter} out of spec on a roll segment (flag {flag.pk})",
+                reason=system_reason(
+                    "segment_out_of_spec_flag", parameter=draft.parameter, flag=flag.pk
+                ),
                 flag=flag,
                 scope="none",
                 by=by,

@@ -10,6 +10,7 @@ from lines.models import Sample, Station
 from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, Severity
 from quality.models import Flag
+from quality.reasons import SystemReason, system_reason
 from quality.selectors.spc import spc_chart
 from quality.services.flags import flag_new, flags_raise
 from quality.services.holds import hold_place
@@ -17,6 +18,12 @@ from quality.services.holds import hold_place
 
 def _rule_label(rule: int) -> str:
     return f"WE rule {rule}" if rule <= 4 else f"Nelson rule {rule}"
+
+
+def _rule_reason(parameter: str, flag: Flag) -> SystemReason:
+    rule = int(flag.limit.rsplit(" ", 1)[1])  # the number _rule_label put last
+    code = "spc_we_rule" if rule <= 4 else "spc_nelson_rule"
+    return system_reason(code, parameter=parameter, rule=rule)
 
 
 @transaction.atomic
@@ -50,12 +57,17 @@ def spc_flag_violations(
                 spec_version=result.version,
                 severity=Severity.MINOR,
                 sample_ids=[int(result.series.sample_ids[i]) for i in violation.indices[-20:]],
-                detail=f"{violation.name}: {violation.description} ({len(violation.indices)} points)",
+                detail=system_reason(
+                    "spc_violation",
+                    description=violation.description,
+                    points=len(violation.indices),
+                    rule=violation.rule,
+                ),
             )
         )
     flags = flags_raise(flags=drafts, by=by)
     if result.spec.spc_holds:
         for flag in flags:
             if flag.unit is not None:
-                hold_place(unit=flag.unit, reason=f"{parameter}: {flag.limit}", flag=flag, by=by)
+                hold_place(unit=flag.unit, reason=_rule_reason(parameter, flag), flag=flag, by=by)
     return flags

@@ -2,6 +2,7 @@
 
 from django import template
 
+from quality.reasons import limit_text
 from quality.web import labels
 
 register = template.Library()
@@ -66,3 +67,8 @@ def event_word(code: str) -> str:
 def thousands(number: int | None) -> str:
     """12,345: the same grouping in both languages of the screens."""
     return "" if number is None else f"{number:,}"
+
+
+@register.filter
+def limit_word(limit: str) -> str:
+    return limit_text(limit)

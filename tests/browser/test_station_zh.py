@@ -77,7 +77,7 @@ def test_the_zh_hans_station_screen_has_no_english_left(
 
     scan(page, "CELL-000202")
     expect(page.locator("[data-refusal]")).to_have_text(
-        "CELL-000202 处于暂停状态，不能开始。请联系质量部门审核该暂停。"
+        "CELL-000202 已被扣留，不能开始。请联系质量部门评审该扣留。"
     )
     assert english_words(page.inner_text("body")) == []
     screenshot(page, f"station-zh-held-{size}")

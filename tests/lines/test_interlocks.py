@@ -286,7 +286,7 @@ def test_the_unit_history_page_shows_each_answer_with_its_reason(plant, client, 
     assert "C-17 is on hold and cannot be started." in section
     chinese = client.get("/quality/units/C-17/", headers={"Accept-Language": "zh-Hans"})
     text = chinese.content.decode()
-    assert "控制器联锁" in text and "进站" in text
+    assert "PLC 联锁" in text and "进站" in text
 
 
 def test_the_station_screen_lists_the_plcs_last_answers(plant, client, operator):

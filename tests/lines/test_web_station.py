@@ -307,5 +307,5 @@ def test_a_chinese_tablet_gets_the_refusal_in_chinese(signed_in, cell, quality_e
         f"{STACK}unit/", {"unit": "C-1"}, headers={"Accept-Language": "zh-CN,zh;q=0.9"}
     ).content.decode()
 
-    assert "C-1 处于暂停状态，不能开始。请联系质量部门审核该暂停。" in page
-    assert "已暂停：请勿加工此单元。" in page and "隔膜批次召回" in page
+    assert "C-1 已被扣留，不能开始。请联系质量部门评审该扣留。" in page
+    assert "已扣留：请勿加工此单元。" in page and "隔膜批次召回" in page

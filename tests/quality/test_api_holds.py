@@ -39,6 +39,8 @@ def test_a_hold_on_a_lot_puts_every_descendant_on_hold(chain, quality_engineer, 
         "id": hold.pk,
         "unit": LOT,
         "reason": "supplier CoA mismatch",
+        "reason_code": "",  # typed by a person: no code
+        "reason_params": {},
         "state": "active",
         "flag": None,
         "placed_by": "quinn.quality",

@@ -47,6 +47,7 @@ WORDS = {
     "Pp",
     "Ppk",
     "MES",
+    "PLC",  # kept as is in Chinese plants (docs/glossary-zh.md)
     "SHA",
     "sigma",
     "m",
