@@ -38,7 +38,9 @@ ALSO = {
 }
 # The English word in another sense: "MES_AUDIT_KEYS does not hold", "the chain no longer holds".
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|\{\w*\}")
-OTHER_SENSE = {"hold": ["does not hold", "no longer holds", "still holds", "hold time"]}
+OTHER_SENSE = {
+    "hold": ["does not hold", "no longer holds", "still holds", "hold time", "period holds"]
+}
 
 
 def glossary() -> dict[str, str]:
@@ -61,7 +63,7 @@ def misused(po_path: Path, terms: dict[str, str]) -> list[str]:
         for term, pattern in CHECKED.items():
             if not re.search(pattern, english, re.I):
                 continue
-            if any(sense in entry.msgid for sense in OTHER_SENSE.get(term, [])):
+            if any(sense in entry.msgid.lower() for sense in OTHER_SENSE.get(term, [])):
                 continue
             words = [terms[term], *ALSO.get(term, [])]
             if not any(word in text for word in words):

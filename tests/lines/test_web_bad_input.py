@@ -59,7 +59,7 @@ def test_a_plain_measurement_is_read_as_written(started):
 def test_a_measurement_beyond_any_process_value_is_refused(started):
     page = post(started, "measure", parameter="stack_pressure_kpa", value="1e300")
 
-    assert "value must be between -1e+09 and 1e+09, got 1e+300." in page
+    assert "stack_pressure_kpa must be between -1e+09 and 1e+09, got 1e+300." in page
     assert not Sample.objects.exists()
 
 

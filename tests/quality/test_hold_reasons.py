@@ -20,22 +20,26 @@ pytestmark = pytest.mark.django_db
 def test_a_segment_hold_stores_its_english_text_code_and_parameters(plant):
     hold = build_scenario(plant).hold
 
-    assert hold.reason == "areal_loading_mg_cm2 out of spec on metres 420..450"
-    assert hold.reason_code == "segment_out_of_spec"
-    assert hold.reason_params == {
-        "parameter": "areal_loading_mg_cm2",
-        "from_m": "420",
-        "to_m": "450",
-    }
+    # No metres in the reason: the flag grows while the hold's reason is sealed by its audit.
+    assert (
+        hold.reason == f"areal_loading_mg_cm2 out of spec on a roll segment (flag {hold.flag_id})"
+    )
+    assert hold.reason_code == "segment_out_of_spec_flag"
+    assert hold.reason_params == {"parameter": "areal_loading_mg_cm2", "flag": str(hold.flag_id)}
 
 
 def test_the_station_screen_reads_a_system_reason_in_the_readers_language(plant):
-    cell = build_scenario(plant).cells[1]  # MR-1-A-C1, held by the segment
+    scenario = build_scenario(plant)
+    cell, flag = scenario.cells[1], scenario.hold.flag_id  # MR-1-A-C1, held by the segment
 
     with translation.override("zh-hans"):
-        assert hold_reasons(unit=cell) == ["areal_loading_mg_cm2 在第 420..450 米超规格"]
+        assert hold_reasons(unit=cell) == [
+            f"areal_loading_mg_cm2 在卷材区段上超规格（标记 {flag}）"
+        ]
     with translation.override("en"):
-        assert hold_reasons(unit=cell) == ["areal_loading_mg_cm2 out of spec on metres 420..450"]
+        assert hold_reasons(unit=cell) == [
+            f"areal_loading_mg_cm2 out of spec on a roll segment (flag {flag})"
+        ]
 
 
 def test_a_typed_reason_reads_as_written_in_every_language(plant, quality_engineer):
@@ -78,8 +82,8 @@ def test_the_hold_page_shows_the_system_reason_in_chinese(client, plant, quality
 
     html = client.get(f"/quality/holds/{hold.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
-    assert "<td>areal_loading_mg_cm2 在第 420..450 米超规格</td>" in html
-    assert Hold.objects.get(pk=hold.pk).reason.endswith("on metres 420..450")  # audit text kept
+    assert f"areal_loading_mg_cm2 在卷材区段上超规格（标记 {hold.flag_id}）" in html
+    assert Hold.objects.get(pk=hold.pk).reason.endswith(f"(flag {hold.flag_id})")  # audit text
 
 
 @pytest.mark.parametrize(
