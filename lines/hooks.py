@@ -25,6 +25,9 @@ AFTER_DEMO_SEED: list[Callable[..., None]] = []
 # lines.web.station_quality.StationQuality (quality registers quality.station_reads); the first
 # one is used.
 STATION_QUALITY: list[Any] = []
+# (station=) -> URL of a panel another app adds to the station screen's side column (oee: the
+# machine's state, the shift's OEE and the open stop asking for its reason); loaded by htmx.
+STATION_PANELS: list[Callable[..., str]] = []
 # () -> {node id: {last_value_at, last_error, last_error_at, failing, bridge}}: what the running
 # bridges report per mapped node (opcua_bridge registers it; lines knows no bridge).
 TAG_HEALTH: list[Callable[[], dict[str, dict[str, Any]]]] = []

@@ -14,6 +14,8 @@ class OeeConfig(AppConfig):
         from mes.ops.metrics import metric_part_register
         from oee import ops_metrics
         from oee.services import state_ingest
+        from oee.web.station_panel import panel_url
 
         hooks.register(hooks.AFTER_INGEST, state_ingest.after_ingest)
+        hooks.provide(hooks.STATION_PANELS, panel_url)
         metric_part_register(ops_metrics.oee_metrics)

@@ -1,26 +1,13 @@
 """Machine time on /metrics/: each station's current state and its OEE of the shift so far
 (registered with mes.ops.metrics in ready()). Without a calendar the "shift" is the local day."""
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 from django.utils import timezone
 
 from lines.models import Station
 from mes.ops.metrics import metric_family, metric_line
 from oee.models import StateChange
-from oee.selectors.machine_time import Clock, line_clock, station_figures
-from oee.shifts import shifts_between
+from oee.selectors.machine_time import Clock, current_shift, line_clock, station_figures
 from oee.states import Category
-
-
-def current_shift(clock: Clock, now: datetime) -> tuple[str, datetime]:
-    """(name, start) of the shift running now, or of the local day when there is none."""
-    for shift in shifts_between(clock.patterns, clock.time_zone, now - timedelta(days=1), now):
-        if shift.start <= now < shift.end:
-            return shift.name, shift.start
-    zone = ZoneInfo(clock.time_zone)
-    return "day", datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)
 
 
 def oee_metrics(out: list[str]) -> None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_htmx.http import push_url
 
-from lines import selectors
+from lines import hooks, selectors
 from lines.models import Station, Unit
 from lines.web.card import card_for
 from lines.web.live import live_context
@@ -38,6 +38,7 @@ def screen_context(*, station: Station, unit: Unit | None = None, identifier: st
         "station": station,
         **card_context(station=station, identifier=identifier),
         **live_context(station=station),
+        "station_panels": [panel(station=station) for panel in hooks.STATION_PANELS],
     }
 
 

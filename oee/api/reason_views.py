@@ -44,6 +44,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "station",
             "start",
             "end",
+            "until_stop_end",
             "reason",
             "reason_name",
             "note",

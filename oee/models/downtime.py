@@ -64,6 +64,9 @@ class StopAssignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     assigned_at = models.DateTimeField()
+    # Given while the stop still ran: `end` is the moment it was given, and the reason holds on
+    # until the stop ends (or a later assignment in the same stop starts).
+    until_stop_end = models.BooleanField(default=False)
     superseded_at = models.DateTimeField(null=True, blank=True)
     piece_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

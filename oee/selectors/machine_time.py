@@ -198,15 +198,27 @@ class StationStop:
     plc_reason: DowntimeReason | None = None  # the tree's reason the PLC's code means
     assignments: tuple[StopAssignment, ...] = ()  # people's reasons in force, oldest first
 
+    def covers(self) -> list[tuple[StopAssignment, datetime, datetime]]:
+        """Each assignment with the part of this stop it covers: its own range, or, when it was
+        given while the stop ran, on to the stop's end or the next assignment's start."""
+        ordered = sorted(self.assignments, key=lambda a: (a.start, a.pk))
+        out = []
+        for n, a in enumerate(ordered):
+            end = a.end
+            if a.until_stop_end:
+                later = [b.start for b in ordered[n + 1 :] if b.start > a.start]
+                end = min([self.end, *later])
+            start, end = max(a.start, self.start), min(end, self.end)
+            if end > start:
+                out.append((a, start, end))
+        return out
+
     @property
     def unassigned_s(self) -> float:
         """Seconds of the stop with no reason from a person nor from the PLC's code."""
         if self.plc_reason is not None:
             return 0.0
-        covered = sum(
-            (min(a.end, self.end) - max(a.start, self.start)).total_seconds()
-            for a in self.assignments
-        )
+        covered = sum((end - start).total_seconds() for _, start, end in self.covers())
         return max(self.duration_s - covered, 0.0)
 
 
@@ -273,3 +285,12 @@ def groups(
 
 def _shift_label(shift: Shift) -> str:
     return f"{shift.day:%Y-%m-%d} {shift.name}"
+
+
+def current_shift(clock: Clock, now: datetime) -> tuple[str, datetime]:
+    """(name, start) of the shift running now, or of the local day when there is none."""
+    for shift in shifts_between(clock.patterns, clock.time_zone, now - timedelta(days=1), now):
+        if shift.start <= now < shift.end:
+            return shift.name, shift.start
+    zone = ZoneInfo(clock.time_zone)
+    return "day", datetime.combine(now.astimezone(zone).date(), time(), tzinfo=zone)

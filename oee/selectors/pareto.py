@@ -45,8 +45,8 @@ def _parts(stop: StationStop) -> list[tuple[str, str, float]]:
         return [("micro", _("Micro-stops (speed loss)"), stop.duration_s)]
     parts = []
     covered = 0.0
-    for a in stop.assignments:
-        seconds = (min(a.end, stop.end) - max(a.start, stop.start)).total_seconds()
+    for a, start, end in stop.covers():
+        seconds = (end - start).total_seconds()
         covered += seconds
         parts.append((a.reason.code, a.reason.display_name, seconds))
     rest = stop.duration_s - covered

@@ -29,9 +29,11 @@ def stop_reason_assign(
     replaces: Sequence[int],
     by: User,
     note: str = "",
+    until_stop_end: bool = False,
 ) -> StopAssignment:
     """Assign `reason` to [start, end) of one stop. `replaces` are the ids of the current
-    assignments the person saw overlapping that range (none for a stop nobody assigned yet)."""
+    assignments the person saw overlapping that range (none for a stop nobody assigned yet).
+    `until_stop_end`: the stop still runs (`end` is now) and the reason holds until it ends."""
     if end <= start:
         raise InvalidInput(_("The end must come after the start."), field="end")
     if not reason_offered(reason, station.kind):
@@ -70,6 +72,7 @@ def stop_reason_assign(
             note=note,
             assigned_by=by,
             assigned_at=now,
+            until_stop_end=until_stop_end,
         )
 
 

@@ -51,6 +51,7 @@ def _values(plant, scenario, by) -> dict[str, list[object]]:
         "hold_id": [scenario.hold.pk],
         "ncr_id": [ncr.pk],
         "station_code": [plant.station("calendering").code],
+        "line_code": [plant.line.code],
         "parameter": [THICKNESS],
     }
 
