@@ -16,6 +16,8 @@ KEPT = {
     "MES", "PIN", "PLC", "OPC", "UA", "API", "CSV", "JSON", "QR", "UTC", "SHA", "English",
     # Quality terms used untranslated in Chinese plants (IATF 16949 / SPC practice).
     "NCR", "SPC", "LSL", "USL", "LCL", "UCL", "CL", "Cp", "Cpk", "Pp", "Ppk", "OCV", "ACIR", "EOL",
+    # Overall equipment effectiveness: Chinese plants say OEE (设备综合效率 where spelled out).
+    "OEE",
     # Units of measure (SI and the ones in DESIGN.md).
     "m", "mm", "um", "kg", "g", "cm", "MPa", "kN", "Ah", "V", "mV", "mOhm", "ppm", "degC",
     "min", "s", "h", "d", "pcs", "sigma",
