@@ -12,7 +12,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .catalog import (
     EOL_LIMITS,
@@ -90,11 +90,14 @@ class StepResult:
 
 @dataclass(frozen=True)
 class Jam:
-    """A station of the cell flow stopped by a fault until line time `until_s`."""
+    """A station of the cell flow stopped by a fault for duration_s line seconds from the first
+    step that reports it (until_s, set then): a jam injected between two ticks is seen, and
+    lasts, from the next tick on, so its reported length is its duration."""
 
     station: str
-    until_s: float
+    duration_s: float
     reason_code: int
+    until_s: float | None = None
 
 
 class _Channel:
@@ -206,7 +209,7 @@ class LineModel:
             raise KeyError(f"{station} is not in the cell flow ({', '.join(FLOW)})")
         if duration_s <= 0:
             raise ValueError("a jam lasts longer than 0 s")
-        self.cells.jam = Jam(station, self.time_s + float(duration_s), int(reason_code))
+        self.cells.jam = Jam(station, float(duration_s), int(reason_code))
 
     def inject_unload_shift(self, magnitude_mm: float) -> None:
         """The next cell the stacker hands over shifts by magnitude_mm while it is unloaded: its
@@ -396,8 +399,8 @@ class _CellFlow:
 
     def states(self, now_s: float) -> dict[str, tuple[int, int]]:
         """(PackML state, stop-reason code) per flow station at line time now_s."""
-        jam = self.jam if self.jam is not None and now_s < self.jam.until_s else None
-        if jam is None:
+        jam = self.jam
+        if jam is None or jam.until_s is None or now_s >= jam.until_s:
             return dict.fromkeys(FLOW, (PACKML_EXECUTE, 0))
         return {
             station: (PACKML_HELD, jam.reason_code) if station == jam.station
@@ -411,6 +414,8 @@ class _CellFlow:
         phases they unblock wait for the jam's end."""
         if self.jam is None:
             return dt_s
+        if self.jam.until_s is None:
+            self.jam = replace(self.jam, until_s=now_s + self.jam.duration_s)
         if now_s < self.jam.until_s:
             return -1.0
         ran = min(dt_s, now_s - self.jam.until_s)

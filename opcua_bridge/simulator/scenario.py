@@ -46,8 +46,10 @@ class Step:
 # refuses it (code 2): a held cell stopped at its next station.
 # Machine time (docs/oee.md): two short stacker stops (micro-stops under the demo line's 30 s
 # threshold: speed loss) and a 45 s jam (reason 17, sheet misfeed: downtime, the Pareto's top bar)
-# while the rest of the flow is starved. The jam starts after the held cell reached the press and
-# ends 15 s into the next cycle, before the first micro-stop; no stop overlaps the spike at 45 s.
+# while the rest of the flow is starved. The stops leave the cycle's held cells as they were: the
+# micro-stops come after the spike at 45 s and end before the shift at 75 s; at make demo's speed
+# (a cell every 6 s) the shifted cell reaches the press's check-in by about 88 s, before the jam,
+# which ends 17 s into the next cycle (the coater, upstream of the cell flow, keeps running).
 STACKER_JAM_CODE = 17
 DEMO = [
     Step(
@@ -56,11 +58,6 @@ DEMO = [
         lambda sim: sim.inject_drift("COAT-01", "areal_loading_mg_cm2", -1.5, 10.0),
     ),
     Step(35, "coater back to target", lambda sim: sim.clear_faults()),
-    Step(
-        25,
-        "stacker micro-stop: 7 s vacuum-gripper retry (code 23)",
-        lambda sim: sim.inject_jam("STACK-01", 7.0, 23),
-    ),
     Step(
         45,
         "stacker misaligns one cell (+0.45 mm)",
@@ -72,7 +69,12 @@ DEMO = [
         lambda sim: sim.inject_drift("DRY-01", "dew_point_c", 7.0, 20.0),
     ),
     Step(
-        60,
+        55,
+        "stacker micro-stop: 7 s vacuum-gripper retry (code 23)",
+        lambda sim: sim.inject_jam("STACK-01", 7.0, 23),
+    ),
+    Step(
+        66,
         "stacker micro-stop: 5 s, no code",
         lambda sim: sim.inject_jam("STACK-01", 5.0, 0),
     ),
@@ -82,7 +84,7 @@ DEMO = [
         lambda sim: sim.inject_unload_shift(0.45),
     ),
     Step(
-        90,
+        92,
         "stacker jams for 45 s: sheet misfeed (code 17), the cell flow is starved",
         lambda sim: sim.inject_jam("STACK-01", 45.0, STACKER_JAM_CODE),
     ),
