@@ -414,13 +414,14 @@ class _CellFlow:
         phases they unblock wait for the jam's end."""
         if self.jam is None:
             return dt_s
-        if self.jam.until_s is None:
-            self.jam = replace(self.jam, until_s=now_s + self.jam.duration_s)
-        if now_s < self.jam.until_s:
+        until_s = self.jam.until_s
+        if until_s is None:
+            until_s = now_s + self.jam.duration_s
+            self.jam = replace(self.jam, until_s=until_s)
+        if now_s < until_s:
             return -1.0
-        ran = min(dt_s, now_s - self.jam.until_s)
         self.jam = None
-        return ran
+        return min(dt_s, now_s - until_s)
 
     def advance(self, dt_s: float, now_s: float | None = None) -> list[ResultEvent]:
         events: list[ResultEvent] = []
