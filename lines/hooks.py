@@ -21,6 +21,9 @@ AFTER_INGEST: list[Callable[..., None]] = []
 SETPOINT_WRITERS: list[Callable[..., None]] = []
 # (report=) when seed_demo loads the demo line, so other apps load their part of the demo
 AFTER_DEMO_SEED: list[Callable[..., None]] = []
+# (station_id=, running_from=, running_to=, stops=[(start, end, PLC code)], notes=) when
+# generate_history has written its cells: the stacker's machine time that matches them (datetimes)
+AFTER_HISTORY: list[Callable[..., None]] = []
 # What the station screens show from quality: an object with the reads of
 # lines.web.station_quality.StationQuality (quality registers quality.station_reads); the first
 # one is used.

@@ -20,7 +20,9 @@ enforce hold by construction instead:
 - operations follow the route in order, at the station of the step's kind, with at most one open
   operation per unit and completed_at >= started_at; times increase along the flow, none is after
   the run's start (`now`).
-tests/lines/test_generate_history.py checks these on generated data.
+tests/lines/test_generate_history.py checks these on generated data. The stacker stops for a
+while after every context.STOP_EVERY_CELLS cells (no cell starts meanwhile); apps on
+lines.hooks.AFTER_HISTORY (oee) write the machine time that matches.
 
 Modules: params (the numbers), master (demo master data by code), lots (drawing from lots),
 context (shared state and clocks), flow (batch, mother roll, lanes), cells (cells and their route),

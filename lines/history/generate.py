@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lines import hooks
 from lines.choices import UnitKind, UnitStatus, WorkOrderStatus
 from lines.demo import load_demo_line
 from lines.history.cells import CellMaker
@@ -145,6 +146,20 @@ def _make(ctx: Context, say: Callable[[str], None], began: float) -> None:
     _lots_write(ctx)
     ctx.writer.flush()
     _work_orders_close(ctx, orders)
+    _machine_time(ctx)
+
+
+def _machine_time(ctx: Context) -> None:
+    """Let other apps write the stacker's state history: running from the first cell's start to
+    the last one's slot, the stops between (no cell is stacked in them)."""
+    hooks.run(
+        hooks.AFTER_HISTORY,
+        station_id=next(s.station_id for s in ctx.master.steps["R-CELL"] if s.kind == "stacking"),
+        running_from=moment(ctx.cell_start(0)),
+        running_to=moment(ctx.cell_start(ctx.cells - 1) + ctx.takt_s),
+        stops=[(moment(a), moment(b), code) for a, b, code in ctx.stacker_stops()],
+        notes=ctx.notes,
+    )
 
 
 def _work_orders_create(ctx: Context) -> list[WorkOrder]:
@@ -221,5 +236,5 @@ def _report(ctx: Context, began: float) -> HistoryReport:
         cell_states=states,
         seconds_generate=time.perf_counter() - began,
         seconds_loading=dict(ctx.writer.seconds),
-        notes=ctx.writer.notes,
+        notes=ctx.notes,
     )

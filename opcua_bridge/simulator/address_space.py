@@ -25,6 +25,7 @@ from .catalog import (
     ROLE_SETPOINT,
     ROLE_UNIT_ID,
     ROLE_WEB_POSITION,
+    STATE_ROLES,
     UNITS,
     WEB_POSITION_MODEL,
     ChannelModel,
@@ -69,6 +70,9 @@ PLC_TYPES: dict[str, tuple[ua.VariantType, bool]] = {
     "plc_heartbeat": (V.Int16, False),
     ROLE_SETPOINT: (V.Float, True),
 }
+# Machine time: a DINT PackML state number and a DINT stop-reason code, both read-only to a
+# client; unlike the nodes above, the line model writes them (on every change).
+STATE_TYPES: dict[str, ua.VariantType] = {"machine_state": V.Int32, "stop_reason": V.Int32}
 # Nodes of an interlocked station's PLC that are no tag: cells it refused, and its MES link.
 REJECT_COUNT = "reject_count"
 MES_LINK = "mes_link"
@@ -147,6 +151,15 @@ async def build_address_space(
                     obj, node_id, _qname(node_id).Name, variant, writable=writable
                 )
                 space.plc_nodes[key] = node_id
+            elif tag.role in STATE_ROLES:
+                kind = STATE_TYPES[tag.role]
+                node_id = _node_id(tag.identifier, idx)
+                variant = ua.Variant(0, kind)
+                await add_typed_variable(
+                    obj, node_id, _qname(node_id).Name, variant, writable=False
+                )
+                space.nodes[key] = node_id
+                space.variant_types[key] = kind
             elif tag.role == ROLE_UNIT_ID:
                 space.nodes[key] = await _add_string(obj, _node_id(tag.identifier, idx), "")
                 space.variant_types[key] = ua.VariantType.String

@@ -32,6 +32,11 @@ CHECKOUT_ROLES = (
 )
 HANDSHAKE_ROLES = CHECKIN_ROLES + CHECKOUT_ROLES
 HEARTBEAT_ROLES = (ROLE_MES_HEARTBEAT, ROLE_PLC_HEARTBEAT)
+# Machine time (docs/oee.md): the PLC's PackML state number and its own stop-reason code (0 while
+# it runs), on every machine of the cell flow.
+ROLE_MACHINE_STATE = "machine_state"
+ROLE_STOP_REASON = "stop_reason"
+STATE_ROLES = (ROLE_MACHINE_STATE, ROLE_STOP_REASON)
 ROLES = (
     ROLE_UNIT_ID,
     ROLE_WEB_POSITION,
@@ -39,6 +44,7 @@ ROLES = (
     ROLE_SETPOINT,
     *HANDSHAKE_ROLES,
     *HEARTBEAT_ROLES,
+    *STATE_ROLES,
 )
 
 
@@ -147,7 +153,13 @@ MACHINES: tuple[Machine, ...] = (
             ChannelModel("stacking_pressure_mpa", "MPa", 0.02, 0.0, 5.0, 1.0),
         ),
         # The stacker's PLC also carries the line's two heartbeat counters.
-        roles=(ROLE_UNIT_ID, ROLE_RESULT_EVENT, *HANDSHAKE_ROLES, *HEARTBEAT_ROLES),
+        roles=(
+            ROLE_UNIT_ID,
+            ROLE_RESULT_EVENT,
+            *HANDSHAKE_ROLES,
+            *HEARTBEAT_ROLES,
+            *STATE_ROLES,
+        ),
     ),
     Machine(
         "WIP-01",
@@ -158,7 +170,7 @@ MACHINES: tuple[Machine, ...] = (
             ChannelModel("temperature_c", "degC", 0.8, 0.0, 200.0, 80.0),
             ChannelModel("hold_time_s", "s", 3.0, 0.0, 3600.0, 1800.0, shape="at_least"),
         ),
-        roles=(ROLE_UNIT_ID, *HANDSHAKE_ROLES),
+        roles=(ROLE_UNIT_ID, *HANDSHAKE_ROLES, *STATE_ROLES),
         setpoints=("isostatic_pressure_mpa", "temperature_c", "hold_time_s"),
     ),
     Machine(
@@ -169,6 +181,7 @@ MACHINES: tuple[Machine, ...] = (
             ChannelModel("seal_temperature_c", "degC", 0.8, 0.0, 300.0, 190.0),
             ChannelModel("seal_time_s", "s", 0.05, 0.0, 10.0, 4.0),
         ),
+        roles=(ROLE_UNIT_ID, *STATE_ROLES),
     ),
     Machine(
         "FORM-01",
@@ -179,13 +192,14 @@ MACHINES: tuple[Machine, ...] = (
             ChannelModel("capacity_ah", "Ah", 0.04, 0.0, 15.0, 10.0),
             ChannelModel("first_cycle_efficiency_pct", "%", 0.4, 0.0, 100.0, 88.0),
         ),
+        roles=(ROLE_UNIT_ID, *STATE_ROLES),
     ),
     Machine(
         "EOL-01",
         "eol",
         "EOL tester",
         (),
-        roles=(ROLE_UNIT_ID, ROLE_RESULT_EVENT),
+        roles=(ROLE_UNIT_ID, ROLE_RESULT_EVENT, *STATE_ROLES),
         event_targets=(("ocv_v", 3.65), ("acir_mohm", 1.2)),
     ),
     Machine(

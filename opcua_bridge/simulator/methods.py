@@ -54,6 +54,11 @@ def simulator_methods(sim: LineSimulator) -> tuple[MethodSpec, ...]:
         ("InjectStuck", (*TARGET, ("DurationS", DOUBLE)), sim.inject_stuck),
         ("InjectBadStatus", (*TARGET, ("DurationS", DOUBLE)), sim.inject_bad_status),
         ("InjectNaN", (*TARGET, ("DurationS", DOUBLE)), sim.inject_nan),
+        (
+            "InjectJam",
+            (("Station", STRING), ("DurationS", DOUBLE), ("ReasonCode", ua.VariantType.Int32)),
+            sim.inject_jam,
+        ),
         ("ChangeRoll", (("Station", STRING),), sim.change_roll),
         ("ClearFaults", TARGET, sim.clear_faults),
         ("Restart", (("DownS", DOUBLE),), restart),

@@ -12,12 +12,14 @@ import math
 import random
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .catalog import (
     EOL_LIMITS,
     EOL_SIGMA,
     MACHINES,
+    ROLE_MACHINE_STATE,
+    ROLE_STOP_REASON,
     ROLE_UNIT_ID,
     ROLE_WEB_POSITION,
     STACK_LIMITS,
@@ -35,6 +37,9 @@ DOWNSTREAM = ("WIP-01", "SEAL-01", "FORM-01", "EOL-01")
 STACKER = "STACK-01"
 CHECKIN, CHECKOUT = "checkin", "checkout"
 PLC_PASS, PLC_FAIL = 1, 2
+# PackML / OPC 30050 state numbers the cell flow's PLCs report (docs/integration-guide.md).
+PACKML_EXECUTE, PACKML_SUSPENDED, PACKML_HELD = 6, 5, 11
+FLOW = (STACKER, *DOWNSTREAM)
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class Write:
 
     station: str
     channel: str
-    value: float | str
+    value: float | str  # an int for the Int32 nodes (machine state, stop reason)
     status: int = GOOD
 
 
@@ -81,6 +86,18 @@ class StepResult:
     @property
     def events(self) -> list[ResultEvent]:
         return [item for item in self.items if isinstance(item, ResultEvent)]
+
+
+@dataclass(frozen=True)
+class Jam:
+    """A station of the cell flow stopped by a fault for duration_s line seconds from the first
+    step that reports it (until_s, set then): a jam injected between two ticks is seen, and
+    lasts, from the next tick on, so its reported length is its duration."""
+
+    station: str
+    duration_s: float
+    reason_code: int
+    until_s: float | None = None
 
 
 class _Channel:
@@ -151,6 +168,7 @@ class LineModel:
         self.web_position_m = 0.0
         self.cells = _CellFlow(plan, self.rngs, self.channels, interlocked)
         self._unit_ids: dict[str, str] = {}
+        self._states: dict[str, tuple[int, int]] = {}
 
     # ----- faults and interventions (line time) ------------------------------------------------
 
@@ -177,7 +195,21 @@ class LineModel:
         if station in (None, STACKER) and channel in (None, "alignment_mm"):
             cleared += self.cells.unload_shift_mm is not None
             self.cells.unload_shift_mm = None
+        jam = self.cells.jam
+        if jam is not None and station in (None, jam.station) and channel is None:
+            cleared += 1
+            self.cells.jam = None  # the jam is cleared: the flow runs from the next step
         return cleared
+
+    def inject_jam(self, station: str, duration_s: float, reason_code: int) -> None:
+        """A station of the cell flow jams now for duration_s line seconds: no cell moves (a
+        PLC holds the whole indexed flow), the station reports Held with reason_code, every
+        other station of the flow Suspended (starved or blocked). A jam replaces one in force."""
+        if station not in FLOW:
+            raise KeyError(f"{station} is not in the cell flow ({', '.join(FLOW)})")
+        if duration_s <= 0:
+            raise ValueError("a jam lasts longer than 0 s")
+        self.cells.jam = Jam(station, float(duration_s), int(reason_code))
 
     def inject_unload_shift(self, magnitude_mm: float) -> None:
         """The next cell the stacker hands over shifts by magnitude_mm while it is unloaded: its
@@ -228,9 +260,10 @@ class LineModel:
         for machine in MACHINES[1:]:
             for model in machine.channels:
                 self._write_channel(machine.station, model.parameter, result)
-        result.items += self.cells.advance(dt_s)
+        result.items += self.cells.advance(dt_s, self.time_s)
         for station, serial in self.cells.unit_ids().items():
             self._write_unit_id(station, serial, result)
+        self._write_states(result)
         result.requests = self.cells.take_requests()
         return result
 
@@ -242,6 +275,22 @@ class LineModel:
         if self._unit_ids.get(station) != unit_id:
             self._unit_ids[station] = unit_id
             result.items.append(Write(station, ROLE_UNIT_ID, unit_id))
+
+    def _write_states(self, result: StepResult) -> None:
+        """Each flow station's PackML state and stop reason, on a change only (as a PLC does).
+        The reason goes first when a station stops and last when it runs again, so the MES
+        always finds the stop's code reported at or before the stop (docs/oee.md, Tags)."""
+        for station, (state, reason) in self.cells.states(self.time_s).items():
+            before = self._states.get(station)
+            self._states[station] = (state, reason)
+            writes = []
+            if before is None or before[1] != reason:
+                writes.append(Write(station, ROLE_STOP_REASON, reason))
+            if before is None or before[0] != state:
+                writes.append(Write(station, ROLE_MACHINE_STATE, state))
+            if state == PACKML_EXECUTE:
+                writes.reverse()
+            result.items += writes
 
     def _step_coater(self, dt_s: float, result: StepResult) -> None:
         speed = self.channels[("COAT-01", "web_speed_m_min")]
@@ -298,6 +347,7 @@ class _CellFlow:
         self.transfer = ""  # the cell between the stacker and the press (interlocked only)
         self.unload_shift_mm: float | None = None  # one cell's shift on unloading (X-ray)
         self._held_event: ResultEvent | None = None
+        self.jam: Jam | None = None
         self._incoming: dict[str, str] = {}
         self._new_requests: list[CheckRequest] = []
 
@@ -347,8 +397,37 @@ class _CellFlow:
 
     # ----- the cycle -------------------------------------------------------------------------------
 
-    def advance(self, dt_s: float) -> list[ResultEvent]:
+    def states(self, now_s: float) -> dict[str, tuple[int, int]]:
+        """(PackML state, stop-reason code) per flow station at line time now_s."""
+        jam = self.jam
+        if jam is None or jam.until_s is None or now_s >= jam.until_s:
+            return dict.fromkeys(FLOW, (PACKML_EXECUTE, 0))
+        return {
+            station: (PACKML_HELD, jam.reason_code) if station == jam.station
+            else (PACKML_SUSPENDED, 0)
+            for station in FLOW
+        }  # fmt: skip
+
+    def _unjammed_s(self, dt_s: float, now_s: float) -> float:
+        """The part of the step [now_s - dt_s, now_s) the flow ran: none while jammed. No cell
+        finishes, none is asked for; answers to questions asked before still arrive, and the
+        phases they unblock wait for the jam's end."""
+        if self.jam is None:
+            return dt_s
+        until_s = self.jam.until_s
+        if until_s is None:
+            until_s = now_s + self.jam.duration_s
+            self.jam = replace(self.jam, until_s=until_s)
+        if now_s < until_s:
+            return -1.0
+        self.jam = None
+        return min(dt_s, now_s - until_s)
+
+    def advance(self, dt_s: float, now_s: float | None = None) -> list[ResultEvent]:
         events: list[ResultEvent] = []
+        dt_s = self._unjammed_s(dt_s, dt_s if now_s is None else now_s)
+        if dt_s < 0:
+            return events
         if self.phase == "start":  # the first cell checks in before anything is stacked
             self._incoming = {STACKER: self.serial(self.cell_number)}
             self._ask([CheckRequest(STACKER, CHECKIN, self.serial(self.cell_number))])

@@ -24,6 +24,8 @@ class FaultInjector(Protocol):
 
     def inject_unload_shift(self, magnitude: float) -> str: ...
 
+    def inject_jam(self, station: str, duration_s: float, reason_code: int) -> str: ...
+
     def clear_faults(self, station: str | None = None, parameter: str | None = None) -> int: ...
 
 
@@ -42,6 +44,13 @@ class Step:
 # unloaded passed the stacker's check-out in place; the X-ray after unloading (the stacker's result
 # event) sees it out of spec, the specs hold it on the transfer, and the WIP press's check-in
 # refuses it (code 2): a held cell stopped at its next station.
+# Machine time (docs/oee.md): two short stacker stops (micro-stops under the demo line's 30 s
+# threshold: speed loss) and a 45 s jam (reason 17, sheet misfeed: downtime, the Pareto's top bar)
+# while the rest of the flow is starved. The stops leave the cycle's held cells as they were: the
+# micro-stops come after the spike at 45 s and end before the shift at 75 s; at make demo's speed
+# (a cell every 6 s) the shifted cell reaches the press's check-in by about 88 s, before the jam,
+# which ends 17 s into the next cycle (the coater, upstream of the cell flow, keeps running).
+STACKER_JAM_CODE = 17
 DEMO = [
     Step(
         15,
@@ -60,9 +69,24 @@ DEMO = [
         lambda sim: sim.inject_drift("DRY-01", "dew_point_c", 7.0, 20.0),
     ),
     Step(
+        55,
+        "stacker micro-stop: 7 s vacuum-gripper retry (code 23)",
+        lambda sim: sim.inject_jam("STACK-01", 7.0, 23),
+    ),
+    Step(
+        66,
+        "stacker micro-stop: 5 s, no code",
+        lambda sim: sim.inject_jam("STACK-01", 5.0, 0),
+    ),
+    Step(
         75,
         "a stack shifts while unloaded (+0.45 mm on the X-ray): held before the press",
         lambda sim: sim.inject_unload_shift(0.45),
+    ),
+    Step(
+        92,
+        "stacker jams for 45 s: sheet misfeed (code 17), the cell flow is starved",
+        lambda sim: sim.inject_jam("STACK-01", 45.0, STACKER_JAM_CODE),
     ),
     Step(105, "dry-room door closed", lambda sim: sim.clear_faults("DRY-01")),
 ]

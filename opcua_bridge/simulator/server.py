@@ -241,6 +241,14 @@ class LineSimulator:
     def inject_nan(self, station: str, parameter: str, duration_s: float) -> str:
         return self.inject(FaultKind.NAN, station, parameter, duration_s)
 
+    def inject_jam(self, station: str, duration_s: float, reason_code: int) -> str:
+        """The station jams now for duration_s wall seconds: no cell moves, it reports PackML
+        Held (11) with reason_code, the rest of the cell flow Suspended (5)."""
+        line_s = float(duration_s) * self.options.speed
+        self.model.inject_jam(station, line_s, int(reason_code))
+        logger.info("jam on %s for %s s, reason %s", station, duration_s, reason_code)
+        return f"jam on {station} for {duration_s} s, reason {int(reason_code)}"
+
     def inject_unload_shift(self, magnitude: float) -> str:
         """The next cell the stacker hands over reads magnitude mm off on the X-ray after
         unloading (its result event), though it was in place at the check-out."""

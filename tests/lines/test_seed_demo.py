@@ -66,7 +66,7 @@ SEEDED_COUNTS = {
     # a 'created' row each, the two mothers' 'slit', the slurry 'consumed', the ten cells
     # 'started' and the eight that passed EOL 'route_completed'
     "UnitHistory": 13 + 3 + 1 + 14 + 1 + 1 + 10 + 8,
-    "Tag": 62,
+    "Tag": 72,
     "Spec": 19 + 3,  # DESIGN.md limits, and the pressure-figure specs of demo_solid_state.toml
     "GateRequirement": 4,
     "User": 4,

@@ -130,8 +130,31 @@ def test_the_simulator_object_offers_the_fault_methods(shared_simulator):
         "ClearFaults",
         "InjectBadStatus",
         "InjectDrift",
+        "InjectJam",
         "InjectNaN",
         "InjectSpike",
         "InjectStuck",
         "Restart",
     ]
+
+
+def test_the_flow_machines_report_a_packml_state_and_a_stop_reason_as_read_only_dints(
+    shared_simulator,
+):
+    async def check():
+        async with Client(shared_simulator.endpoint) as client:
+            found = {}
+            for station in ("STACK-01", "WIP-01", "SEAL-01", "FORM-01", "EOL-01"):
+                for name in ("PackMLState", "StopReason"):
+                    node = client.get_node(f"ns=2;s={station}.{name}")
+                    value = await node.read_data_value()
+                    access = await node.read_attribute(ua.AttributeIds.UserAccessLevel)
+                    writable = ua.AccessLevel.CurrentWrite in ua.AccessLevel.parse_bitfield(
+                        access.Value.Value
+                    )
+                    found[(station, name)] = (value.Value.VariantType, writable)
+            return found
+
+    found = asyncio.run(check())
+    assert set(found.values()) == {(ua.VariantType.Int32, False)}
+    assert len(found) == 10
