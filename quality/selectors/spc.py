@@ -16,6 +16,7 @@ from quality import spc
 from quality.models import SpcBaseline, Spec, SpecVersion
 from quality.selectors.spc_baselines import baseline_to_dict, spc_baseline_current
 from quality.selectors.specs import VersionTimeline, spec_for
+from quality.spc_refusals import spc_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -184,10 +185,5 @@ def spc_chart(
                 data, lsl=version.lsl, usl=version.usl, sigma_within=chart.sigma_within
             )
     except ValueError as exc:
-        logger.warning("SPC of %s at %s refused by the math: %s", parameter, station.code, exc)
-        raise RuleViolation(
-            _("No chart of %(parameter)s at %(station)s can be drawn from these readings.")
-            % {"parameter": parameter, "station": station.code},
-            code="spc_unusable",
-        ) from exc
+        raise spc_refusal(exc, station=station, parameter=parameter) from exc
     return SpcResult(station, parameter, series, chart, violations, cap, spec, version, stored)

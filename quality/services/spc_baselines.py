@@ -15,6 +15,7 @@ from quality.selectors.spc import spc_series
 from quality.selectors.spc_baselines import spc_baseline_current
 from quality.services.audit import audit_record, snapshot
 from quality.services.signatures import signer_check
+from quality.spc_refusals import spc_refusal
 
 MIN_BASELINE_READINGS = 20  # the usual Phase I minimum: fewer give limits that wander
 BASELINE_FIELDS = (
@@ -110,5 +111,8 @@ def _phase_one(
             % {"count": count, "parameter": parameter, "needed": MIN_BASELINE_READINGS},
             field="period_from",
         )
-    chart = spc.individuals_chart(series.values)
+    try:
+        chart = spc.individuals_chart(series.values)
+    except ValueError as exc:  # e.g. every reading equal: no spread to set limits from
+        raise spc_refusal(exc, station=station, parameter=parameter) from exc
     return chart.limits.center, chart.sigma_within, count

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from quality.spc.constants import subgroup_constants
+from quality.spc.errors import SpcInputError
 from quality.spc.series import FloatArray, finite_or_raise
 
 
@@ -50,9 +51,13 @@ def capability(
     lower = None if lsl is None else finite_or_raise("lsl", lsl)
     upper = None if usl is None else finite_or_raise("usl", usl)
     if lower is None and upper is None:
-        raise ValueError("capability needs at least one spec limit (lsl or usl)")
+        raise SpcInputError(
+            "no_spec_limit", "capability needs at least one spec limit (lsl or usl)"
+        )
     if lower is not None and upper is not None and lower >= upper:
-        raise ValueError(f"lsl ({lower}) must be below usl ({upper})")
+        raise SpcInputError(
+            "limits_inverted", f"lsl ({lower}) must be below usl ({upper})", lsl=lower, usl=upper
+        )
     data = np.asarray(values, dtype=np.float64)
     readings = data.ravel()[~np.isnan(data.ravel())]
     within = (
@@ -89,7 +94,9 @@ def sigma_within_subgroups(subgroups: ArrayLike) -> float | None:
     """R-bar / d2 over the complete subgroups of a k x n array; None if there are none."""
     data = np.asarray(subgroups, dtype=np.float64)
     if data.ndim != 2:
-        raise ValueError(f"expected subgroups as a k x n array, got shape {data.shape}")
+        raise SpcInputError(
+            "bad_shape", f"expected subgroups as a k x n array, got shape {data.shape}"
+        )
     constants = subgroup_constants(data.shape[1])
     complete = data[~np.isnan(data).any(axis=1)]
     if complete.shape[0] == 0:
@@ -103,7 +110,9 @@ def _estimate_within(data: FloatArray) -> float | None:
         return sigma_within_individuals(data)
     if data.ndim == 2:
         return sigma_within_subgroups(data)
-    raise ValueError(f"expected readings (1-D) or subgroups (2-D), got shape {data.shape}")
+    raise SpcInputError(
+        "bad_shape", f"expected readings (1-D) or subgroups (2-D), got shape {data.shape}"
+    )
 
 
 def _spread_index(lower: float | None, upper: float | None, sigma: float | None) -> float | None:

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from quality.spc.constants import SubgroupConstants, subgroup_constants
+from quality.spc.errors import SpcInputError
 from quality.spc.limits import Chart, ChartLimits
 from quality.spc.series import (
     Baseline,
@@ -46,7 +47,9 @@ def individuals_chart(
     center_line = _center(center, reference, "reading")
     if sigma is None:
         if reference.size < MOVING_RANGE_SPAN:
-            raise ValueError("the baseline needs at least 2 readings for a moving range")
+            raise SpcInputError(
+                "baseline_too_short", "the baseline needs at least 2 readings for a moving range"
+            )
         mr_bar = float(np.mean(np.abs(np.diff(reference))))
         sigma_within = mr_bar / constants.d2
     else:
@@ -80,7 +83,9 @@ def xbar_r_chart(
     """
     data = np.asarray(subgroups, dtype=np.float64)
     if data.ndim != 2:
-        raise ValueError(f"expected subgroups as a k x n array, got shape {data.shape}")
+        raise SpcInputError(
+            "bad_shape", f"expected subgroups as a k x n array, got shape {data.shape}"
+        )
     constants = subgroup_constants(data.shape[1])
     means = data.mean(axis=1)
     ranges = data.max(axis=1) - data.min(axis=1)
@@ -89,7 +94,9 @@ def xbar_r_chart(
     center_line = _center(center, means[complete], "complete subgroup")
     if sigma is None:
         if complete.size == 0:
-            raise ValueError("the baseline needs at least 1 complete subgroup for R-bar")
+            raise SpcInputError(
+                "baseline_too_short", "the baseline needs at least 1 complete subgroup for R-bar"
+            )
         r_bar = float(np.mean(ranges[complete]))
         sigma_within = r_bar / constants.d2
         half_width = constants.a2 * r_bar
@@ -112,7 +119,9 @@ def xbar_r_chart(
 def split_subgroups(values: ArrayLike, size: int) -> FloatArray:
     """Consecutive readings as a k x size array; an incomplete last subgroup is dropped."""
     if size < 1:
-        raise ValueError(f"subgroup size must be at least 1, got {size}")
+        raise SpcInputError(
+            "subgroup_size", f"subgroup size must be at least 1, got {size}", size=size
+        )
     series = as_series(values)
     count = series.size // size
     return series[: count * size].reshape(count, size)
@@ -122,7 +131,9 @@ def _center(given: float | None, reference: FloatArray, what: str) -> float:
     if given is not None:
         return finite_or_raise("center", given)
     if reference.size == 0:
-        raise ValueError(f"the baseline holds no {what} to take the centre line from")
+        raise SpcInputError(
+            "baseline_empty", f"the baseline holds no {what} to take the centre line from"
+        )
     return float(np.mean(reference))
 
 

@@ -8,6 +8,8 @@ textbook table digit for digit.
 
 from dataclasses import dataclass
 
+from quality.spc.errors import SpcInputError
+
 
 @dataclass(frozen=True)
 class SubgroupConstants:
@@ -45,6 +47,10 @@ MAX_SUBGROUP_SIZE = max(_TABLE)
 def subgroup_constants(n: int) -> SubgroupConstants:
     """Return the constants for subgroup size n (2..10); a moving range of two points uses n = 2."""
     if n not in _TABLE:
-        raise ValueError(f"subgroup size must be {MIN_SUBGROUP_SIZE}..{MAX_SUBGROUP_SIZE}, got {n}")
+        raise SpcInputError(
+            "subgroup_size",
+            f"subgroup size must be {MIN_SUBGROUP_SIZE}..{MAX_SUBGROUP_SIZE}, got {n}",
+            size=n,
+        )
     a2, d2, d3, d4 = _TABLE[n]
     return SubgroupConstants(n=n, a2=a2, d2=d2, d3=d3, d4=d4)

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from quality.spc.errors import SpcInputError
 from quality.spc.limits import Chart
 from quality.spc.series import FloatArray, IndexArray, as_series, finite_or_raise
 from quality.spc.windows import BoolArray, run_ends, window_counts
@@ -211,5 +212,7 @@ def chart_violations(
 
 def _rule(number: int) -> Rule:
     if number not in RULES:
-        raise ValueError(f"no rule {number}; the rules are {sorted(RULES)}")
+        raise SpcInputError(
+            "no_rule", f"no rule {number}; the rules are {sorted(RULES)}", rule=number
+        )
     return RULES[number]

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from quality.spc.errors import SpcInputError
+
 FloatArray = NDArray[np.float64]
 IndexArray = NDArray[np.intp]
 
@@ -21,7 +23,9 @@ def as_series(values: ArrayLike) -> FloatArray:
     """Return values as a 1-D float64 array (a copy only when a conversion is needed)."""
     series = np.asarray(values, dtype=np.float64)
     if series.ndim != 1:
-        raise ValueError(f"expected a 1-D series of values, got shape {series.shape}")
+        raise SpcInputError(
+            "bad_shape", f"expected a 1-D series of values, got shape {series.shape}"
+        )
     return series
 
 
@@ -33,8 +37,9 @@ def baseline_indices(baseline: Baseline, length: int) -> IndexArray:
         return np.unique(np.arange(length)[baseline])
     if isinstance(baseline, int | np.integer):
         if not 0 < baseline <= length:
-            raise ValueError(
-                f"baseline of the first {baseline} points, but the series has {length}"
+            raise SpcInputError(
+                "baseline_outside",
+                f"baseline of the first {baseline} points, but the series has {length}",
             )
         return np.arange(int(baseline))
     chosen = np.asarray(baseline)
@@ -42,11 +47,14 @@ def baseline_indices(baseline: Baseline, length: int) -> IndexArray:
         return np.empty(0, dtype=np.intp)
     if chosen.dtype == np.bool_:
         if chosen.shape != (length,):
-            raise ValueError(f"baseline mask has shape {chosen.shape}, the series has {length}")
+            raise SpcInputError(
+                "baseline_outside",
+                f"baseline mask has shape {chosen.shape}, the series has {length}",
+            )
         return np.flatnonzero(chosen)
     chosen = np.unique(chosen.astype(np.intp, casting="same_kind"))
     if chosen[0] < 0 or chosen[-1] >= length:
-        raise ValueError(f"baseline indices must lie in 0..{length - 1}")
+        raise SpcInputError("baseline_outside", f"baseline indices must lie in 0..{length - 1}")
     return chosen
 
 
@@ -63,5 +71,5 @@ def finite_or_raise(name: str, value: float, *, minimum: float | None = None) ->
     number = float(value)
     if not np.isfinite(number) or (minimum is not None and number < minimum):
         bound = "" if minimum is None else f" and >= {minimum}"
-        raise ValueError(f"{name} must be finite{bound}, got {value!r}")
+        raise SpcInputError("not_finite", f"{name} must be finite{bound}, got {value!r}")
     return number
