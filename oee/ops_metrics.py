@@ -5,9 +5,7 @@ from django.utils import timezone
 
 from lines.models import Station
 from mes.ops.metrics import metric_family, metric_line
-from oee.models import StateChange
-from oee.selectors.machine_time import Clock, current_shift, line_clock, station_figures
-from oee.states import Category
+from oee.selectors.machine_time import Clock, current_shift, line_clock, state_now, station_figures
 
 
 def oee_metrics(out: list[str]) -> None:
@@ -16,12 +14,7 @@ def oee_metrics(out: list[str]) -> None:
     metric_family(out, "mes_station_state", "gauge", "1 for the state category each station is in.")
     for station in stations:
         # one indexed look-up per station (station, at): a plant has tens of stations
-        category = (
-            StateChange.objects.filter(station=station, at__lte=now)
-            .order_by("-at", "-id")
-            .values_list("category", flat=True)
-            .first()
-        ) or Category.NO_DATA
+        category = state_now(station, now)
         out.append(metric_line("mes_station_state", 1, station=station.code, state=category))
     metric_family(out, "mes_station_shift_oee", "gauge", "OEE figures of the shift so far (0..1).")
     clocks: dict[int, Clock] = {}

@@ -19,6 +19,7 @@ from oee.models.downtime import DowntimeReason, StopAssignment
 from oee.selectors.stop_reasons import current_assignments, plc_reasons
 from oee.shifts import Break, Shift, shifts_between
 from oee.shifts import ShiftPattern as Pattern
+from oee.states import Category
 from oee.timeline import Change, Interval, tile, with_reasons
 
 
@@ -50,6 +51,17 @@ def pattern_of(row: ShiftPattern) -> Pattern:
             Break(time.fromisoformat(b["start"]), int(b["minutes"])) for b in row.breaks or []
         ),
     )
+
+
+def state_now(station: Station, at: datetime) -> str:
+    """The category the station's last reported state puts it in at `at` (no data before any)."""
+    category = (
+        StateChange.objects.filter(station=station, at__lte=at)
+        .order_by("-at", "-id")
+        .values_list("category", flat=True)
+        .first()
+    )
+    return category or Category.NO_DATA
 
 
 def station_timeline(station: Station, start: datetime, end: datetime) -> list[Interval]:
@@ -223,11 +235,17 @@ class StationStop:
 
 
 def station_stops(
-    station: Station, start: datetime, end: datetime, *, with_reasons: bool = False
+    station: Station,
+    start: datetime,
+    end: datetime,
+    *,
+    with_reasons: bool = False,
+    clock: Clock | None = None,
 ) -> list[StationStop]:
     """The station's stops inside planned production time in [start, end), oldest first; with
-    the reasons people and the PLC gave them when asked."""
-    clock = line_clock(station.line)
+    the reasons people and the PLC gave them when asked. `clock`: the line's, read once by a
+    caller that asks for several stations."""
+    clock = clock or line_clock(station.line)
     found: list[Stop] = stops(
         station_timeline(station, start, end),
         planned_windows(clock, start, end),

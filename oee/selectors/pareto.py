@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from lines.models import Line, Station
-from oee.selectors.machine_time import StationStop, station_stops
+from oee.selectors.machine_time import StationStop, line_clock, station_stops
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,9 @@ def line_pareto(line: Line, start: datetime, end: datetime) -> list[Bar]:
         entry[1] += seconds
         entry[2] += 1
 
+    clock = line_clock(line)
     for station in Station.objects.filter(line=line):
-        for stop in station_stops(station, start, end, with_reasons=True):
+        for stop in station_stops(station, start, end, with_reasons=True, clock=clock):
             for key, label, seconds in _parts(stop):
                 add(key, label, seconds)
     bars = [Bar(key, label, seconds, count) for key, (label, seconds, count) in totals.items()]

@@ -3,7 +3,7 @@ the shift's OEE so far, and every stop of the shift longer than the micro-stop t
 still has time without a reason, asking for one (the one still running first). An operator picks
 a reason from the tree offered at the station; the answer is the panel again."""
 
-from datetime import timedelta
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,9 +23,9 @@ from oee.models.states import StateCategory
 from oee.selectors.machine_time import (
     current_shift,
     line_clock,
+    state_now,
     station_figures,
     station_stops,
-    station_timeline,
 )
 from oee.selectors.stop_reasons import reasons_for
 from oee.services.stop_reasons import stop_reason_assign
@@ -41,8 +41,7 @@ def _context(request: HttpRequest, station: Station, notice: str = "", ok: bool 
     clock = line_clock(station.line)
     shift, start = current_shift(clock, now)
     (row,) = station_figures(station, start, now, clock=clock)
-    timeline = station_timeline(station, now - timedelta(seconds=1), now)
-    state = timeline[-1].category if timeline else "no_data"
+    state = state_now(station, now)
     stops = [
         s
         for s in station_stops(station, start, now, with_reasons=True)
@@ -64,33 +63,36 @@ def _context(request: HttpRequest, station: Station, notice: str = "", ok: bool 
     }
 
 
+def _panel(
+    request: HttpRequest, station: Station, notice: str = "", *, status: int = 200
+) -> HttpResponse:
+    context = _context(request, station, notice, ok=status == 200)
+    return render(request, "oee/_station_panel.html", context, status=status)
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return parse_datetime(text)
+    except ValueError:  # well formed but no date (month 13): as unreadable as any other
+        return None
+
+
 @login_required
 def station_panel(request: HttpRequest, code: str) -> HttpResponse:
-    station = get_object_or_404(Station, code=code)
-    return render(request, "oee/_station_panel.html", _context(request, station))
+    return _panel(request, get_object_or_404(Station, code=code))
 
 
 @login_required
 @require_POST
 def station_reason(request: HttpRequest, code: str) -> HttpResponse:
     station = get_object_or_404(Station, code=code)
-    start = parse_datetime(request.POST.get("start", ""))
-    end = parse_datetime(request.POST.get("end", ""))
+    start = _moment(request.POST.get("start", ""))
+    end = _moment(request.POST.get("end", ""))
     reason = DowntimeReason.objects.filter(code=request.POST.get("reason", "")).first()
     if not user_roles(request.user) & MOVES_UNITS:
-        return render(
-            request,
-            "oee/_station_panel.html",
-            _context(request, station, _("Your role does not allow this change."), ok=False),
-            status=403,
-        )
+        return _panel(request, station, _("Your role does not allow this change."), status=403)
     if start is None or end is None or reason is None:
-        return render(
-            request,
-            "oee/_station_panel.html",
-            _context(request, station, _("Choose a reason for the stop."), ok=False),
-            status=400,
-        )
+        return _panel(request, station, _("Choose a reason for the stop."), status=400)
     replaces = [int(v) for v in request.POST.getlist("replaces") if v.isdigit()]
     try:
         stop_reason_assign(
@@ -103,11 +105,6 @@ def station_reason(request: HttpRequest, code: str) -> HttpResponse:
             until_stop_end=request.POST.get("running") == "1",
         )
     except DomainError as refused:
-        return render(
-            request,
-            "oee/_station_panel.html",
-            _context(request, station, refused.message, ok=False),
-            status=409,
-        )
+        return _panel(request, station, refused.message, status=409)
     said = _("Reason recorded: %(reason)s.") % {"reason": reason.display_name}
-    return render(request, "oee/_station_panel.html", _context(request, station, said))
+    return _panel(request, station, said)

@@ -16,6 +16,7 @@ from lines.models import Line, Station
 from oee.models.states import StateCategory
 from oee.selectors.machine_time import Row, line_clock, station_figures, station_timeline
 from oee.selectors.pareto import line_pareto
+from oee.templatetags.oee_tags import percent
 from oee.web.svg import COLOURS, TimelineRow, sparkline_svg, timeline_svg
 from oee.web.svg import Bar as StateBar
 
@@ -75,7 +76,7 @@ def line_page(request: HttpRequest, line_code: str) -> HttpResponse:
                     _("OEE per day, last %(n)s days: %(values)s")
                     % {
                         "n": len(trend),
-                        "values": ", ".join(_percent(r.figures.oee) for r in trend),
+                        "values": ", ".join(percent(r.figures.oee) for r in trend),
                     },
                 ),
             }
@@ -124,10 +125,6 @@ def line_page(request: HttpRequest, line_code: str) -> HttpResponse:
         "has_calendar": bool(clock.patterns),
     }
     return render(request, "oee/line.html", context)
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %"
 
 
 def _stop_detail(seconds: float, stops: int) -> str:

@@ -96,3 +96,15 @@ def test_the_panel_speaks_chinese(client, operator, jammed):
     ).content.decode()
     for words in ("停机", "叠片机卡料", "保存原因"):
         assert words in panel, words
+
+
+def test_an_unreadable_time_or_no_reason_is_a_refusal_in_the_panel(client, operator, jammed):
+    client.force_login(operator)
+    for body in (
+        {"start": "2026-13-40T99:00:00Z", "end": "2026-12-01T00:00:00Z", "reason": "mech-jam"},
+        {"start": "2026-12-01T00:00:00Z", "end": "2026-12-01T00:10:00Z", "reason": "nope"},
+    ):
+        answer = client.post(f"/oee/stations/{jammed.code}/reason/", body)
+        assert answer.status_code == 400
+        assert "Choose a reason for the stop." in answer.content.decode()
+    assert not StopAssignment.objects.exists()
