@@ -293,7 +293,10 @@ class BridgeRunner:
         self._future = self.loop.submit(run())
         return self
 
-    def stop(self, timeout: float = 30) -> None:
+    # Generous, not a speed check: a stop hands its backlog over for up to finish_budget_s (10 s),
+    # then waits for the decisions and the ingest in flight; with a line running a cell a second
+    # beside the whole suite on 2 cores, that once took longer than 30 s.
+    def stop(self, timeout: float = 90) -> None:
         if self._future is not None:
             self.loop.loop.call_soon_threadsafe(self._stop.set)
             self._future.result(timeout)
