@@ -3,6 +3,7 @@ unit counts (docs/oee.md, "Figures": every figure is defined there so a plant en
 recompute it). Pure: no Django.
 """
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,33 +89,51 @@ def stops(
 
 
 def seconds_by_category(
-    intervals: Sequence[Interval], planned: Sequence[Window] | None, micro_stop_s: float
+    intervals: Sequence[Interval],
+    planned: Sequence[Window] | None,
+    micro_stop_s: float,
+    found: Sequence[Stop] | None = None,
 ) -> dict[str, float]:
     """Seconds per category inside planned production time (all time when `planned` is None).
     Stop time (stops() above) is "down", or "micro_stop" for micro-stops: run time lost to
-    speed, not to availability."""
+    speed, not to availability. `found`: the stops as found over a longer stretch than
+    `intervals` (a shift of a month), so a stop that crosses the window's edge is judged by its
+    whole length; only the part inside the window counts."""
     totals = {c: 0.0 for c in (*Category, "micro_stop")}
     for piece in _inside(intervals, planned):
         if piece.category not in (Category.DOWN, STOPPED):
             totals[Category(piece.category)] += piece.seconds
-    for stop in stops(intervals, planned, micro_stop_s):
-        totals["micro_stop" if stop.micro_stop else Category.DOWN] += stop.duration_s
+    if found is None:
+        for stop in stops(intervals, planned, micro_stop_s):
+            totals["micro_stop" if stop.micro_stop else Category.DOWN] += stop.duration_s
+    elif intervals:
+        start, end = intervals[0].start, intervals[-1].end
+        for stop in found:
+            seconds = (min(stop.end, end) - max(stop.start, start)).total_seconds()
+            if seconds > 0:
+                totals["micro_stop" if stop.micro_stop else Category.DOWN] += seconds
     return totals
 
 
 def _inside(intervals: Sequence[Interval], planned: Sequence[Window] | None) -> list[Interval]:
-    """The intervals cut to planned production time, in time order; a planned-time boundary ends
-    a stop (a stop that runs into a break is two stops)."""
+    """The intervals (in time order, not overlapping: as tile() gives them) cut to planned
+    production time; a planned-time boundary ends a stop (a stop that runs into a break is two
+    stops)."""
     if planned is None:
         return list(intervals)
     pieces: list[Interval] = []
+    ordered = sorted(intervals, key=lambda i: i.start)
+    ends = [i.end for i in ordered]
     for window_start, window_end in union(planned):
-        for interval in intervals:
+        n = bisect_right(ends, window_start)  # the first interval that ends after the window opens
+        while n < len(ordered) and ordered[n].start < window_end:
+            interval = ordered[n]
             start, end = max(interval.start, window_start), min(interval.end, window_end)
             if end > start:
                 pieces.append(
                     Interval(start, end, interval.category, interval.plc_state, interval.reason)
                 )
+            n += 1
         pieces.append(Interval(window_end, window_end, Category.NO_DATA))  # zero-length: a break
     return pieces
 
@@ -135,12 +154,46 @@ def oee_figures(
     planned: Sequence[Window] | None,
     counts: Counts,
     micro_stop_s: float = 120.0,
+    found: Sequence[Stop] | None = None,
 ) -> Figures:
-    s = seconds_by_category(intervals, planned, micro_stop_s)
+    """`intervals` tile the window (tile(), clip()); `found`: see seconds_by_category."""
+    s = seconds_by_category(intervals, planned, micro_stop_s, found)
+    return _figures(
+        {
+            "run_s": s[Category.RUNNING] + s["micro_stop"],
+            "down_s": s[Category.DOWN],
+            "idle_s": s[Category.IDLE],
+            "setup_s": s[Category.SETUP],
+            "micro_stop_s": s["micro_stop"],
+            "unmapped_s": s[Category.UNMAPPED],
+            "no_data_s": s[Category.NO_DATA],
+            "planned_stop_s": s[Category.PLANNED_STOP],
+        },
+        counts,
+    )
+
+
+def combined(rows: Sequence[tuple[Figures, Counts]]) -> tuple[Figures, Counts]:
+    """Several stations' (or periods') figures as one: seconds and counts summed, the figures
+    computed from the sums, so each station weighs by its planned time, run time and units (the
+    line row of the OEE table, docs/oee.md)."""
+    names = ("run_s", "down_s", "idle_s", "setup_s", "micro_stop_s", "unmapped_s", "no_data_s",
+             "planned_stop_s")  # fmt: skip
+    seconds = {name: sum(getattr(f, name) for f, _ in rows) for name in names}
+    ideal = [c.ideal_s for _, c in rows if c.processed]
+    counts = Counts(
+        processed=sum(c.processed for _, c in rows),
+        good_first_time=sum(c.good_first_time for _, c in rows),
+        ideal_s=None if not ideal or None in ideal else sum(i for i in ideal if i is not None),
+    )
+    return _figures(seconds, counts), counts
+
+
+def _figures(s: dict[str, float], counts: Counts) -> Figures:
     # Planned production time leaves out what the PLC itself reports as planned (maintenance
     # mode) and the time nobody knows about (no data): neither is run nor lost.
-    planned_s = sum(v for k, v in s.items() if k not in (Category.PLANNED_STOP, Category.NO_DATA))
-    run_s = s[Category.RUNNING] + s["micro_stop"]
+    planned_s = s["run_s"] + s["down_s"] + s["idle_s"] + s["setup_s"] + s["unmapped_s"]
+    run_s = s["run_s"]
     availability = _ratio(run_s, planned_s)
     performance: float | None = None
     capped = False
@@ -155,13 +208,13 @@ def oee_figures(
     return Figures(
         planned_s=planned_s,
         run_s=run_s,
-        down_s=s[Category.DOWN],
-        idle_s=s[Category.IDLE],
-        setup_s=s[Category.SETUP],
-        micro_stop_s=s["micro_stop"],
-        unmapped_s=s[Category.UNMAPPED],
-        no_data_s=s[Category.NO_DATA],
-        planned_stop_s=s[Category.PLANNED_STOP],
+        down_s=s["down_s"],
+        idle_s=s["idle_s"],
+        setup_s=s["setup_s"],
+        micro_stop_s=s["micro_stop_s"],
+        unmapped_s=s["unmapped_s"],
+        no_data_s=s["no_data_s"],
+        planned_stop_s=s["planned_stop_s"],
         availability=availability,
         performance=performance,
         quality=quality,

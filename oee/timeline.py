@@ -6,6 +6,7 @@ tiled exactly: every second belongs to one interval, none overlap, none is negat
 bridge had no connection is NO_DATA whatever the last state said.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -93,6 +94,16 @@ def _blank_gaps(
     return out
 
 
+def clip(intervals: Sequence[Interval], start: datetime, end: datetime) -> list[Interval]:
+    """The part of a tiled timeline (in time order, not overlapping) inside [start, end)."""
+    n = bisect_right(intervals, start, key=lambda i: i.end)
+    out = []
+    while n < len(intervals) and intervals[n].start < end:
+        out.append(_span(intervals[n], max(intervals[n].start, start), min(intervals[n].end, end)))
+        n += 1
+    return out
+
+
 def _span(interval: Interval, start: datetime, end: datetime) -> Interval:
     return Interval(start, end, interval.category, interval.plc_state, interval.reason)
 
@@ -128,18 +139,21 @@ def with_reasons(
     changes only: a second jam with the same code reports nothing new). A PLC resets its code to
     0 (or empty) when it runs again; 0 is no reason. Other intervals keep no reason."""
     ordered = sorted(reports)
+    times = [at for at, _ in ordered]
+    meaningful = [(at, code) for at, code in ordered if code not in NO_REASON]
+    meaningful_times = [at for at, _ in meaningful]
     out = []
     for interval in intervals:
         if interval.category not in STOPS:
             out.append(interval)
             continue
-        during = [
-            code
-            for at, code in ordered
-            if interval.start - REASON_LEAD <= at < interval.end and code not in NO_REASON
-        ]
-        before = [code for at, code in ordered if at < interval.start - REASON_LEAD]
-        reason = during[0] if during else (before[-1] if before else "")
+        lead = interval.start - REASON_LEAD
+        first = bisect_left(meaningful_times, lead)
+        if first < len(meaningful) and meaningful[first][0] < interval.end:
+            reason = meaningful[first][1]
+        else:
+            before = bisect_left(times, lead)
+            reason = ordered[before - 1][1] if before else ""
         reason = "" if reason in NO_REASON else reason
         out.append(
             Interval(interval.start, interval.end, interval.category, interval.plc_state, reason)
