@@ -12,7 +12,7 @@ class OeeConfig(AppConfig):
     def ready(self) -> None:
         from lines import hooks
         from mes.ops.metrics import metric_part_register
-        from oee import demo, history, ops_metrics
+        from oee import demo, history, ops_metrics, signals
         from oee.services import state_ingest
         from oee.web.station_panel import panel_url
 
@@ -21,3 +21,4 @@ class OeeConfig(AppConfig):
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_machine_time)
         hooks.register(hooks.AFTER_HISTORY, history.after_history)
         metric_part_register(ops_metrics.oee_metrics)
+        signals.connect()

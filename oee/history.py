@@ -7,7 +7,9 @@ lines.hooks.AFTER_HISTORY, inside the generator's transaction.
 
 from datetime import datetime
 
+from lines.models import Station
 from oee.models import StateChange, StopReasonReport
+from oee.services.period_summaries import periods_stale_for_stations
 from oee.states import Category
 
 RUNNING, HELD, SUSPENDED = "6", "11", "5"
@@ -43,4 +45,6 @@ def after_history(
     )
     StateChange.objects.bulk_create(changes, ignore_conflicts=True)
     StopReasonReport.objects.bulk_create(reports, ignore_conflicts=True)
+    # The history wrote operations of every station in bulk, back in time: nothing kept stands.
+    periods_stale_for_stations(Station.objects.values_list("pk", flat=True))
     notes.append(f"Stacker machine time: {len(changes)} state changes, {len(stops)} stops")

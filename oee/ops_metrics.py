@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from lines.models import Station
 from mes.ops.metrics import metric_family, metric_line
-from oee.selectors.machine_time import Clock, current_shift, line_clock, state_now, station_figures
+from oee.selectors.machine_time import Clock, current_shift, line_clock, state_now
+from oee.selectors.periods import station_figures
 
 
 def oee_metrics(out: list[str]) -> None:

@@ -39,7 +39,9 @@ class Operation(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
-            models.Index(fields=["station", "started_at"], name="operation_station_time_idx")
+            models.Index(fields=["station", "started_at"], name="operation_station_time_idx"),
+            # OEE counts what a station finished in a window (oee/selectors/machine_time.py).
+            models.Index(fields=["station", "completed_at"], name="operation_station_done_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,12 +1,14 @@
 from oee.models.calendar import DayOff, LineClock, ShiftPattern
 from oee.models.downtime import DowntimeReason, PlcStopCode, StopAssignment
 from oee.models.states import IdealCycle, StateChange, StateOverride, StopReasonReport
+from oee.models.summaries import PeriodSummary
 
 __all__ = [
     "DayOff",
     "DowntimeReason",
     "IdealCycle",
     "LineClock",
+    "PeriodSummary",
     "PlcStopCode",
     "ShiftPattern",
     "StateChange",

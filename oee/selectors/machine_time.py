@@ -1,6 +1,7 @@
 """A station's machine time and OEE over windows, read from what the ingest stored and from the
 operations lines recorded (docs/oee.md: every figure's definition)."""
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from lines.choices import OperationResult
 from lines.models import Line, Operation, Station
@@ -20,7 +22,7 @@ from oee.selectors.stop_reasons import current_assignments, plc_reasons
 from oee.shifts import Break, Shift, shifts_between
 from oee.shifts import ShiftPattern as Pattern
 from oee.states import Category
-from oee.timeline import Change, Interval, tile, with_reasons
+from oee.timeline import Change, Interval, clip, tile, with_reasons
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,9 @@ class Ended:
 
 
 def operations_ended(station: Station, start: datetime, end: datetime) -> list[Ended]:
-    """The station's operations that ended in [start, end), in one query: a unit passed first
-    time when it passed and failed no earlier operation at a station of the same kind."""
+    """The station's operations that ended in [start, end), in time order, in one query: a unit
+    passed first time when it passed and failed no earlier operation at a station of the same
+    kind."""
     failed_before = Operation.objects.filter(
         unit=OuterRef("unit"),
         station__kind=station.kind,
@@ -111,6 +114,7 @@ def operations_ended(station: Station, start: datetime, end: datetime) -> list[E
     rows = (
         Operation.objects.filter(station=station, completed_at__gte=start, completed_at__lt=end)
         .annotate(failed_before=Exists(failed_before))
+        .order_by("completed_at", "id")
         .values_list("completed_at", "result", "failed_before", "unit__product_id")
     )
     return [
@@ -130,11 +134,14 @@ def unit_counts(
     """Units whose operation at the station ended in the window, those passed at their first
     attempt there, and the ideal seconds they need (None when a product has no ideal cycle).
     `ended` may hold the operations of a wider window, read once for many groups."""
-    inside = [
-        e
-        for e in (ended if ended is not None else operations_ended(station, start, end))
-        if start <= e.at < end
-    ]
+    if ended is None:
+        inside = operations_ended(station, start, end)
+    else:  # in time order (operations_ended): the window's part found by bisection
+        inside = ended[
+            bisect_left(ended, start, key=lambda e: e.at) : bisect_left(
+                ended, end, key=lambda e: e.at
+            )
+        ]
     per_product: dict[int | None, int] = {}
     for e in inside:
         per_product[e.product_id] = per_product.get(e.product_id, 0) + 1
@@ -168,7 +175,7 @@ def ideal_seconds(
 
 @dataclass(frozen=True)
 class Row:
-    station: Station
+    station: Station | None  # None: a line's row (periods.line_rows)
     group: str
     start: datetime
     end: datetime
@@ -176,25 +183,57 @@ class Row:
     figures: Figures
 
 
-def station_figures(
-    station: Station, start: datetime, end: datetime, group_by: str = "", clock: Clock | None = None
-) -> list[Row]:
-    """OEE rows of one station: one for the window, or one per shift, local day or hour."""
-    clock = clock or line_clock(station.line)
-    timeline = station_timeline(station, start, end)
-    ended = operations_ended(station, start, end)
+Parts = dict[str, list[float]]  # Pareto key -> [stop seconds, stops]
+
+
+def stretch(
+    station: Station, clock: Clock, start: datetime, end: datetime
+) -> tuple[list[Interval], list[Stop]]:
+    """The station's timeline around [start, end) and the stops found over it. It reaches one
+    micro-stop threshold beyond each edge (never past now), so a stop that crosses an edge is
+    judged micro or not by its whole length, whichever window it is read in."""
+    margin = timedelta(seconds=clock.micro_stop_s)
+    lo, hi = start - margin, max(end, min(end + margin, timezone.now()))
+    timeline = station_timeline(station, lo, hi)
+    return timeline, stops(timeline, planned_windows(clock, lo, hi), clock.micro_stop_s)
+
+
+def computed(
+    station: Station,
+    clock: Clock,
+    spans: list[tuple[str, datetime, datetime]],
+    *,
+    with_parts: bool = False,
+) -> list[tuple[Row, Parts]]:
+    """Each span's OEE row (and, when asked, its stop seconds by Pareto key), computed from the
+    stored changes, operations and reasons: one read of each for all the spans."""
+    if not spans:
+        return []
+    first, last = spans[0][1], spans[-1][2]
+    timeline, found = stretch(station, clock, first, last)
+    ended = operations_ended(station, first, last)
     cycles = ideal_cycles(station.kind)
-    rows = []
-    for label, a, b in groups(clock, start, end, group_by):
-        pieces = [
-            Interval(max(i.start, a), min(i.end, b), i.category, i.plc_state, i.reason)
-            for i in timeline
-            if i.end > a and i.start < b
-        ]
+    assigned = list(current_assignments(station, first, last)) if with_parts else []
+    out = []
+    for label, a, b in spans:
+        n = bisect_right(found, a, key=lambda s: s.end)  # found: in time order, not overlapping
+        here = []
+        while n < len(found) and found[n].start < b:
+            here.append(found[n])
+            n += 1
         counts = unit_counts(station, a, b, ended, cycles)
-        figures = oee_figures(pieces, planned_windows(clock, a, b), counts, clock.micro_stop_s)
-        rows.append(Row(station, label, a, b, counts, figures))
-    return rows
+        figures = oee_figures(
+            clip(timeline, a, b), planned_windows(clock, a, b), counts, clock.micro_stop_s, here
+        )
+        parts: Parts = {}
+        for stop in here if with_parts else []:
+            whole = _station_stop(station, stop, None, assigned)
+            for key, seconds in stop_parts(whole, a, b):
+                entry = parts.setdefault(key, [0.0, 0])
+                entry[0] += seconds
+                entry[1] += 1
+        out.append((Row(station, label, a, b, counts, figures), parts))
+    return out
 
 
 @dataclass(frozen=True)
@@ -246,28 +285,55 @@ def station_stops(
     the reasons people and the PLC gave them when asked. `clock`: the line's, read once by a
     caller that asks for several stations."""
     clock = clock or line_clock(station.line)
-    found: list[Stop] = stops(
-        station_timeline(station, start, end),
-        planned_windows(clock, start, end),
-        clock.micro_stop_s,
-    )
+    _, found = stretch(station, clock, start, end)
     plc = plc_reasons(station.kind) if with_reasons else {}
     assigned = list(current_assignments(station, start, end)) if with_reasons else []
-    return [
-        StationStop(
-            station,
-            s.start,
-            s.end,
-            s.duration_s,
-            s.category,
-            s.plc_state,
-            s.reason,
-            s.micro_stop,
-            plc.get(s.reason),
-            tuple(a for a in assigned if a.start < s.end and a.end > s.start),
-        )
-        for s in found
-    ]
+    out = []
+    for s in found:
+        a, b = max(s.start, start), min(s.end, end)
+        if b > a:
+            piece = Stop(a, b, s.category, s.plc_state, s.reason, s.micro_stop)
+            out.append(_station_stop(station, piece, plc.get(s.reason), assigned))
+    return out
+
+
+def _station_stop(
+    station: Station, s: Stop, plc_reason: DowntimeReason | None, assigned: list[StopAssignment]
+) -> StationStop:
+    return StationStop(
+        station,
+        s.start,
+        s.end,
+        s.duration_s,
+        s.category,
+        s.plc_state,
+        s.reason,
+        s.micro_stop,
+        plc_reason,
+        tuple(a for a in assigned if a.start < s.end and a.end > s.start),
+    )
+
+
+def stop_parts(stop: StationStop, start: datetime, end: datetime) -> list[tuple[str, float]]:
+    """The stop's seconds inside [start, end) by Pareto key: a person's reason for the part it
+    covers ("reason:<code>"), the rest the PLC's code ("plc:<code>", the tree's reason it maps
+    to is looked up when read) or "unassigned"; a micro-stop is all "micro"."""
+    inside = (min(stop.end, end) - max(stop.start, start)).total_seconds()
+    if inside <= 0:
+        return []
+    if stop.micro_stop:
+        return [("micro", inside)]
+    parts = []
+    covered = 0.0
+    for a, a_start, a_end in stop.covers():
+        seconds = (min(a_end, end) - max(a_start, start)).total_seconds()
+        if seconds > 0:
+            covered += seconds
+            parts.append((f"reason:{a.reason.code}", seconds))
+    rest = inside - covered
+    if rest > 0:
+        parts.append((f"plc:{stop.reason}" if stop.reason else "unassigned", rest))
+    return parts
 
 
 def groups(

@@ -10,7 +10,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from lines.models import Line, Station
-from oee.selectors.machine_time import StationStop, line_clock, station_stops
+from oee.models import DowntimeReason, PlcStopCode
+from oee.selectors.machine_time import line_clock
+from oee.selectors.periods import station_parts
 
 
 @dataclass(frozen=True)
@@ -22,39 +24,41 @@ class Bar:
 
 
 def line_pareto(line: Line, start: datetime, end: datetime) -> list[Bar]:
-    """Bars, the largest first."""
-    totals: dict[str, list] = {}
-
-    def add(key: str, label: str, seconds: float) -> None:
-        if seconds <= 0:
-            return
-        entry = totals.setdefault(key, [label, 0.0, 0])
-        entry[1] += seconds
-        entry[2] += 1
-
+    """Bars, the largest first. Summed period by period (oee/selectors/periods.py): a stop that
+    crosses a shift boundary counts once in each shift."""
     clock = line_clock(line)
+    # A PLC's code means what its station kind's table says: kept apart by kind until looked up.
+    totals: dict[tuple[str, str], list[float]] = {}
     for station in Station.objects.filter(line=line):
-        for stop in station_stops(station, start, end, with_reasons=True, clock=clock):
-            for key, label, seconds in _parts(stop):
-                add(key, label, seconds)
-    bars = [Bar(key, label, seconds, count) for key, (label, seconds, count) in totals.items()]
-    return sorted(bars, key=lambda b: (-b.seconds, b.label))
-
-
-def _parts(stop: StationStop) -> list[tuple[str, str, float]]:
-    if stop.micro_stop:
-        return [("micro", _("Micro-stops (speed loss)"), stop.duration_s)]
-    parts = []
-    covered = 0.0
-    for a, start, end in stop.covers():
-        seconds = (end - start).total_seconds()
-        covered += seconds
-        parts.append((a.reason.code, a.reason.display_name, seconds))
-    rest = stop.duration_s - covered
-    if stop.plc_reason is not None:
-        parts.append((stop.plc_reason.code, stop.plc_reason.display_name, rest))
-    elif stop.reason:
-        parts.append((f"plc:{stop.reason}", _("PLC code %(code)s") % {"code": stop.reason}, rest))
-    else:
-        parts.append(("unassigned", _("No reason given"), rest))
-    return parts
+        for parts in station_parts(station, clock, start, end):
+            for key, (seconds, count) in parts.items():
+                if seconds > 0:
+                    entry = totals.setdefault(
+                        (key, station.kind if key.startswith("plc:") else ""), [0.0, 0]
+                    )
+                    entry[0] += seconds
+                    entry[1] += count
+    codes = {key.removeprefix("plc:") for key, _ in totals if key.startswith("plc:")}
+    mapping = {
+        (m.station_kind, m.plc_code): m.reason
+        for m in PlcStopCode.objects.filter(plc_code__in=codes).select_related("reason")
+    }
+    chosen = {key.removeprefix("reason:") for key, _ in totals if key.startswith("reason:")}
+    reasons = {r.code: r for r in DowntimeReason.objects.filter(code__in=chosen)}
+    bars: dict[str, Bar] = {}
+    for (key, kind), (seconds, count) in totals.items():
+        code = key.partition(":")[2]
+        reason = reasons.get(code) if key.startswith("reason:") else mapping.get((kind, code))
+        if reason is not None:
+            bar = Bar(reason.code, reason.display_name, seconds, int(count))
+        elif key.startswith("plc:"):
+            bar = Bar(key, _("PLC code %(code)s") % {"code": code}, seconds, int(count))
+        elif key == "micro":
+            bar = Bar(key, _("Micro-stops (speed loss)"), seconds, int(count))
+        else:
+            bar = Bar("unassigned", _("No reason given"), seconds, int(count))
+        if bar.key in bars:
+            seen = bars[bar.key]
+            bar = Bar(bar.key, bar.label, seen.seconds + bar.seconds, seen.stops + bar.stops)
+        bars[bar.key] = bar
+    return sorted(bars.values(), key=lambda b: (-b.seconds, b.label))

@@ -6,12 +6,14 @@ unmapped; a reading with a bad OPC UA status says the state was unknown: no data
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from lines.ingest import SampleColumns
 from lines.ingest.columns import Reading
 from lines.models import TagRole
 from lines.telemetry_bounds import EARLIEST, LATEST
 from oee.models import StateChange, StateOverride, StopReasonReport
+from oee.services.period_summaries import periods_stale_after_batch
 from oee.states import Category, category_of
 
 
@@ -26,6 +28,11 @@ def after_ingest(*, rows: SampleColumns, raised: list) -> None:
     states = [r for r in read if r.parameter == TagRole.MACHINE_STATE]
     reasons = [r for r in read if r.parameter == TagRole.STOP_REASON and r.status_code == 0]
     # readings of known tags only (filtered above): every station_id is an int
+    earliest: dict[int, datetime] = {}
+    for r in (*states, *reasons):
+        if r.station_id is not None and r.source_time < earliest.get(r.station_id, LATEST):
+            earliest[r.station_id] = r.source_time
+    periods_stale_after_batch(earliest)
     if states:
         StateChange.objects.bulk_create(_state_changes(states), ignore_conflicts=True)
     if reasons:

@@ -20,13 +20,8 @@ from mes.errors import DomainError
 from mes.roles import MOVES_UNITS, user_roles
 from oee.models import DowntimeReason
 from oee.models.states import StateCategory
-from oee.selectors.machine_time import (
-    current_shift,
-    line_clock,
-    state_now,
-    station_figures,
-    station_stops,
-)
+from oee.selectors.machine_time import current_shift, line_clock, state_now, station_stops
+from oee.selectors.periods import station_figures
 from oee.selectors.stop_reasons import reasons_for
 from oee.services.stop_reasons import stop_reason_assign
 from oee.web.svg import COLOURS

@@ -1,0 +1,37 @@
+"""`manage.py oee_summarise --days N`: compute and keep the ended periods of the last N days."""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from lines.models import Line, Station
+from oee.selectors.machine_time import line_clock
+from oee.selectors.periods import station_parts
+
+
+class Command(BaseCommand):
+    """Periods are kept the first time they are read (docs/oee.md, "Stored periods"); this reads
+    them ahead, so the first look at a year's Pareto after an upgrade or a generated history is
+    as fast as the next. Safe to run at any time and again: it keeps what is missing only."""
+
+    help = "Compute and keep the ended shifts (or days) of the last N days of every line."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--days", type=int, default=366, help="how far back (default 366)")
+        parser.add_argument("--line", default=None, help="one line's code (default: every line)")
+
+    def handle(self, *args: object, days: int, line: str | None, **options) -> None:
+        if days < 1:
+            raise CommandError("--days must be at least 1.")
+        lines = Line.objects.order_by("code")
+        if line is not None:
+            lines = lines.filter(code=line)
+            if not lines.exists():
+                raise CommandError(f"No line {line}.")
+        end = timezone.now()
+        for each in lines:
+            clock = line_clock(each)
+            for station in Station.objects.filter(line=each).order_by("code"):
+                periods = station_parts(station, clock, end - timedelta(days=days), end)
+                self.stdout.write(f"{each.code} {station.code}: {len(periods)} periods")

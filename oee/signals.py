@@ -1,0 +1,62 @@
+"""Single-row writes of what a stored period rests on remove the periods it may change (oee/
+services/period_summaries.py). Bulk writes (the ingest, a generated history) call the service
+themselves: Django sends no signal for them."""
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from lines.models import Operation, Station
+from oee.models import (
+    DayOff,
+    IdealCycle,
+    LineClock,
+    ShiftPattern,
+    StateChange,
+    StopAssignment,
+    StopReasonReport,
+)
+from oee.services.period_summaries import (
+    periods_stale_for_stations,
+    periods_stale_from,
+    periods_stale_of_kind_from,
+    periods_stale_over,
+)
+
+
+def _state_or_code(instance: StateChange | StopReasonReport, **_: Any) -> None:
+    periods_stale_from(instance.station_id, instance.at)
+
+
+def _operation(instance: Operation, **_: Any) -> None:
+    # A unit's first-time pass at a kind depends on its earlier operations there: a late or
+    # edited one may change the counts of later periods of every station of that kind.
+    if instance.completed_at is not None:
+        periods_stale_of_kind_from(instance.station_id, instance.completed_at)
+
+
+def _assignment(instance: StopAssignment, **_: Any) -> None:
+    periods_stale_over(instance.station_id, instance.start, instance.end)
+
+
+def _calendar(instance: ShiftPattern | DayOff | LineClock, **_: Any) -> None:
+    periods_stale_for_stations(
+        Station.objects.filter(line_id=instance.line_id).values_list("pk", flat=True)
+    )
+
+
+def _ideal_cycle(instance: IdealCycle, **_: Any) -> None:
+    periods_stale_for_stations(
+        Station.objects.filter(kind=instance.station_kind).values_list("pk", flat=True)
+    )
+
+
+def connect() -> None:
+    for signal in (post_save, post_delete):
+        for model in (StateChange, StopReasonReport):
+            signal.connect(_state_or_code, sender=model, dispatch_uid=f"oee-{model.__name__}")
+        signal.connect(_operation, sender=Operation, dispatch_uid="oee-operation")
+        signal.connect(_assignment, sender=StopAssignment, dispatch_uid="oee-assignment")
+        for calendar in (ShiftPattern, DayOff, LineClock):
+            signal.connect(_calendar, sender=calendar, dispatch_uid=f"oee-{calendar.__name__}")
+        signal.connect(_ideal_cycle, sender=IdealCycle, dispatch_uid="oee-ideal-cycle")
