@@ -1,7 +1,8 @@
 """OEE and machine time over the API (docs/oee.md defines every figure).
 
 GET /api/v1/oee/?station=|line=&start=&end=&group_by=shift|day|hour: one row per station and
-group. GET /api/v1/downtimes/?station=&start=&end=: the stops inside planned production time.
+group; for a line, then one row per group with `station` null: the line's, its stations' seconds
+and counts summed. GET /api/v1/downtimes/?station=&start=&end=: the stops inside planned production time.
 Any logged-in user reads them. Times are ISO 8601 with an offset; the window defaults to the last
 24 hours and may span at most 366 days.
 """
@@ -21,7 +22,8 @@ from lines.api import resolve
 from lines.api.common import valid, with_errors
 from lines.models import Line, Station
 from oee.api.reason_views import AssignmentSerializer
-from oee.selectors.machine_time import line_clock, station_figures, station_stops
+from oee.selectors.machine_time import line_clock, station_stops
+from oee.selectors.periods import line_rows, station_figures
 
 MAX_WINDOW = timedelta(days=366)
 GROUPS = (
@@ -66,7 +68,8 @@ class DowntimeQuery(WindowQuery):
 
 
 class OeeRowSerializer(serializers.Serializer):
-    station = serializers.CharField(source="station.code")
+    # null: the line's row (a line was asked for): its stations' seconds and counts summed
+    station = serializers.CharField(source="station.code", allow_null=True)
     group = serializers.CharField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
@@ -127,6 +130,8 @@ class OeeView(APIView):
                     }
                 )
             rows += station_figures(station, query["start"], query["end"], query["group_by"], clock)
+        if query.get("line"):
+            rows += line_rows(rows)
         return Response(OeeRowSerializer(rows, many=True).data)
 
 

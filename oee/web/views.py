@@ -2,6 +2,7 @@
 per shift, a daily trend, the downtime Pareto and the state timeline (docs/oee.md). Any
 signed-in user reads it; managers, engineers and operators alike."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lines.models import Line, Station
+from oee.figures import Figures, combined
 from oee.models.states import StateCategory
-from oee.selectors.machine_time import Row, line_clock, station_figures, station_timeline
+from oee.selectors.machine_time import Row, line_clock, station_timeline
 from oee.selectors.pareto import line_pareto
+from oee.selectors.periods import station_figures
 from oee.templatetags.oee_tags import percent
 from oee.web.svg import COLOURS, TimelineRow, sparkline_svg, timeline_svg
 from oee.web.svg import Bar as StateBar
@@ -49,6 +52,9 @@ def line_page(request: HttpRequest, line_code: str) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     timeline_rows = []
     shift_names: list[str] = []
+    wholes: list[Row] = []
+    shift_rows: list[list[Row]] = []
+    trend_rows: list[list[Row]] = []
     for station in stations:
         (whole,) = station_figures(station, start, end, clock=clock)
         shifts: list[Row] = []
@@ -60,6 +66,9 @@ def line_page(request: HttpRequest, line_code: str) -> HttpResponse:
             -TREND_DAYS:
         ]
         shift_names = shift_names or [r.group for r in shifts]
+        wholes.append(whole)
+        shift_rows.append(shifts)
+        trend_rows.append(trend)
         timeline = station_timeline(station, start, end)
         state_now = timeline[-1].category if timeline else "no_data"
         rows.append(
@@ -103,12 +112,14 @@ def line_page(request: HttpRequest, line_code: str) -> HttpResponse:
             )
         )
     bars = line_pareto(line, start, end)
+    context_line = _line_row(wholes, shift_rows, trend_rows)
     context = {
         "line": line,
         "rows": rows,
         "ranges": list(RANGES),
         "chosen": chosen,
         "shift_names": shift_names,
+        "line_row": context_line,
         "timeline": timeline_svg(
             timeline_rows, start, end, clock.time_zone, _("State of each station over time")
         ),
@@ -125,6 +136,28 @@ def line_page(request: HttpRequest, line_code: str) -> HttpResponse:
         "has_calendar": bool(clock.patterns),
     }
     return render(request, "oee/line.html", context)
+
+
+def _line_row(
+    wholes: list[Row], shift_rows: list[list[Row]], trend_rows: list[list[Row]]
+) -> dict[str, Any] | None:
+    """The line's row: its stations' seconds and counts summed (oee.figures.combined)."""
+    if not wholes:
+        return None
+
+    def together(rows: Sequence[Row]) -> Figures:
+        return combined([(r.figures, r.counts) for r in rows])[0]
+
+    trend = [together(day) for day in zip(*trend_rows, strict=False)]
+    return {
+        "figures": together(wholes),
+        "shifts": [together(shift) for shift in zip(*shift_rows, strict=False)],
+        "trend": sparkline_svg(
+            [f.oee for f in trend],
+            _("Line OEE per day, last %(n)s days: %(values)s")
+            % {"n": len(trend), "values": ", ".join(percent(f.oee) for f in trend)},
+        ),
+    }
 
 
 def _stop_detail(seconds: float, stops: int) -> str:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oee.figures import Counts, oee_figures
+from oee.figures import Counts, combined, oee_figures
 from oee.states import STOPPED, Category
 from oee.timeline import Change, tile
 
@@ -110,3 +110,30 @@ def test_figures_stay_between_0_and_100_percent_whatever_the_input(
     for seconds in (figures.planned_s, figures.run_s, figures.down_s, figures.no_data_s):
         assert seconds >= 0
     assert figures.run_s <= figures.planned_s + 1e-6
+
+
+def test_the_line_row_weighs_each_station_by_its_time_and_units():
+    # A: 100 min planned, 20 down; 400 units of ideal 12 s. B: 100 min planned, 50 idle; 100
+    # units of ideal 15 s, 10 failed first time.
+    a = oee_figures(
+        tile([Change(at(0), Category.RUNNING), Change(at(80), Category.DOWN)], at(0), at(100)),
+        None,
+        Counts(400, 400, 400 * 12),
+    )
+    b = oee_figures(
+        tile([Change(at(0), Category.RUNNING), Change(at(50), Category.IDLE)], at(0), at(100)),
+        None,
+        Counts(100, 90, 100 * 15),
+    )
+
+    line, counts = combined([(a, Counts(400, 400, 4800)), (b, Counts(100, 90, 1500))])
+
+    assert (line.planned_s, line.run_s) == (200 * 60, 130 * 60)
+    assert line.availability == 130 / 200  # not the mean of 80 % and 50 %
+    assert line.performance == (4800 + 1500) / (130 * 60)
+    assert line.quality == 490 / 500
+    assert counts == Counts(500, 490, 6300)
+    # a station with units but no ideal cycle leaves the line's performance empty, not guessed
+    assert (
+        combined([(a, Counts(400, 400, 4800)), (b, Counts(100, 90, None))])[0].performance is None
+    )

@@ -15,6 +15,9 @@ def test_the_line_page_shows_each_station_the_jam_on_top_and_the_timeline(client
     # 8 h window: 4 h before the history began are no data; planned 240 min, down 45, micro 1
     # 195 / 240 min = 81.25 %, a few seconds more of running by the time the page is read
     assert re.search(r'data-figure="availability">81\.[23] %', row)
+    # the line's row: only the stacker had planned time, so the line's availability is its own
+    line = re.search(r'<tfoot>\s*<tr data-station="">(.*?)</tr>', page, re.S).group(1)
+    assert re.search(r'data-figure="availability">81\.[23] %', line)
     first_bar = re.search(r'class="oee-bar-label">([^<]+)<', page).group(1).strip()
     assert first_bar == "Stacker jam"
     assert page.count('class="oee-state"') >= 5 + 5  # the stacker's bars, the others' no data
@@ -26,7 +29,7 @@ def test_the_line_page_speaks_chinese(client, operator, plant):
     client.force_login(operator)
     page = client.get("/oee/T-LINE/", headers={"Accept-Language": "zh-hans"}).content.decode()
     assert "叠片机卡料" in page  # the reason's own Chinese name
-    for words in ("可用率", "性能率", "良品率", "时间损失在哪里", "状态时间线", "运行"):
+    for words in ("可用率", "性能率", "良品率", "时间损失在哪里", "状态时间线", "运行", "产线"):
         assert words in page, words
 
 

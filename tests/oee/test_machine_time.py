@@ -213,3 +213,24 @@ def test_metrics_show_each_stations_state_and_its_oee_so_far(client, plant, stac
     assert 'mes_station_state{station="T-STACKING",state="running"} 1' in text
     assert 'mes_station_state{station="T-COATING",state="no_data"} 1' in text
     assert 'mes_station_shift_oee{station="T-STACKING",shift="day",figure="availability"} 1' in text
+
+
+def test_a_line_gets_a_row_of_its_own_after_its_stations(api, operator, plant, stacker):
+    _shift_of_states(stacker)
+    _operations(plant, stacker, count=400, failed=8)
+    IdealCycle.objects.create(station_kind="stacking", seconds=24)
+    api.force_authenticate(operator)
+
+    rows = api.get(
+        "/api/v1/oee/",
+        {"line": plant.line.code, "start": minutes(0).isoformat(), "end": minutes(240).isoformat()},
+    ).json()
+
+    *stations, line = rows
+    assert line["station"] is None
+    assert len(stations) == plant.line.stations.count()
+    # only the stacker reported states and made units: the line's row is its row
+    (stacking,) = [r for r in stations if r["station"] == stacker.code]
+    for key in ("planned_s", "run_s", "down_s", "availability", "performance", "quality", "oee"):
+        assert line[key] == pytest.approx(stacking[key]), key
+    assert sum(r["planned_s"] for r in stations) == line["planned_s"]
