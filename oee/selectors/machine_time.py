@@ -204,15 +204,17 @@ def computed(
     spans: list[tuple[str, datetime, datetime]],
     *,
     with_parts: bool = False,
+    with_counts: bool = True,
 ) -> list[tuple[Row, Parts]]:
     """Each span's OEE row (and, when asked, its stop seconds by Pareto key), computed from the
-    stored changes, operations and reasons: one read of each for all the spans."""
+    stored changes, operations and reasons: one read of each for all the spans. Without counts
+    (a Pareto needs none) the operations are not read and the rows have no units."""
     if not spans:
         return []
     first, last = spans[0][1], spans[-1][2]
     timeline, found = stretch(station, clock, first, last)
-    ended = operations_ended(station, first, last)
-    cycles = ideal_cycles(station.kind)
+    ended = operations_ended(station, first, last) if with_counts else []
+    cycles = ideal_cycles(station.kind) if with_counts else {}
     assigned = list(current_assignments(station, first, last)) if with_parts else []
     out = []
     for label, a, b in spans:

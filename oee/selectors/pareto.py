@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from lines.models import Line, Station
 from oee.models import DowntimeReason, PlcStopCode
 from oee.selectors.machine_time import line_clock
-from oee.selectors.periods import station_parts
+from oee.selectors.periods import stations_parts
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,14 @@ def line_pareto(line: Line, start: datetime, end: datetime) -> list[Bar]:
     clock = line_clock(line)
     # A PLC's code means what its station kind's table says: kept apart by kind until looked up.
     totals: dict[tuple[str, str], list[float]] = {}
-    for station in Station.objects.filter(line=line):
-        for parts in station_parts(station, clock, start, end):
+    stations = list(Station.objects.filter(line=line))
+    kinds = {s.pk: s.kind for s in stations}
+    for station_id, periods in stations_parts(stations, clock, start, end).items():
+        for parts in periods:
             for key, (seconds, count) in parts.items():
                 if seconds > 0:
                     entry = totals.setdefault(
-                        (key, station.kind if key.startswith("plc:") else ""), [0.0, 0]
+                        (key, kinds[station_id] if key.startswith("plc:") else ""), [0.0, 0]
                     )
                     entry[0] += seconds
                     entry[1] += count

@@ -4,12 +4,14 @@ computed (and kept) where not (docs/oee.md, "Stored periods").
 A period is a shift of the line's calendar, or a local day when the line has none. A period that
 ended more than one micro-stop threshold ago is kept in PeriodSummary the first time it is read;
 every write that could change it removes it (oee/services/period_summaries.py). So a month's
-per-shift table reads 90 rows per station, and a year's Pareto a thousand, whatever the number of
-state changes behind them.
+per-shift table reads 90 rows per station, and a year's Pareto about a thousand, whatever the
+number of state changes behind them.
 """
 
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -19,6 +21,12 @@ from oee.models import PeriodSummary
 from oee.selectors.machine_time import Clock, Parts, Row, computed, groups, line_clock
 
 Span = tuple[str, datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Period:
+    row: Row | None  # None when only the parts were asked for and the period was kept
+    parts: Parts
 
 
 def period_kind(clock: Clock) -> str:
@@ -33,7 +41,8 @@ def station_figures(
     spans = list(groups(clock, start, end, group_by))
     if group_by != period_kind(clock):
         return [row for row, _ in computed(station, clock, spans)]
-    return [row for row, _ in by_period(station, clock, spans)]
+    periods = by_period([station], clock, spans, parts=False)[station.pk]
+    return [p.row for p in periods if p.row is not None]
 
 
 def line_rows(rows: list[Row]) -> list[Row]:
@@ -48,46 +57,64 @@ def line_rows(rows: list[Row]) -> list[Row]:
     return out
 
 
-def station_parts(station: Station, clock: Clock, start: datetime, end: datetime) -> list[Parts]:
-    """The station's stop seconds by Pareto key in each period of [start, end)."""
+def stations_parts(
+    stations: Sequence[Station], clock: Clock, start: datetime, end: datetime
+) -> dict[int, list[Parts]]:
+    """Each station's stop seconds by Pareto key, period by period over [start, end)."""
     spans = list(groups(clock, start, end, period_kind(clock)))
-    return [parts for _, parts in by_period(station, clock, spans)]
+    periods = by_period(stations, clock, spans, parts=True)
+    return {pk: [p.parts for p in found] for pk, found in periods.items()}
 
 
-def by_period(station: Station, clock: Clock, spans: list[Span]) -> list[tuple[Row, Parts]]:
-    """Rows and parts of the spans (periods in time order, the first and last maybe cut by the
-    window): whole, ended periods from the stored ones, the rest computed; whole ended periods
-    computed here are kept."""
+ROW_FIELDS = ("figures", "processed", "good_first_time", "ideal_s")
+
+
+def by_period(
+    stations: Sequence[Station], clock: Clock, spans: list[Span], *, parts: bool
+) -> dict[int, list[Period]]:
+    """Per station, the spans' rows (or, with `parts`, their Pareto parts): whole ended
+    periods from the kept ones, in one read for all the stations; the rest computed. Whole
+    ended periods computed here are kept, with both their row and their parts."""
     if not spans:
-        return []
+        return {s.pk: [] for s in stations}
     settled = timezone.now() - timedelta(seconds=clock.micro_stop_s)
     day = timedelta(days=1)
-    periods = {
-        (a, b)
-        for _, a, b in groups(clock, spans[0][1] - day, spans[-1][2] + day, period_kind(clock))
-    }
+    every = groups(clock, spans[0][1] - day, spans[-1][2] + day, period_kind(clock))
+    periods = {(a, b) for _, a, b in every}
     keepable = {s for s in spans if (s[1], s[2]) in periods and s[2] <= settled}
-    stored = {
-        p.start: p
-        for p in PeriodSummary.objects.filter(
-            station=station, start__in=[a for _, a, _ in keepable]
-        )
+    fields = ("pareto",) if parts else ROW_FIELDS
+    stored: dict[tuple[int, datetime], dict[str, Any]] = {
+        (kept["station_id"], kept["start"]): kept
+        for kept in PeriodSummary.objects.filter(
+            station__in=stations, start__in=[a for _, a, _ in keepable]
+        ).values("station_id", "start", "end", *fields)
     }
-    found = {
-        s: _from_stored(station, s, stored[s[1]])
-        for s in keepable
-        if s[1] in stored and stored[s[1]].end == s[2]
-    }
-    fresh: dict[Span, tuple[Row, Parts]] = {}
-    for run in _runs([s for s in spans if s not in found]):
-        fresh.update(zip(run, computed(station, clock, run, with_parts=True), strict=True))
-    _keep(station, [(s, fresh[s]) for s in spans if s in fresh and s in keepable])
-    return [found[s] if s in found else fresh[s] for s in spans]
+    out: dict[int, list[Period]] = {}
+    for station in stations:
+        found: dict[Span, Period] = {}
+        for span in spans:
+            kept = stored.get((station.pk, span[1]))
+            if span in keepable and kept is not None and kept["end"] == span[2]:
+                found[span] = _from_stored(station, span, kept, parts)
+        missing = [s for s in spans if s not in found]
+        fresh: list[tuple[Span, tuple[Row, Parts]]] = []
+        for run in _runs([s for s in missing if s in keepable]):
+            fresh += zip(run, computed(station, clock, run, with_parts=True), strict=True)
+        _keep(station, fresh)
+        for run in _runs([s for s in missing if s not in keepable]):
+            fresh += zip(
+                run,
+                computed(station, clock, run, with_parts=parts, with_counts=not parts),
+                strict=True,
+            )
+        found.update((span, Period(row, got)) for span, (row, got) in fresh)
+        out[station.pk] = [found[s] for s in spans]
+    return out
 
 
 def _runs(spans: list[Span]) -> list[list[Span]]:
-    """Spans that follow each other without a gap, together: one read of the stored changes for
-    each run, never one over the year for two days at its ends."""
+    """Spans that follow each other (a gap of less than 12 h: a night without shifts), together:
+    one read of the stored changes for each run, never one over the year for its two ends."""
     runs: list[list[Span]] = []
     for span in spans:
         if runs and runs[-1][-1][2] >= span[1] - timedelta(hours=12):
@@ -118,6 +145,9 @@ def _keep(station: Station, rows: list[tuple[Span, tuple[Row, Parts]]]) -> None:
     PeriodSummary.objects.bulk_create(summaries, ignore_conflicts=True)
 
 
-def _from_stored(station: Station, span: Span, p: PeriodSummary) -> tuple[Row, Parts]:
-    counts = Counts(p.processed, p.good_first_time, p.ideal_s)
-    return Row(station, span[0], p.start, p.end, counts, Figures(**p.figures)), dict(p.pareto)
+def _from_stored(station: Station, span: Span, kept: dict[str, Any], parts: bool) -> Period:
+    if parts:
+        return Period(None, dict(kept["pareto"]))
+    counts = Counts(kept["processed"], kept["good_first_time"], kept["ideal_s"])
+    row = Row(station, span[0], kept["start"], kept["end"], counts, Figures(**kept["figures"]))
+    return Period(row, {})

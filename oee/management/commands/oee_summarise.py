@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from lines.models import Line, Station
 from oee.selectors.machine_time import line_clock
-from oee.selectors.periods import station_parts
+from oee.selectors.periods import stations_parts
 
 
 class Command(BaseCommand):
@@ -32,6 +32,7 @@ class Command(BaseCommand):
         end = timezone.now()
         for each in lines:
             clock = line_clock(each)
-            for station in Station.objects.filter(line=each).order_by("code"):
-                periods = station_parts(station, clock, end - timedelta(days=days), end)
-                self.stdout.write(f"{each.code} {station.code}: {len(periods)} periods")
+            stations = list(Station.objects.filter(line=each).order_by("code"))
+            periods = stations_parts(stations, clock, end - timedelta(days=days), end)
+            for station in stations:
+                self.stdout.write(f"{each.code} {station.code}: {len(periods[station.pk])} periods")
