@@ -15,7 +15,11 @@ NODE = "ns=2;s=COAT.ArealLoading"
 
 
 def gap(start: float, end: float | None, stations=("T-COATING",)) -> dict:
-    entry = {"start": at(start), "end": None if end is None else at(end), "endpoint": "opc.tcp://x/"}
+    entry = {
+        "start": at(start),
+        "end": None if end is None else at(end),
+        "endpoint": "opc.tcp://x/",
+    }
     if stations is not None:
         entry["stations"] = list(stations)
     return entry
@@ -67,7 +71,9 @@ def test_gaps_of_two_bridges_at_the_same_time_are_two_gaps(plant):
 
 def test_a_gap_that_names_no_stations_covers_the_stations_of_every_enabled_tag(plant):
     Tag.objects.create(node_id=NODE, station=plant.station("coating"), parameter="p")
-    Tag.objects.create(node_id="n2", station=plant.station("stacking"), parameter="p", enabled=False)
+    Tag.objects.create(
+        node_id="n2", station=plant.station("stacking"), parameter="p", enabled=False
+    )
     batch_ingest(batch=with_gaps(gap(10, 20, stations=None)))
     assert stored()[0][3] == ["T-COATING"]
 
