@@ -210,9 +210,10 @@ class ConnectionGap(models.Model):
     bridge reported the loss and has not subscribed again). One row per source and start, so a
     re-sent batch stores nothing twice and the closing report finds the open one.
 
-    The bridge names the stations from its own tag map: no table says which tags a source
-    reads (every bridge subscribes every enabled tag), and its map at the outage is what it
-    stopped reading; a tag mapped later must not backdate a gap onto its station.
+    The bridge names the stations (those of the nodes it had monitored), not the ingest: no
+    table says which tags a source reads (every bridge subscribes every enabled tag and skips
+    the nodes its server has not), and what it read before the outage is what went unread; a
+    tag mapped later must not backdate a gap onto its station.
     """
 
     source = models.CharField(max_length=120)

@@ -280,6 +280,9 @@ class Bridge:
         self._rate = RateMeter()
         self.tag_health = TagHealth()
         self.gaps = GapLog(endpoint=config.endpoint)
+        self._reading: tuple[
+            str, ...
+        ] = ()  # stations of the monitored nodes, at the last subscribe
 
     # --- the whole run -------------------------------------------------------------------------
 
@@ -379,7 +382,7 @@ class Bridge:
                 # A stop opens a gap too: nothing reads the server until the next run closes it
                 # (a run killed later finds its start in the status file).
                 if self.status.connected:
-                    self._gap(self.gaps.lost(datetime.now(UTC), self._stations()))
+                    self._gap(self.gaps.lost(datetime.now(UTC), self._reading))
                 await self._close(client)
                 self.status.connected, self.status.subscribed_tags = False, 0
             if not stop.is_set():
@@ -431,7 +434,7 @@ class Bridge:
             await self.closed_loop.attach(client, self.tag_map)
             self.status.state, self.status.connected = "connected", True
             self.status.connected_since = iso_utc(datetime.now(UTC))
-            self._gap(self.gaps.subscribed(datetime.now(UTC), self._stations()))
+            self._gap(self.gaps.subscribed(datetime.now(UTC), self._reading))
             logger.info("connected to %s: %d tags", self.config.endpoint, len(tags.active))
             await self._supervise(client, tags, lost, stop)
         finally:
@@ -460,6 +463,7 @@ class Bridge:
             for node_id, reason in sorted(tags.skipped.items())
         ]
         self.tag_health.skipped(tags.skipped)
+        self._reading = tuple(sorted({item.spec.station for item in tags.active.values()}))
 
     async def _supervise(
         self, client: Client, tags: TagSubscription, lost: asyncio.Event, stop: asyncio.Event
@@ -526,7 +530,8 @@ class Bridge:
             self._submit(batch)
 
     def _stations(self) -> tuple[str, ...]:
-        """The stations of the nodes the bridge subscribes: what a gap leaves unread."""
+        """The stations of the nodes the tag map has the bridge subscribe: what a gap resumed
+        from a run that named none leaves unread, as far as this run knows before it connects."""
         if self.tag_map is None:
             return ()
         return tuple(sorted({spec.station for spec in self.tag_map.subscribed().values()}))
@@ -575,6 +580,7 @@ class Bridge:
         mapped = sorted(self.tag_map.by_node_id()) if self.tag_map is not None else []
         status.tags = self.tag_health.report(mapped)
         status.gap_open_since = iso_utc(self.gaps.open_since)
+        status.reading_stations = list(self._reading)
         status.gaps_reported = self.gaps.reported
         write_status(self.config.status_path, status)
 

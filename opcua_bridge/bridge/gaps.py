@@ -8,9 +8,9 @@ say "no data" while the outage lasts, and the same gap with its end once subscri
 start is its identity: the ingest stores one gap per source and start, closing it when the end
 arrives, whatever order the two batches come in.
 
-The bridge says which stations a gap covers from its tag map (the stations of the nodes it
-subscribes): that is OPC UA knowledge (which nodes went unread), nothing of what the MES makes
-of them.
+The bridge says which stations a gap covers: the stations of the nodes it had monitored (its
+tag map, less the nodes the server does not have). That is OPC UA knowledge (which nodes went
+unread), nothing of what the MES makes of them.
 """
 
 from dataclasses import dataclass
@@ -26,7 +26,11 @@ GapEntry = dict[str, Any]
 
 @dataclass
 class GapLog:
-    """The gap open now (if any) of one bridge; `reported` counts the entries handed over."""
+    """The gap open now (if any) of one bridge; `reported` counts the entries handed over.
+
+    `stations` are those whose nodes the bridge read when the gap opened (the stations of its
+    monitored items, not of nodes the server does not have): a bridge that loses its PLC leaves
+    those unread, not the stations of another PLC in the same tag map."""
 
     endpoint: str
     open_since: datetime | None = None
@@ -42,27 +46,33 @@ class GapLog:
 
     def resume(self, previous: dict[str, Any] | None) -> None:
         """A new run: the gap the previous run left open goes on, or one opens at its last sign
-        of life (nothing when no previous run is known). A run killed while a gap was open left
-        its start in the status file: the same gap is closed once, not left open for ever."""
+        of life (nothing when no previous run is known), over the stations it was reading. A
+        run killed while a gap was open left its start in the status file: the same gap is
+        closed once, not left open for ever."""
         since = last_sign_of_life(previous)
-        if since is not None:
-            self.open_since = since
+        if since is None:
+            return
+        assert previous is not None
+        read = previous.get("reading_stations")
+        self.open_since = since
+        self.stations = tuple(str(code) for code in read) if isinstance(read, list) else ()
 
     def open_entry(self, stations: tuple[str, ...]) -> GapEntry | None:
         """The open gap's entry (None when none is open): the MES hears of a resumed gap while
-        the bridge still connects, once the tag map says which stations it covers."""
+        the bridge still connects. `stations` (the tag map's) when the previous run named none."""
         if self.open_since is None:
             return None
-        self.stations = stations
+        self.stations = self.stations or stations
         return self._entry(None)
 
     def subscribed(self, at: datetime, stations: tuple[str, ...]) -> GapEntry | None:
         """The subscription stands again at `at`: the closed gap's entry, or None when none was
-        open. A clock that went back (end before start) closes it with no length."""
+        open; over the stations of the open one (`stations` only if it had none). A clock that
+        went back (end before start) closes it with no length."""
         if self.open_since is None:
             return None
         end = max(at, self.open_since)
-        self.stations = tuple(sorted(set(self.stations) | set(stations)))
+        self.stations = self.stations or stations
         entry = self._entry(end)
         self.open_since = None
         return entry

@@ -30,7 +30,7 @@ def test_a_loss_opens_a_gap_once_and_the_next_subscription_closes_it():
     closed = log.subscribed(s(30), ("A", "C"))
     assert closed is not None
     assert (closed["start"], closed["end"]) == (opened["start"], "2026-12-03T08:00:30.000000Z")
-    assert closed["stations"] == ["A", "B", "C"]  # what went unread then or now
+    assert closed["stations"] == ["A", "B"]  # what went unread: what was read before the loss
     assert log.open_since is None and log.reported == 2
     assert log.subscribed(s(40), ("A",)) is None
 
@@ -43,15 +43,20 @@ def test_a_clock_that_went_back_closes_the_gap_with_no_length_not_a_negative_one
 
 
 def test_a_restart_after_a_kill_opens_the_gap_at_the_previous_runs_last_status():
-    previous = {"state": "connected", "updated_at": "2026-12-03T08:00:07.500000Z"}
+    previous = {
+        "state": "connected",
+        "updated_at": "2026-12-03T08:00:07.500000Z",
+        "reading_stations": ["A", "B"],
+    }
     log = GapLog(ENDPOINT)
     log.resume(previous)
     assert log.open_since == s(7.5)
-    assert log.open_entry(("A",)) == {
+    # the stations the killed run read, not those this run's tag map would name
+    assert log.open_entry(("A", "B", "C")) == {
         "start": "2026-12-03T08:00:07.500000Z",
         "end": None,
         "endpoint": ENDPOINT,
-        "stations": ["A"],
+        "stations": ["A", "B"],
     }
     closed = log.subscribed(s(60), ("A",))
     assert closed is not None and (closed["start"], closed["end"]) == (
@@ -64,8 +69,10 @@ def test_a_run_killed_during_an_outage_hands_the_same_gap_on_not_a_second_one():
     previous = {"gap_open_since": "2026-12-03T08:00:02Z", "updated_at": "2026-12-03T08:05:00Z"}
     log = GapLog(ENDPOINT)
     log.resume(previous)
-    closed = log.subscribed(s(600), ())
+    assert log.open_entry(("A",)) is not None  # a status of before reading_stations: the map's
+    closed = log.subscribed(s(600), ("B",))
     assert closed is not None and closed["start"] == "2026-12-03T08:00:02.000000Z"
+    assert closed["stations"] == ["A"]
 
 
 def test_no_previous_run_or_an_unreadable_status_opens_nothing():

@@ -59,6 +59,14 @@ def test_a_plc_restart_is_a_gap_in_the_batches_stored_once_and_no_data_for_the_s
 ):
     plc = PlcServer({STATE: ua.Variant(6, ua.VariantType.Int32)})  # PackML Execute: running
     plc.start()
+    # a station on another PLC in the same tag map: this server has not its node, so this
+    # bridge's outage leaves nothing of it unread
+    coater = Station.objects.create(
+        line=stacker.line, code="COAT-01", name="Coater", kind="coating"
+    )
+    Tag.objects.create(
+        node_id="ns=2;s=OTHER-PLC.MachineState", station=coater, role="machine_state"
+    )
     delivery = RecordingDelivery()
     bridge = BridgeRunner(bridge_config(plc.endpoint, tmp_path), delivery).start()
     try:
@@ -151,6 +159,7 @@ def test_a_bridge_killed_and_started_again_reports_the_gap_from_its_last_sign_of
     since = parse_datetime(last["updated_at"])
     assert since is not None
     assert parse_datetime(opened["start"]) == since and opened["end"] is None
+    assert opened["stations"] == closed["stations"] == last["reading_stations"] == ["STACK-01"]
     assert parse_datetime(closed["start"]) == since and parse_datetime(closed["end"]) > since
 
     ingest_all(delivery)
