@@ -4,9 +4,9 @@ themselves: Django sends no signal for them."""
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from lines.models import Operation, Station
+from lines.models import ConnectionGap, Operation, Station
 from oee.models import (
     DayOff,
     IdealCycle,
@@ -35,6 +35,17 @@ def _operation(instance: Operation, **_: Any) -> None:
         periods_stale_of_kind_from(instance.station_id, instance.completed_at)
 
 
+def _gap(instance: ConnectionGap, **_: Any) -> None:
+    for station_id in instance.stations.values_list("pk", flat=True):
+        periods_stale_from(station_id, instance.start)
+
+
+def _gap_stations(instance: ConnectionGap, action: str, pk_set: set[int] | None, **_: Any) -> None:
+    if action == "post_add":
+        for station_id in pk_set or ():
+            periods_stale_from(station_id, instance.start)
+
+
 def _assignment(instance: StopAssignment, **_: Any) -> None:
     periods_stale_over(instance.station_id, instance.start, instance.end)
 
@@ -52,11 +63,15 @@ def _ideal_cycle(instance: IdealCycle, **_: Any) -> None:
 
 
 def connect() -> None:
+    m2m_changed.connect(
+        _gap_stations, sender=ConnectionGap.stations.through, dispatch_uid="oee-gap-stations"
+    )
     for signal in (post_save, post_delete):
         for model in (StateChange, StopReasonReport):
             signal.connect(_state_or_code, sender=model, dispatch_uid=f"oee-{model.__name__}")
         signal.connect(_operation, sender=Operation, dispatch_uid="oee-operation")
         signal.connect(_assignment, sender=StopAssignment, dispatch_uid="oee-assignment")
+        signal.connect(_gap, sender=ConnectionGap, dispatch_uid="oee-gap")
         for calendar in (ShiftPattern, DayOff, LineClock):
             signal.connect(_calendar, sender=calendar, dispatch_uid=f"oee-{calendar.__name__}")
         signal.connect(_ideal_cycle, sender=IdealCycle, dispatch_uid="oee-ideal-cycle")

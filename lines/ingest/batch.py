@@ -7,6 +7,7 @@
    judges the measurements it carries, then completes the operation (a quality gate sees them).
 3. All other values are stored, rejected ones with their reason, and judged
    (lines.hooks.AFTER_INGEST: quality evaluation, flags, holds).
+4. The bridge's connection gaps, if the batch has any, are stored (lines/ingest/gaps.py).
 A batch id seen before changes nothing: a redelivered batch is a no-op.
 """
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from lines import hooks
 from lines.ingest.columns import SampleColumns
+from lines.ingest.gaps import RawGap, gaps_parse, gaps_store
 from lines.ingest.parse import ParsedBatch, RawEvent, batch_parse
 from lines.ingest.samples import Attribution, event_columns, sample_columns
 from lines.ingest.scope import batch_scope
@@ -35,11 +37,13 @@ class IngestReport:
     events: int = 0
     flags: int = 0
     problems: list[str] = field(default_factory=list)
+    gaps: int = 0
 
 
 def batch_ingest(*, batch: dict) -> IngestReport:
     """Store and judge one batch (docs/telemetry.md); a malformed batch raises InvalidInput."""
     parsed = batch_parse(batch)
+    gaps, gap_problems = gaps_parse(batch.get("gaps"), timezone.now())
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -49,10 +53,12 @@ def batch_ingest(*, batch: dict) -> IngestReport:
         except IntegrityError:
             return IngestReport(batch_id=str(parsed.batch_id), duplicate=True)
         with batch_scope():
-            return _ingest(parsed, record)
+            return _ingest(parsed, record, gaps, gap_problems)
 
 
-def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
+def _ingest(
+    parsed: ParsedBatch, record: IngestBatch, gaps: list[RawGap], gap_problems: list[str]
+) -> IngestReport:
     tags = tag_map()
     where = Attribution(parsed.samples, tags)
     events = UnitEvents()
@@ -63,6 +69,7 @@ def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
     stored.append(_store_and_judge(rows, record, flags))
     record.samples, record.events = sum(map(len, stored)), len(parsed.events)
     record.rejected = sum(rows.rejected() for rows in stored)
+    events.problems += gap_problems + gaps_store(gaps=gaps, source=parsed.source)
     record.problems = events.problems
     record.save(update_fields=["samples", "events", "rejected", "problems"])
     return IngestReport(
@@ -73,6 +80,7 @@ def _ingest(parsed: ParsedBatch, record: IngestBatch) -> IngestReport:
         record.events,
         len(flags),
         events.problems,
+        len(gaps),
     )
 
 

@@ -116,7 +116,7 @@ class IngestBatch(models.Model):
     samples = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     events = models.PositiveIntegerField(default=0)
-    problems = models.JSONField(default=list, blank=True)  # unit events the services refused
+    problems = models.JSONField(default=list, blank=True)  # unit events refused, gaps unusable
 
     class Meta:
         ordering = ["-received_at"]
@@ -202,3 +202,38 @@ class Sample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id}/{self.parameter}={self.value}"
+
+
+class ConnectionGap(models.Model):
+    """A time a bridge had no subscription on its OPC UA server (its `source`, at `endpoint`):
+    nothing was read from the `stations`' nodes then. `end` is null while the gap is open (the
+    bridge reported the loss and has not subscribed again). One row per source and start, so a
+    re-sent batch stores nothing twice and the closing report finds the open one.
+
+    The bridge names the stations (those of the nodes it had monitored), not the ingest: no
+    table says which tags a source reads (every bridge subscribes every enabled tag and skips
+    the nodes its server has not), and what it read before the outage is what went unread; a
+    tag mapped later must not backdate a gap onto its station.
+    """
+
+    source = models.CharField(max_length=120)
+    endpoint = models.CharField(max_length=255, blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True, blank=True)
+    stations = models.ManyToManyField("lines.Station", related_name="+", blank=True)
+    received_at = models.DateTimeField()  # when the ingest first heard of it
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "start"], name="lines_connection_gap_once"),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+                name="lines_connection_gap_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["start", "end"], name="lines_gap_start_end")]
+
+    def __str__(self) -> str:
+        end = f"{self.end:%Y-%m-%d %H:%M:%S}" if self.end else "open"
+        return f"{self.source} {self.start:%Y-%m-%d %H:%M:%S} .. {end}"

@@ -18,6 +18,7 @@ from oee.figures import Counts, Figures, Stop, Window, oee_figures, stops
 from oee.models import DayOff, IdealCycle, LineClock, ShiftPattern, StateChange, StopReasonReport
 from oee.models.calendar import DEFAULT_MICRO_STOP_S
 from oee.models.downtime import DowntimeReason, StopAssignment
+from oee.selectors.gaps import in_gap, station_gaps
 from oee.selectors.stop_reasons import current_assignments, plc_reasons
 from oee.shifts import Break, Shift, shifts_between
 from oee.shifts import ShiftPattern as Pattern
@@ -56,7 +57,10 @@ def pattern_of(row: ShiftPattern) -> Pattern:
 
 
 def state_now(station: Station, at: datetime) -> str:
-    """The category the station's last reported state puts it in at `at` (no data before any)."""
+    """The category the station's last reported state puts it in at `at` (no data before any,
+    and inside a connection gap of its bridge)."""
+    if in_gap(station, at):
+        return Category.NO_DATA
     category = (
         StateChange.objects.filter(station=station, at__lte=at)
         .order_by("-at", "-id")
@@ -77,7 +81,8 @@ def station_timeline(station: Station, start: datetime, end: datetime) -> list[I
     reports = StopReasonReport.objects.filter(
         station=station, at__gte=start - timedelta(days=1), at__lt=end
     ).values_list("at", "code")
-    return with_reasons(tile(changes, start, end), list(reports))
+    gaps = station_gaps(station, start, end)
+    return with_reasons(tile(changes, start, end, gaps), list(reports))
 
 
 def planned_windows(clock: Clock, start: datetime, end: datetime) -> list[Window] | None:

@@ -1,4 +1,5 @@
-"""Pure batching: samples and events collect into a batch that closes by size or by age.
+"""Pure batching: samples, events and connection gaps collect into a batch that closes by size or
+by age.
 
 The clocks are parameters so tests drive time by hand. A batch's `batch_id` is a fresh uuid4:
 the ingest stores it, and a redelivered batch (from the spool, after a lost ack) changes nothing.
@@ -37,16 +38,21 @@ class Batcher:
         self._utc_now = utc_now
         self._samples: list[dict[str, Any]] = []
         self._events: list[dict[str, Any]] = []
+        self._gaps: list[dict[str, Any]] = []
         self._opened_at: float | None = None
 
     def __len__(self) -> int:
-        return len(self._samples) + len(self._events)
+        return len(self._samples) + len(self._events) + len(self._gaps)
 
     def add_sample(self, sample: dict[str, Any]) -> Batch | None:
         return self._add(self._samples, sample)
 
     def add_event(self, event: dict[str, Any]) -> Batch | None:
         return self._add(self._events, event)
+
+    def add_gap(self, gap: dict[str, Any]) -> Batch | None:
+        """A connection gap (opcua_bridge/bridge/gaps.py) rides in the next batch."""
+        return self._add(self._gaps, gap)
 
     def _add(self, bucket: list[dict[str, Any]], entry: dict[str, Any]) -> Batch | None:
         if self._opened_at is None:
@@ -75,5 +81,7 @@ class Batcher:
             "columns": columns_of(self._samples),
             "events": self._events,
         }
-        self._samples, self._events, self._opened_at = [], [], None
+        if self._gaps:  # only then: a batch without gaps is what ingests before them read
+            batch["gaps"] = self._gaps
+        self._samples, self._events, self._gaps, self._opened_at = [], [], [], None
         return batch

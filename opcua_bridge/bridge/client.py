@@ -36,6 +36,7 @@ from opcua_bridge.bridge.closed_loop import ClosedLoop
 from opcua_bridge.bridge.config import BridgeConfig
 from opcua_bridge.bridge.decisions import Decider, LinesDecider
 from opcua_bridge.bridge.delivery import Forwarder
+from opcua_bridge.bridge.gaps import GapEntry, GapLog
 from opcua_bridge.bridge.logfilter import tame_asyncua_logging
 from opcua_bridge.bridge.mapping import (
     event_from_fields,
@@ -43,7 +44,7 @@ from opcua_bridge.bridge.mapping import (
     sample_from_datavalue,
     sample_key,
 )
-from opcua_bridge.bridge.status import BridgeStatus, RateMeter, write_status
+from opcua_bridge.bridge.status import BridgeStatus, RateMeter, read_status, write_status
 from opcua_bridge.bridge.tag_health import TagHealth
 from opcua_bridge.bridge.tagmap import TagMap, TagSpec
 
@@ -278,12 +279,18 @@ class Bridge:
         self._last_keys: dict[str, tuple | None] = {}
         self._rate = RateMeter()
         self.tag_health = TagHealth()
+        self.gaps = GapLog(endpoint=config.endpoint)
+        self._reading: tuple[
+            str, ...
+        ] = ()  # stations of the monitored nodes, at the last subscribe
 
     # --- the whole run -------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until `stop` is set; then flush the open batch and disconnect cleanly."""
         tame_asyncua_logging()
+        # Before the first status write replaces it: the previous run's last sign of life.
+        self.gaps.resume(await asyncio.to_thread(read_status, self.config.status_path))
         self.forwarder.start()
         helpers = [
             asyncio.create_task(self._flush_loop(stop), name="bridge-flush"),
@@ -291,6 +298,7 @@ class Bridge:
         ]
         try:
             await self._load_tag_map(stop)
+            self._gap(self.gaps.open_entry(self._stations()))
             helpers.append(asyncio.create_task(self._watch_tag_map(stop), name="bridge-tagmap"))
             await self._connection_loop(stop)
         finally:
@@ -371,6 +379,10 @@ class Bridge:
                 self.status.error(f"connection lost: {message}")
                 logger.warning("connection lost: %s", message)
             finally:
+                # A stop opens a gap too: nothing reads the server until the next run closes it
+                # (a run killed later finds its start in the status file).
+                if self.status.connected:
+                    self._gap(self.gaps.lost(datetime.now(UTC), self._reading))
                 await self._close(client)
                 self.status.connected, self.status.subscribed_tags = False, 0
             if not stop.is_set():
@@ -422,6 +434,7 @@ class Bridge:
             await self.closed_loop.attach(client, self.tag_map)
             self.status.state, self.status.connected = "connected", True
             self.status.connected_since = iso_utc(datetime.now(UTC))
+            self._gap(self.gaps.subscribed(datetime.now(UTC), self._reading))
             logger.info("connected to %s: %d tags", self.config.endpoint, len(tags.active))
             await self._supervise(client, tags, lost, stop)
         finally:
@@ -450,6 +463,7 @@ class Bridge:
             for node_id, reason in sorted(tags.skipped.items())
         ]
         self.tag_health.skipped(tags.skipped)
+        self._reading = tuple(sorted({item.spec.station for item in tags.active.values()}))
 
     async def _supervise(
         self, client: Client, tags: TagSubscription, lost: asyncio.Event, stop: asyncio.Event
@@ -515,6 +529,23 @@ class Bridge:
         if batch is not None:
             self._submit(batch)
 
+    def _stations(self) -> tuple[str, ...]:
+        """The stations of the nodes the tag map has the bridge subscribe: what a gap resumed
+        from a run that named none leaves unread, as far as this run knows before it connects."""
+        if self.tag_map is None:
+            return ()
+        return tuple(sorted({spec.station for spec in self.tag_map.subscribed().values()}))
+
+    def _gap(self, entry: GapEntry | None) -> None:
+        if entry is None:
+            return
+        logger.info(
+            "connection gap of %s: %s to %s", entry["endpoint"], entry["start"], entry["end"]
+        )
+        batch = self.batcher.add_gap(entry)
+        if batch is not None:
+            self._submit(batch)
+
     def _submit(self, batch: dict) -> None:
         self.status.batches_created += 1
         self.forwarder.submit(batch)
@@ -548,6 +579,9 @@ class Bridge:
         status.closed_loop = self.closed_loop.status(connected=status.connected)
         mapped = sorted(self.tag_map.by_node_id()) if self.tag_map is not None else []
         status.tags = self.tag_health.report(mapped)
+        status.gap_open_since = iso_utc(self.gaps.open_since)
+        status.reading_stations = list(self._reading)
+        status.gaps_reported = self.gaps.reported
         write_status(self.config.status_path, status)
 
 

@@ -50,6 +50,13 @@ class BridgeStatus:
     batches_confirmed: int = 0
     batches_refused: int = 0
     reconnects: int = 0
+    # The connection gap open now (lost, not subscribed again), kept here so that a run killed
+    # during an outage hands the same gap to the next run (opcua_bridge/bridge/gaps.py).
+    gap_open_since: str | None = None
+    gaps_reported: int = 0  # gap entries handed over in batches (an open and a closed per gap)
+    # The stations of the nodes monitored at the last subscription: a gap the next run resumes
+    # covers these.
+    reading_stations: list[str] = field(default_factory=list)
     last_error: str = ""
     last_error_at: str | None = None
     started_at: str | None = field(default_factory=_now_iso)

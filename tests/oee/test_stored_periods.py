@@ -181,3 +181,17 @@ def test_the_summarise_command_keeps_the_ended_periods_ahead(stacker):
     kept = set(PeriodSummary.objects.filter(station=stacker).values_list("start", flat=True))
     assert {DAY, at(24), at(48)} <= kept
     assert not PeriodSummary.objects.filter(end__gt=timezone.now()).exists()
+
+
+def test_a_connection_gap_opened_and_closed_later_removes_the_periods_it_covers(stacker):
+    three_days(stacker)
+    gap = {"start": at(30).isoformat(), "stations": [stacker.code], "endpoint": "opc.tcp://plc"}
+
+    batch_ingest(batch={**batch(), "gaps": [gap]})  # open: no data from 06:00 on day two
+    assert PeriodSummary.objects.filter(station=stacker, start__gt=DAY).count() == 0
+    assert three_days(stacker)[2].figures.no_data_s == 24 * 3600
+
+    batch_ingest(batch={**batch(), "gaps": [{**gap, "end": at(31).isoformat()}]})  # closed
+    assert PeriodSummary.objects.filter(station=stacker, start__gt=DAY).count() == 0
+    _, second, third = three_days(stacker)
+    assert (second.figures.no_data_s, third.figures.no_data_s) == (3600, 0)

@@ -27,6 +27,7 @@ SHOWN = (
     "batches_resent",
     "batches_refused",
     "reconnects",
+    "gap_open_since",
     "last_error",
     "updated_at",
 )
