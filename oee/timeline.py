@@ -71,26 +71,30 @@ def tile(
 def _blank_gaps(
     intervals: list[Interval], gaps: Sequence[tuple[datetime, datetime]]
 ) -> list[Interval]:
-    """Cut every gap out of the intervals and put NO_DATA there."""
-    out = intervals
-    for gap_start, gap_end in sorted(gaps):
-        if gap_end <= gap_start:
-            continue
-        cut: list[Interval] = []
-        for interval in out:
-            if interval.end <= gap_start or interval.start >= gap_end:
-                cut.append(interval)
-                continue
-            if interval.start < gap_start:
-                cut.append(_span(interval, interval.start, gap_start))
-            cut.append(
-                Interval(
-                    max(interval.start, gap_start), min(interval.end, gap_end), Category.NO_DATA
-                )
-            )
-            if interval.end > gap_end:
-                cut.append(_span(interval, gap_end, interval.end))
-        out = cut
+    """Cut every gap out of the intervals (in time order, not overlapping) and put NO_DATA
+    there; overlapping gaps count once. One pass over both."""
+    merged: list[tuple[datetime, datetime]] = []
+    for gap_start, gap_end in sorted(g for g in gaps if g[1] > g[0]):
+        if merged and gap_start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], gap_end))
+        else:
+            merged.append((gap_start, gap_end))
+    out: list[Interval] = []
+    g = 0
+    for interval in intervals:
+        at = interval.start
+        while g < len(merged) and merged[g][1] <= at:
+            g += 1
+        n = g
+        while n < len(merged) and merged[n][0] < interval.end:
+            gap_start, gap_end = merged[n]
+            if gap_start > at:
+                out.append(_span(interval, at, gap_start))
+            out.append(Interval(max(at, gap_start), min(interval.end, gap_end), Category.NO_DATA))
+            at = min(interval.end, gap_end)
+            n += 1
+        if at < interval.end:
+            out.append(_span(interval, at, interval.end))
     return out
 
 

@@ -66,3 +66,26 @@ def test_any_input_tiles_the_window_exactly(points, gaps, length):
         assert earlier.end == later.start
     assert all(i.seconds > 0 for i in got)
     assert abs(sum(i.seconds for i in got) - length * 60) < 1e-6
+
+
+@given(
+    st.lists(st.tuples(minutes, categories), max_size=40),
+    st.lists(st.tuples(minutes, minutes), max_size=6),
+    st.lists(st.floats(min_value=0, max_value=479.9), min_size=1, max_size=20),
+)
+def test_inside_a_gap_is_no_data_and_outside_it_is_what_the_plc_said(points, gaps, probes):
+    changes = [Change(at(m), c) for m, c in points]
+    window = [(at(a), at(b)) for a, b in gaps]
+    blanked = tile(changes, at(0), at(480), window)
+    plain = tile(changes, at(0), at(480))
+
+    def category(intervals, moment):
+        (found,) = [i for i in intervals if i.start <= moment < i.end]
+        return found.category
+
+    for m in probes:
+        moment = at(m)
+        if any(a <= moment < b for a, b in window):
+            assert category(blanked, moment) == Category.NO_DATA
+        else:
+            assert category(blanked, moment) == category(plain, moment)
