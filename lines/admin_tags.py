@@ -21,11 +21,18 @@ from django.utils.translation import gettext_lazy
 
 from lines import services
 from lines.admin import ReadOnlyAdmin
-from lines.models import IngestBatch, Tag
+from lines.models import DeadbandKind, IngestBatch, Tag
 from lines.selectors.tag_health import TagWarnings, tags_health
 from mes.errors import DomainError
 
-_SETTINGS = ("enabled", "sampling_interval_ms", "queue_size", "description")
+_SETTINGS = (
+    "enabled",
+    "sampling_interval_ms",
+    "queue_size",
+    "deadband_kind",
+    "deadband_value",
+    "description",
+)
 
 
 class _DryRun(Exception):
@@ -94,6 +101,7 @@ class TagAdmin(admin.ModelAdmin):
         "role",
         "enabled",
         "sampling_interval_ms",
+        "deadband",
         "last_value",
         "last_error",
     )
@@ -122,6 +130,14 @@ class TagAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Tag | None = None) -> tuple[str, ...]:
         # a node keeps its id and station
         return ("node_id", "station", "last_value", "last_error") if obj else ()
+
+    @admin.display(description=gettext_lazy("deadband"))
+    def deadband(self, tag: Tag) -> str:
+        if tag.deadband_kind == DeadbandKind.ABSOLUTE:
+            return f"±{tag.deadband_value:g}"
+        if tag.deadband_kind == DeadbandKind.PERCENT:
+            return f"{tag.deadband_value:g} %"
+        return "—"
 
     @admin.display(description=gettext_lazy("last value"))
     def last_value(self, tag: Tag) -> str:

@@ -258,6 +258,8 @@ class TagSerializer(CodedSerializer):
             "role",
             "sampling_interval_ms",
             "queue_size",
+            "deadband_kind",
+            "deadband_value",
             "enabled",
             "description",
             "updated_at",

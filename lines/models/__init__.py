@@ -7,10 +7,11 @@ from lines.models.operation import Operation
 from lines.models.plant import Equipment, Line, Station
 from lines.models.product import Material, Product, Recipe, Route, RouteStep, WorkOrder
 from lines.models.recipe_download import RecipeDownload
-from lines.models.telemetry import IngestBatch, Sample, SampleSource, Tag, TagRole
+from lines.models.telemetry import DeadbandKind, IngestBatch, Sample, SampleSource, Tag, TagRole
 from lines.models.unit import Unit, UnitHistory
 
 __all__ = [
+    "DeadbandKind",
     "Equipment",
     "GenealogyEdge",
     "IngestBatch",
