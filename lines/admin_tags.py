@@ -44,6 +44,12 @@ class TagForm(forms.ModelForm):
         model = Tag
         fields = ["node_id", "station", "parameter", "role", *_SETTINGS]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("deadband_kind", "deadband_value"):  # left out: none, or as it was
+            if name in self.fields:
+                self.fields[name].required = False
+
     def apply(self) -> Tag:
         """Create or update the tag through the services, from the cleaned data."""
         data = self.cleaned_data
@@ -60,7 +66,7 @@ class TagForm(forms.ModelForm):
             station=data["station"],  # required: apply() runs on a valid form only
             parameter=data.get("parameter", ""),
             role=data.get("role", ""),
-            **settings,
+            **{name: value for name, value in settings.items() if value not in (None, "")},
         )
 
     def clean(self) -> dict[str, Any] | None:

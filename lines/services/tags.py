@@ -196,8 +196,8 @@ def _deadband(kind: str, value: float, role: str) -> tuple[str, float]:
     if role in TagRole.without_deadband():
         raise InvalidInput(
             _(
-                "A %(role)s tag takes no deadband: every change of it matters (a step of the "
-                "handshake, a state, a serial, a heartbeat). Set the deadband kind to none."
+                "A %(role)s tag takes no deadband: every change of it matters (a handshake "
+                "signal, a state, a serial, a heartbeat). Set the deadband kind to none."
             )
             % {"role": role},
             field="deadband_kind",
