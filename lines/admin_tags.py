@@ -140,10 +140,19 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("deadband"))
     def deadband(self, tag: Tag) -> str:
         if tag.deadband_kind == DeadbandKind.ABSOLUTE:
-            return f"±{tag.deadband_value:g}"
-        if tag.deadband_kind == DeadbandKind.PERCENT:
-            return f"{tag.deadband_value:g} %"
-        return "—"
+            shown = f"±{tag.deadband_value:g}"
+        elif tag.deadband_kind == DeadbandKind.PERCENT:
+            shown = f"{tag.deadband_value:g} %"
+        else:
+            return "—"
+        refused = (_health(tag) or {}).get("deadband_refused")
+        if refused:
+            return format_html(
+                '{} <strong class="errornote-inline">{}</strong>',
+                shown,
+                _("refused by the server (%(code)s): every reading arrives") % {"code": refused},
+            )
+        return shown
 
     @admin.display(description=gettext_lazy("last value"))
     def last_value(self, tag: Tag) -> str:

@@ -502,6 +502,9 @@ class Bridge:
             for node_id, reason in sorted(tags.deadband_refused.items())
             if node_id in tags.active
         ]
+        self.tag_health.deadband_refused(
+            {entry["node_id"]: entry["reason"] for entry in self.status.deadband_refused}
+        )
         self.tag_health.skipped(tags.skipped)
 
     async def _supervise(

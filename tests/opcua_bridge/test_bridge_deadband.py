@@ -16,6 +16,7 @@ from django.core.management import call_command
 
 from lines import services
 from lines.models import Line, Station, Tag
+from opcua_bridge.bridge.status import BridgeStatus, write_status
 from tests.opcua_bridge.servers import (
     BridgeRunner,
     PlcServer,
@@ -163,6 +164,12 @@ def test_a_refused_deadband_is_reported_and_the_tag_still_arrives(plc, dryer, tm
     ]
     assert runner.status.skipped_nodes == []
     assert runner.status.deadband_tags == 1
+    health = runner.status.tags  # per tag, as the tag API and the admin read it
+    assert (health[no_range]["deadband_refused"], health[no_range]["failing"]) == (
+        "BadDeadbandFilterInvalid",
+        False,
+    )
+    assert health[in_range]["deadband_refused"] == ""
     assert values(delivery, no_range) == [START, *RAMP, END]  # subscribed without the filter
     assert values(delivery, in_range) == reported(1.0)
 
@@ -201,3 +208,31 @@ def test_a_deadband_set_in_the_tag_map_re_creates_the_monitored_item(plc, dryer,
         runner.stop()
 
     assert values(delivery, node_id)[before:] == reported(0.5)[1:]
+
+
+def test_the_admin_shows_a_deadband_the_running_bridge_says_the_server_refused(
+    plc, dryer, settings, tmp_path, admin_client
+):
+    refused = tag(plc, dryer, "DRY.Zone4", "dryer_zone_4_c", deadband_kind="percent",
+                  deadband_value=2)  # fmt: skip
+    applied = tag(plc, dryer, "DRY.Zone1", "dryer_zone_1_c", deadband_kind="absolute",
+                  deadband_value=0.5)  # fmt: skip
+    settings.VAR_DIR = tmp_path
+    status = BridgeStatus(name="line7", endpoint=plc.endpoint, state="connected")
+    status.tags = {
+        node_id: {
+            "last_value_at": None,
+            "last_error": "",
+            "last_error_at": None,
+            "failing": False,
+            "deadband_refused": code,
+        }  # fmt: skip
+        for node_id, code in ((refused, "BadDeadbandFilterInvalid"), (applied, ""))
+    }
+    write_status(tmp_path / "bridge-status-line7.json", status)
+
+    page = admin_client.get("/admin/lines/tag/").content.decode()
+
+    assert "2 % <strong" in page
+    assert "refused by the server (BadDeadbandFilterInvalid): every reading arrives" in page
+    assert "±0.5</td>" in page
