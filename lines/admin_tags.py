@@ -21,11 +21,18 @@ from django.utils.translation import gettext_lazy
 
 from lines import services
 from lines.admin import ReadOnlyAdmin
-from lines.models import IngestBatch, Tag
+from lines.models import DeadbandKind, IngestBatch, Tag
 from lines.selectors.tag_health import TagWarnings, tags_health
 from mes.errors import DomainError
 
-_SETTINGS = ("enabled", "sampling_interval_ms", "queue_size", "description")
+_SETTINGS = (
+    "enabled",
+    "sampling_interval_ms",
+    "queue_size",
+    "deadband_kind",
+    "deadband_value",
+    "description",
+)
 
 
 class _DryRun(Exception):
@@ -36,6 +43,12 @@ class TagForm(forms.ModelForm):
     class Meta:
         model = Tag
         fields = ["node_id", "station", "parameter", "role", *_SETTINGS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("deadband_kind", "deadband_value"):  # left out: none, or as it was
+            if name in self.fields:
+                self.fields[name].required = False
 
     def apply(self) -> Tag:
         """Create or update the tag through the services, from the cleaned data."""
@@ -53,7 +66,7 @@ class TagForm(forms.ModelForm):
             station=data["station"],  # required: apply() runs on a valid form only
             parameter=data.get("parameter", ""),
             role=data.get("role", ""),
-            **settings,
+            **{name: value for name, value in settings.items() if value not in (None, "")},
         )
 
     def clean(self) -> dict[str, Any] | None:
@@ -94,6 +107,7 @@ class TagAdmin(admin.ModelAdmin):
         "role",
         "enabled",
         "sampling_interval_ms",
+        "deadband",
         "last_value",
         "last_error",
     )
@@ -122,6 +136,23 @@ class TagAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Tag | None = None) -> tuple[str, ...]:
         # a node keeps its id and station
         return ("node_id", "station", "last_value", "last_error") if obj else ()
+
+    @admin.display(description=gettext_lazy("deadband"))
+    def deadband(self, tag: Tag) -> str:
+        if tag.deadband_kind == DeadbandKind.ABSOLUTE:
+            shown = f"±{tag.deadband_value:g}"
+        elif tag.deadband_kind == DeadbandKind.PERCENT:
+            shown = f"{tag.deadband_value:g} %"
+        else:
+            return "—"
+        refused = (_health(tag) or {}).get("deadband_refused")
+        if refused:
+            return format_html(
+                '{} <strong class="errornote-inline">{}</strong>',
+                shown,
+                _("refused by the server (%(code)s): every reading arrives") % {"code": refused},
+            )
+        return shown
 
     @admin.display(description=gettext_lazy("last value"))
     def last_value(self, tag: Tag) -> str:

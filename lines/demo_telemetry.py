@@ -11,7 +11,15 @@ from lines.choices import UnitKind
 from lines.models import Station, Tag, Unit
 
 DEMO_TAGS = Path(settings.BASE_DIR) / "fixtures" / "demo_tags.toml"
-TAG_FIELDS = ("parameter", "role", "sampling_interval_ms", "queue_size", "description")
+TAG_FIELDS = (
+    "parameter",
+    "role",
+    "sampling_interval_ms",
+    "queue_size",
+    "deadband_kind",
+    "deadband_value",
+    "description",
+)
 
 
 def load_demo_tags(*, path: Path = DEMO_TAGS) -> tuple[int, list[str]]:

@@ -11,9 +11,9 @@ from typing import Any, ClassVar, TypedDict
 from rest_framework import serializers
 
 from lines.api import resolve
-from lines.api.common import DateTimeField, DecimalField, IntegerField, count, record_id
+from lines.api.common import DateTimeField, DecimalField, FloatField, IntegerField, count, record_id
 from lines.choices import OperationResult, UnitKind
-from lines.models import TagRole
+from lines.models import DeadbandKind, TagRole
 from lines.services import tags as tag_rules
 
 
@@ -178,6 +178,22 @@ def queue_size_field(**kwargs: Any) -> serializers.IntegerField:
     return IntegerField(min_value=1, max_value=tag_rules.MAX_QUEUE_SIZE, **kwargs)
 
 
+def deadband_kind_field(**kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=DeadbandKind.choices,
+        help_text="none, absolute (in the value's unit) or percent (of the node's EURange).",
+        **kwargs,
+    )
+
+
+def deadband_value_field(**kwargs: Any) -> FloatField:
+    return FloatField(
+        min_value=0,
+        help_text="A change the server does not report unless exceeded; 0 with kind none.",
+        **kwargs,
+    )
+
+
 def _blank_for_null(attrs: dict[str, Any]) -> dict[str, Any]:
     """A null parameter or role means none, as a blank one does."""
     for name in ("parameter", "role"):
@@ -197,6 +213,8 @@ class TagCreateInput(ResolvingSerializer):
     role = tag_role()
     sampling_interval_ms = sampling_interval_field(default=tag_rules.DEFAULT_SAMPLING_INTERVAL_MS)
     queue_size = queue_size_field(default=tag_rules.DEFAULT_QUEUE_SIZE)
+    deadband_kind = deadband_kind_field(default=DeadbandKind.NONE)
+    deadband_value = deadband_value_field(default=0.0)
     enabled = serializers.BooleanField(default=True)
     description = serializers.CharField(max_length=200, allow_blank=True, default="")
     resolvers = {"station": resolve.station}
@@ -212,6 +230,8 @@ class TagUpdateInput(serializers.Serializer):
     role = tag_role()
     sampling_interval_ms = sampling_interval_field(required=False)
     queue_size = queue_size_field(required=False)
+    deadband_kind = deadband_kind_field(required=False)
+    deadband_value = deadband_value_field(required=False)
     enabled = serializers.BooleanField(required=False)
     description = serializers.CharField(max_length=200, allow_blank=True, required=False)
     fixed: ClassVar[dict[str, str]] = {

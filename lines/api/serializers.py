@@ -226,6 +226,11 @@ class TagHealthSerializer(serializers.Serializer):
     failing = serializers.BooleanField(
         help_text="True while the server does not monitor it or its last value was bad."
     )
+    deadband_refused = serializers.CharField(
+        required=False,
+        help_text="The server's refusal of the tag's deadband (BadDeadbandFilterInvalid): it is "
+        "monitored without it, every reading arrives. Empty when none was refused.",
+    )
 
 
 class TagSerializer(CodedSerializer):
@@ -258,6 +263,8 @@ class TagSerializer(CodedSerializer):
             "role",
             "sampling_interval_ms",
             "queue_size",
+            "deadband_kind",
+            "deadband_value",
             "enabled",
             "description",
             "updated_at",

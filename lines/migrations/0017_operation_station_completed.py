@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lines', '0016_local_names'),
+        ("lines", "0016_local_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='operation',
-            index=models.Index(fields=['station', 'completed_at'], name='operation_station_done_idx'),
+            model_name="operation",
+            index=models.Index(
+                fields=["station", "completed_at"], name="operation_station_done_idx"
+            ),
         ),
     ]

@@ -9,6 +9,7 @@ from lines.models.product import Material, Product, Recipe, Route, RouteStep, Wo
 from lines.models.recipe_download import RecipeDownload
 from lines.models.telemetry import (
     ConnectionGap,
+    DeadbandKind,
     IngestBatch,
     Sample,
     SampleSource,
@@ -19,6 +20,7 @@ from lines.models.unit import Unit, UnitHistory
 
 __all__ = [
     "ConnectionGap",
+    "DeadbandKind",
     "Equipment",
     "GenealogyEdge",
     "IngestBatch",

@@ -69,9 +69,30 @@ class TagRole(models.TextChoices):
         return frozenset({cls.UNIT_ID, cls.MACHINE_STATE, cls.STOP_REASON})
 
     @classmethod
+    def without_deadband(cls) -> frozenset[str]:
+        """Roles where every change matters: text, the handshake, what the MES writes, the
+        machine's state and stop reason, heartbeats and events. A deadband would hide a step of
+        a handshake or a counter's tick, so none is allowed on them."""
+        return (
+            cls.with_text()
+            | cls.handshake()
+            | cls.mes_writes()
+            | {cls.RESULT_EVENT, cls.MES_HEARTBEAT, cls.PLC_HEARTBEAT}
+        )
+
+    @classmethod
     def with_parameter(cls) -> frozenset[str]:
         """Roles that also name a parameter: a set-point tag names its recipe key."""
         return frozenset({cls.SETPOINT})
+
+
+class DeadbandKind(models.TextChoices):
+    """How the OPC UA server filters a tag's changes (Part 4, DataChangeFilter): nothing, a
+    change larger than a value in the tag's unit, or larger than a percent of its EURange."""
+
+    NONE = "none", "None: every change"
+    ABSOLUTE = "absolute", "Absolute, in the value's unit"
+    PERCENT = "percent", "Percent of the node's EURange"
 
 
 class Tag(models.Model):
@@ -88,6 +109,12 @@ class Tag(models.Model):
     role = models.CharField(max_length=20, choices=TagRole.choices, blank=True)
     sampling_interval_ms = models.PositiveIntegerField(default=100)
     queue_size = models.PositiveIntegerField(default=10)
+    # Applied by the server (docs/telemetry.md, "Deadband"): a change smaller than this never
+    # leaves the PLC. 0 with kind none.
+    deadband_kind = models.CharField(
+        max_length=8, choices=DeadbandKind.choices, default=DeadbandKind.NONE
+    )
+    deadband_value = models.FloatField(default=0.0)
     enabled = models.BooleanField(default=True)
     description = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,6 +127,16 @@ class Tag(models.Model):
                 | (~models.Q(parameter="") & models.Q(role=""))
                 | (~models.Q(parameter="") & models.Q(role="setpoint")),
                 name="tag_parameter_xor_role",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(deadband_kind="none") & models.Q(deadband_value=0))
+                | (models.Q(deadband_kind="absolute") & models.Q(deadband_value__gte=0))
+                | (
+                    models.Q(deadband_kind="percent")
+                    & models.Q(deadband_value__gte=0)
+                    & models.Q(deadband_value__lte=100)
+                ),
+                name="tag_deadband_valid",
             ),
         ]
 

@@ -6,18 +6,20 @@ because samples are stored under it: a node that is no longer read is disabled, 
 Every change moves `updated_at`, which is what makes the bridge and the ingest reload the map.
 """
 
+import math
 import re
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from lines.models import Station, Tag, TagRole
+from lines.models import DeadbandKind, Station, Tag, TagRole
 from mes.errors import InvalidInput, RuleViolation
 
 MAX_SAMPLING_INTERVAL_MS = 3_600_000  # one hour
 MAX_QUEUE_SIZE = 10_000
 DEFAULT_SAMPLING_INTERVAL_MS = 100
 DEFAULT_QUEUE_SIZE = 10
+MAX_DEADBAND_PERCENT = 100.0
 
 # OPC UA node id text (Part 6, 5.3.1.10): `ns=<index>;<type>=<identifier>`, or `i=<number>` in
 # namespace 0. Numbers without leading zeros, so one node has one spelling here.
@@ -160,6 +162,49 @@ def _queue_size(value: int) -> int:
     return value
 
 
+def _deadband(kind: str, value: float, role: str) -> tuple[str, float]:
+    """The (kind, value) of a tag's deadband, checked against each other and the tag's role."""
+    kind = (kind or DeadbandKind.NONE).strip()
+    if kind not in DeadbandKind.values:
+        raise InvalidInput(
+            _("Deadband kind %(kind)s is unknown; use one of %(kinds)s.")
+            % {"kind": repr(kind), "kinds": ", ".join(DeadbandKind.values)},
+            field="deadband_kind",
+        )
+    if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise InvalidInput(
+            _("The deadband is %(value)s; give a number of 0 or more.") % {"value": value},
+            field="deadband_value",
+        )
+    if kind == DeadbandKind.NONE:
+        if value:
+            raise InvalidInput(
+                _(
+                    "A deadband of %(value)s needs a kind: absolute (in the value's unit) or "
+                    "percent (of the node's EURange); or give 0 for none."
+                )
+                % {"value": value},
+                field="deadband_kind",
+            )
+        return kind, 0.0
+    if kind == DeadbandKind.PERCENT and value > MAX_DEADBAND_PERCENT:
+        raise InvalidInput(
+            _("A percent deadband is at most 100 (the whole EURange of the node); got %(value)s.")
+            % {"value": value},
+            field="deadband_value",
+        )
+    if role in TagRole.without_deadband():
+        raise InvalidInput(
+            _(
+                "A %(role)s tag takes no deadband: every change of it matters (a handshake "
+                "signal, a state, a serial, a heartbeat). Set the deadband kind to none."
+            )
+            % {"role": role},
+            field="deadband_kind",
+        )
+    return kind, float(value)
+
+
 def _description(value: str) -> str:
     limit = _max_length("description")
     value = (value or "").strip()
@@ -203,6 +248,8 @@ def tag_create(
     queue_size: int = DEFAULT_QUEUE_SIZE,
     enabled: bool = True,
     description: str = "",
+    deadband_kind: str = DeadbandKind.NONE,
+    deadband_value: float = 0.0,
 ) -> Tag:
     """Map an OPC UA node of `station` to a process parameter or to a role (TagRole).
 
@@ -210,11 +257,15 @@ def tag_create(
     is the recipe key it is written from (TagRole.with_parameter()). A parameter needs no spec
     yet: its samples are stored and judged once a spec exists. A node id already mapped is a
     conflict (RuleViolation); a malformed node id, parameter or setting is InvalidInput naming the
-    field.
+    field. A deadband (absolute, or percent of the node's EURange) is for process values and the
+    web position only (TagRole.without_deadband()).
     """
     node_id = check_node_id(node_id)
     parameter, role = _carried(parameter, role)
+    kind, value = _deadband(deadband_kind, deadband_value, role)
     fields = {
+        "deadband_kind": kind,
+        "deadband_value": value,
         "sampling_interval_ms": _sampling_interval(sampling_interval_ms),
         "queue_size": _queue_size(queue_size),
         "enabled": enabled,
@@ -241,6 +292,8 @@ def tag_update(
     description: str | None = None,
     parameter: str | None = None,
     role: str | None = None,
+    deadband_kind: str | None = None,
+    deadband_value: float | None = None,
 ) -> Tag:
     """Change a tag's settings, or what it carries; None leaves a field as it is.
 
@@ -248,7 +301,9 @@ def tag_update(
     tag_create (exactly one of them): a parameter turns a role tag into a process value and a role
     does the reverse, the other one is cleared. The node id and station do not change here;
     disable a tag (`enabled=False`) instead of deleting it. Nothing is saved, and `updated_at` does
-    not move, when nothing differs.
+    not move, when nothing differs. The deadband is checked as a whole against the role the tag
+    has after the change: a kind of none clears the value, a role that takes no deadband needs
+    the deadband dropped in the same change.
     """
     tag = Tag.objects.select_for_update().get(pk=tag.pk)
     changes: dict[str, object] = {}
@@ -262,6 +317,16 @@ def tag_update(
         changes["description"] = _description(description)
     if parameter is not None or role is not None:
         changes["parameter"], changes["role"] = _carried(parameter or "", role or "")
+    if deadband_kind is not None or deadband_value is not None or "role" in changes:
+        kind = tag.deadband_kind if deadband_kind is None else deadband_kind
+        if deadband_value is not None:
+            value = deadband_value
+        elif deadband_kind == DeadbandKind.NONE:
+            value = 0.0
+        else:
+            value = tag.deadband_value
+        final_role = str(changes.get("role", tag.role))
+        changes["deadband_kind"], changes["deadband_value"] = _deadband(kind, value, final_role)
     changed = [name for name, value in changes.items() if getattr(tag, name) != value]
     if changed:
         for name in changed:

@@ -56,6 +56,10 @@ AUTH_ERRORS = {
     ua.StatusCodes.BadIdentityTokenRejected,
 }
 FIRST_CLIENT_HANDLE = 1_000_000  # asyncua's own counter starts at 200; stay clear of it
+DEADBAND_TYPES = {
+    "absolute": ua.DeadbandType.Absolute,
+    "percent": ua.DeadbandType.Percent,
+}
 
 
 class ConnectionLost(Exception):
@@ -139,6 +143,8 @@ class TagSubscription:
         self.subscription = subscription
         self.active: dict[str, _Item] = {}
         self.skipped: dict[str, str] = {}
+        # node id -> why the server refused the tag's deadband; the node is monitored without it
+        self.deadband_refused: dict[str, str] = {}
         self.by_client_handle: dict[int, str] = {}
         self.by_server_handle: dict[int, str] = {}
         self.event_types: dict[str, str] = {}  # event type node id text -> browse name
@@ -152,6 +158,7 @@ class TagSubscription:
         new = [spec for node_id, spec in wanted.items() if self._needs(node_id, spec)]
         for spec in new:
             self.skipped.pop(spec.node_id, None)
+            self.deadband_refused.pop(spec.node_id, None)
         if new:
             await self._create(new)
         for item in stale:
@@ -162,16 +169,19 @@ class TagSubscription:
         for node_id in list(self.skipped):
             if node_id not in wanted:
                 del self.skipped[node_id]
+        for node_id in list(self.deadband_refused):
+            if node_id not in wanted:
+                del self.deadband_refused[node_id]
 
     def _needs(self, node_id: str, spec: TagSpec) -> bool:
         item = self.active.get(node_id)
         return item is None or item.spec != spec
 
-    async def _create(self, specs: list[TagSpec]) -> None:
+    async def _create(self, specs: list[TagSpec], *, deadband: bool = True) -> None:
         requests, accepted = [], []
         for spec in specs:
             try:
-                request = await self._request(spec)
+                request = await self._request(spec, deadband=deadband)
             except Exception as exc:  # a node id that does not parse, an event node that fails
                 self.skipped[spec.node_id] = f"{type(exc).__name__}: {exc}"
                 continue
@@ -181,8 +191,27 @@ class TagSubscription:
         if not requests:
             return
         results = await self.subscription.create_monitored_items(requests)
+        refused = []
         for spec, request, result in zip(accepted, requests, results, strict=True):
-            self._record(spec, request.RequestedParameters.ClientHandle, result)
+            handle = request.RequestedParameters.ClientHandle
+            if deadband and spec.has_deadband and isinstance(result, ua.StatusCode):
+                # Servers differ in the code (BadDeadbandFilterInvalid for percent without
+                # EURange, BadFilterNotAllowed, BadMonitoredItemFilterUnsupported): any refusal
+                # of an item with a deadband is tried again without it, so the tag is not lost.
+                self.by_client_handle.pop(handle, None)
+                self.deadband_refused[spec.node_id] = result.name
+                refused.append(spec)
+                continue
+            self._record(spec, handle, result)
+        if refused:
+            logger.warning(
+                "the server refused the deadband of %s; subscribed without it",
+                ", ".join(f"{spec.node_id} ({spec.deadband_text})" for spec in refused),
+            )
+            await self._create(refused, deadband=False)
+            for spec in refused:
+                if spec.node_id in self.skipped:  # refused without the filter too: not the filter
+                    self.deadband_refused.pop(spec.node_id, None)
 
     def _record(self, spec: TagSpec, client_handle: int, result: int | ua.StatusCode) -> None:
         # asyncua returns a StatusCode in the list for a node it could not monitor (no exception)
@@ -204,7 +233,9 @@ class TagSubscription:
             self.by_client_handle.pop(item.client_handle, None)
             self.by_server_handle.pop(item.server_handle, None)
 
-    async def _request(self, spec: TagSpec) -> ua.MonitoredItemCreateRequest:
+    async def _request(
+        self, spec: TagSpec, *, deadband: bool = True
+    ) -> ua.MonitoredItemCreateRequest:
         node_id = ua.NodeId.from_string(spec.node_id)
         item = ua.ReadValueId(NodeId=node_id, AttributeId=ua.AttributeIds.Value)
         params = ua.MonitoringParameters()
@@ -216,6 +247,14 @@ class TagSubscription:
         if spec.is_event_source:
             item.AttributeId = ua.AttributeIds.EventNotifier
             params.Filter = await self._event_filter(node_id)
+        elif deadband and spec.has_deadband:
+            # Under StatusValueTimestamp every new source time is a change, whatever the
+            # deadband; StatusValue lets the server hold back what moved less than it.
+            params.Filter = ua.DataChangeFilter(
+                Trigger=ua.DataChangeTrigger.StatusValue,
+                DeadbandType=DEADBAND_TYPES[spec.deadband_kind],
+                DeadbandValue=float(spec.deadband_value),
+            )
         else:
             # Every reading, not only changes: a value that stays the same from unit to unit (a
             # sheet count of 21 for every cell) must reach each unit it was measured on. Under the
@@ -462,6 +501,23 @@ class Bridge:
             {"node_id": node_id, "reason": reason}
             for node_id, reason in sorted(tags.skipped.items())
         ]
+        self.status.deadband_tags = sum(
+            1
+            for node_id, item in tags.active.items()
+            if item.spec.has_deadband and node_id not in tags.deadband_refused
+        )
+        self.status.deadband_refused = [
+            {
+                "node_id": node_id,
+                "deadband": tags.active[node_id].spec.deadband_text,
+                "reason": reason,
+            }
+            for node_id, reason in sorted(tags.deadband_refused.items())
+            if node_id in tags.active
+        ]
+        self.tag_health.deadband_refused(
+            {entry["node_id"]: entry["reason"] for entry in self.status.deadband_refused}
+        )
         self.tag_health.skipped(tags.skipped)
         self._reading = tuple(sorted({item.spec.station for item in tags.active.values()}))
 

@@ -32,6 +32,9 @@ class BridgeStatus:
     subscribed_tags: int = 0
     event_nodes: int = 0
     skipped_nodes: list[dict[str, Any]] = field(default_factory=list)
+    deadband_tags: int = 0  # subscribed with the deadband of the tag map
+    # node_id, deadband, reason: the server refused the deadband; subscribed without it
+    deadband_refused: list[dict[str, Any]] = field(default_factory=list)
     tag_map_tags: int = 0
     samples_total: int = 0
     events_total: int = 0

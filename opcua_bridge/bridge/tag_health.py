@@ -25,6 +25,7 @@ class TagHealth:
         self._error: dict[str, tuple[float, str]] = {}
         self._bad: set[str] = set()  # the last notification had a bad status
         self._skipped: dict[str, str] = {}  # the server would not monitor it
+        self._deadband_refused: dict[str, str] = {}  # monitored, but without its deadband
 
     def value(self, node_id: str, status: ua.StatusCode | None) -> None:
         """A notification of `node_id`: a usable value, or an error when its status is bad."""
@@ -43,8 +44,14 @@ class TagHealth:
                 self._error[node_id] = (time.time(), reason)
         self._skipped = dict(skipped)
 
+    def deadband_refused(self, refused: dict[str, str]) -> None:
+        """The nodes whose deadband the server refused now, with its status code: they are
+        monitored without it (every reading arrives), so they do not fail."""
+        self._deadband_refused = dict(refused)
+
     def report(self, node_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """{node id: {last_value_at, last_error, last_error_at, failing}} for these nodes."""
+        """{node id: {last_value_at, last_error, last_error_at, failing, deadband_refused}} for
+        these nodes; deadband_refused is the server's status code, "" when none was refused."""
         found = {}
         for node_id in node_ids:
             error_at, error = self._error.get(node_id, (None, ""))
@@ -53,5 +60,6 @@ class TagHealth:
                 "last_error": error,
                 "last_error_at": _iso(error_at),
                 "failing": node_id in self._skipped or node_id in self._bad,
+                "deadband_refused": self._deadband_refused.get(node_id, ""),
             }
         return found

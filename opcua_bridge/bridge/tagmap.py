@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import close_old_connections, connection
 from django.db.models import Count, Max
 
-from lines.models import Tag, TagRole
+from lines.models import DeadbandKind, Tag, TagRole
 
 NOT_SUBSCRIBED = TagRole.mes_writes() | {
     TagRole.CHECKIN_SERIAL,
@@ -31,10 +31,21 @@ class TagSpec:
     role: str
     sampling_interval_ms: int
     queue_size: int
+    deadband_kind: str = DeadbandKind.NONE
+    deadband_value: float = 0.0
 
     @property
     def is_event_source(self) -> bool:
         return self.role == TagRole.RESULT_EVENT
+
+    @property
+    def has_deadband(self) -> bool:
+        return self.deadband_kind != DeadbandKind.NONE and not self.is_event_source
+
+    @property
+    def deadband_text(self) -> str:
+        """The deadband as a person reads it: `absolute 0.5`, `percent 2`."""
+        return f"{self.deadband_kind} {self.deadband_value:g}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,8 @@ def load_tag_map() -> TagMap:
                 "role",
                 "sampling_interval_ms",
                 "queue_size",
+                "deadband_kind",
+                "deadband_value",
             )
         )
         return TagMap(tags=tuple(TagSpec(*row) for row in rows), version=version)

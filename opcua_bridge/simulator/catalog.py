@@ -234,6 +234,8 @@ class TagEntry:
     role: str = ""
     sampling_interval_ms: int = 1000
     queue_size: int = 10
+    deadband_kind: str = "none"
+    deadband_value: float = 0.0
     description: str = ""
 
     @property

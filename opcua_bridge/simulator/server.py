@@ -22,6 +22,7 @@ from asyncua import Server, ua
 from . import scenario
 from .address_space import EVENT_FIELDS, AddressSpace, build_address_space
 from .catalog import DEFAULT_LINE_FILE, DEFAULT_TAGS_FILE, INTERLOCKED, LinePlan, load_plan
+from .deadband import honour_deadbands
 from .faults import GOOD, FaultKind
 from .methods import simulator_methods
 from .model import CheckRequest, LineModel, ResultEvent, Write
@@ -272,6 +273,7 @@ class LineSimulator:
         manager = PasswordUserManager(opts.users) if opts.users else None
         server = Server(user_manager=manager)
         await server.init()
+        honour_deadbands(server)  # a deadband in the tag map acts as on a PLC (deadband.py)
         # asyncua's clock task sleeps 1 s per loop and stop() waits for it; we tick the clock.
         server.disable_clock(True)
         server.set_endpoint(opts.endpoint)

@@ -19,6 +19,7 @@ from lines.ingest.wire import samples_of
 from opcua_bridge.bridge.client import Bridge
 from opcua_bridge.bridge.config import BridgeConfig
 from opcua_bridge.bridge.runner import build_bridge
+from opcua_bridge.simulator.deadband import honour_deadbands
 from opcua_bridge.simulator.typed_nodes import add_typed_variable
 
 NAMESPACE = "urn:cell-line-mes:test-plc"
@@ -110,8 +111,13 @@ class PlcServer:
         port: int = 0,
         security: Security | None = None,
         event_source: str = "STACK-01",
+        standard_deadband: bool = False,
+        eu_ranges: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self.variables = variables
+        # the simulator's Part 4 deadband instead of asyncua's (opcua_bridge/simulator/deadband.py)
+        self.standard_deadband = standard_deadband
+        self.eu_ranges = eu_ranges or {}  # name -> (low, high): an EURange property on that node
         self.port = port or free_port()
         self.security = security
         self.event_source = event_source
@@ -157,6 +163,8 @@ class PlcServer:
         users = PasswordUsers(self.security.users) if self.security else None
         server = Server(user_manager=users)
         await server.init()
+        if self.standard_deadband:
+            honour_deadbands(server)
         server.set_endpoint(self.endpoint)
         if self.security:
             server.set_security_policy([ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt])
@@ -175,6 +183,11 @@ class PlcServer:
                 self.types[name] = initial.VariantType
             else:
                 node = await plc.add_variable(ua.NodeId(name, index), name, initial)
+            if name in self.eu_ranges:
+                low, high = self.eu_ranges[name]
+                await node.add_property(
+                    ua.NodeId(f"{name}.EURange", index), "EURange", ua.Range(Low=low, High=high)
+                )
             self.nodes[name] = node
         await self._add_event_source(server, index)
         await server.start()

@@ -17,6 +17,7 @@ SHOWN = (
     "endpoint",
     "subscribed_tags",
     "event_nodes",
+    "deadband_tags",
     "samples_per_s",
     "samples_total",
     "batches_delivered",
@@ -68,6 +69,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{'degraded':18} {reason}")
         for node in status.get("skipped_nodes", []):
             self.stdout.write(f"skipped            {node['node_id']}: {node['reason']}")
+        for node in status.get("deadband_refused", []):
+            self.stdout.write(
+                f"deadband refused   {node['node_id']} ({node['deadband']}): {node['reason']}, "
+                "subscribed without it"
+            )
         skipped = {node["node_id"] for node in status.get("skipped_nodes", [])}
         for node_id, tag in sorted((status.get("tags") or {}).items()):
             if tag.get("failing") and node_id not in skipped:
