@@ -2,7 +2,13 @@
 year's Pareto reads a few thousand rows instead of millions of state changes (docs/oee.md,
 "Stored periods")."""
 
+from datetime import timedelta
+
 from django.db import models
+
+# A period is kept once it ended this long ago (and one micro-stop threshold, if longer): a state
+# that arrives in order is newer than every kept period, so the ingest has none to remove.
+KEEP_AFTER = timedelta(minutes=10)
 
 
 class PeriodSummary(models.Model):

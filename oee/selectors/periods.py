@@ -2,10 +2,10 @@
 computed (and kept) where not (docs/oee.md, "Stored periods").
 
 A period is a shift of the line's calendar, or a local day when the line has none. A period that
-ended more than one micro-stop threshold ago is kept in PeriodSummary the first time it is read;
-every write that could change it removes it (oee/services/period_summaries.py). So a month's
-per-shift table reads 90 rows per station, and a year's Pareto about a thousand, whatever the
-number of state changes behind them.
+ended more than ten minutes (or one micro-stop threshold, if longer) ago is kept in PeriodSummary
+the first time it is read; every write that could change it removes it (oee/services/
+period_summaries.py). So a month's per-shift table reads 90 rows per station, and a year's Pareto
+about a thousand, whatever the number of state changes behind them.
 """
 
 from collections.abc import Sequence
@@ -18,6 +18,7 @@ from django.utils import timezone
 from lines.models import Station
 from oee.figures import Counts, Figures, combined
 from oee.models import PeriodSummary
+from oee.models.summaries import KEEP_AFTER
 from oee.selectors.machine_time import Clock, Parts, Row, computed, groups, line_clock
 
 Span = tuple[str, datetime, datetime]
@@ -77,7 +78,7 @@ def by_period(
     ended periods computed here are kept, with both their row and their parts."""
     if not spans:
         return {s.pk: [] for s in stations}
-    settled = timezone.now() - timedelta(seconds=clock.micro_stop_s)
+    settled = timezone.now() - max(timedelta(seconds=clock.micro_stop_s), KEEP_AFTER)
     day = timedelta(days=1)
     every = groups(clock, spans[0][1] - day, spans[-1][2] + day, period_kind(clock))
     periods = {(a, b) for _, a, b in every}

@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q, Subquery
+from django.utils import timezone
 
 from lines.models import Station
 from oee.models import PeriodSummary
+from oee.models.summaries import KEEP_AFTER
 from oee.timeline import REASON_LEAD
 
 # A state or a stop-reason code changes what follows it: everything after it may read
@@ -53,9 +55,13 @@ def periods_stale_for_stations(station_ids: Iterable[int]) -> int:
 def periods_stale_after_batch(earliest: dict[int, datetime]) -> None:
     """After an ingest batch: per station, the earliest state or code it stored. One statement
     for all of them: this runs inside every batch that carries a state."""
-    if not earliest:
+    # No kept period ends after now - KEEP_AFTER: a batch that arrives in order removes none,
+    # and asks nothing (this runs inside every batch that carries a state).
+    recent = timezone.now() - KEEP_AFTER + LEAD
+    late = {station_id: at for station_id, at in earliest.items() if at < recent}
+    if not late:
         return
     which = Q()
-    for station_id, at in earliest.items():
+    for station_id, at in late.items():
         which |= Q(station_id=station_id, end__gt=at - LEAD)
     PeriodSummary.objects.filter(which).delete()
