@@ -21,7 +21,8 @@ bit for bit the generated data (ids, times, server times, values, statuses, unit
 batches, text, reasons, sources, users); the run stops otherwise.
 
 Timed: compaction (SQL and Python), one unit's samples (rows vs segments), a min/max downsample of
-one tag over --series-days days (1,000 pixel buckets; scaled linearly to 30 days). Prints a table
+one tag over --series-days days (1,000 pixels of whole minutes, from rows, from segments, from a
+1-minute min/max rollup per tag and hour; scaled linearly to 30 days). Prints a table
 and writes JSON to <MES_VAR_DIR or var>/bench/telemetry-storage-<UTC>.json. bench/README.md has
 the figures; docs/telemetry.md the choice.
 """
