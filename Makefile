@@ -10,7 +10,7 @@ PORT ?= 8000
 DEBUG ?= 1
 export DEBUG
 
-.PHONY: demo test install lint typecheck format migrate seed messages bench-genealogy clean
+.PHONY: demo test install lint typecheck format migrate seed messages bench-genealogy bench-telemetry-storage clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -55,6 +55,10 @@ messages: install
 # Needs DATABASE_URL pointing at PostgreSQL; see bench/README.md.
 bench-genealogy: install
 	$(BIN)/python -m bench.genealogy $(BENCH_ARGS)
+
+# Telemetry storage forms (issue #17); PostgreSQL, a database of its own; see bench/README.md.
+bench-telemetry-storage: install
+	$(BIN)/python -m bench.telemetry_storage $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var *.egg-info
