@@ -106,8 +106,7 @@ class TagAdmin(admin.ModelAdmin):
         "parameter",
         "role",
         "enabled",
-        "sampling_interval_ms",
-        "deadband",
+        "sampling",
         "last_value",
         "last_error",
     )
@@ -137,14 +136,16 @@ class TagAdmin(admin.ModelAdmin):
         # a node keeps its id and station
         return ("node_id", "station", "last_value", "last_error") if obj else ()
 
-    @admin.display(description=gettext_lazy("deadband"))
-    def deadband(self, tag: Tag) -> str:
+    # One column for how the server samples and filters a tag: the list must fit a tablet.
+    @admin.display(description=gettext_lazy("sampling, deadband"))
+    def sampling(self, tag: Tag) -> str:
+        every = f"{tag.sampling_interval_ms} ms"
         if tag.deadband_kind == DeadbandKind.ABSOLUTE:
-            shown = f"±{tag.deadband_value:g}"
+            shown = f"{every}, ±{tag.deadband_value:g}"
         elif tag.deadband_kind == DeadbandKind.PERCENT:
-            shown = f"{tag.deadband_value:g} %"
+            shown = f"{every}, {tag.deadband_value:g} %"
         else:
-            return "—"
+            return every
         refused = (_health(tag) or {}).get("deadband_refused")
         if refused:
             return format_html(

@@ -22,15 +22,25 @@ from oee.timeline import REASON_LEAD
 LEAD = REASON_LEAD
 
 
+def _recent(at: datetime) -> bool:
+    """No kept period ends after now - KEEP_AFTER: a write at a recent time changes none, and
+    asks the database nothing (an operation completes, a state arrives, many times a second)."""
+    return at - LEAD >= timezone.now() - KEEP_AFTER
+
+
 def periods_stale_from(station_id: int, at: datetime) -> int:
     """The station's periods that end after `at`: a state, a code or an operation at `at` may
     change each of them."""
+    if _recent(at):
+        return 0
     deleted, _ = PeriodSummary.objects.filter(station_id=station_id, end__gt=at - LEAD).delete()
     return deleted
 
 
 def periods_stale_of_kind_from(station_id: int, at: datetime) -> int:
     """The periods after `at` of every station of the same kind as this one."""
+    if _recent(at):
+        return 0
     kind = Station.objects.filter(pk=station_id).values("kind")
     deleted, _ = PeriodSummary.objects.filter(
         station__kind=Subquery(kind), end__gt=at - LEAD
@@ -40,6 +50,8 @@ def periods_stale_of_kind_from(station_id: int, at: datetime) -> int:
 
 def periods_stale_over(station_id: int, start: datetime, end: datetime) -> int:
     """The station's periods that overlap [start, end]: a reason given to a stop there."""
+    if _recent(start):
+        return 0
     deleted, _ = PeriodSummary.objects.filter(
         station_id=station_id, start__lt=end + LEAD, end__gt=start - LEAD
     ).delete()
@@ -55,10 +67,7 @@ def periods_stale_for_stations(station_ids: Iterable[int]) -> int:
 def periods_stale_after_batch(earliest: dict[int, datetime]) -> None:
     """After an ingest batch: per station, the earliest state or code it stored. One statement
     for all of them: this runs inside every batch that carries a state."""
-    # No kept period ends after now - KEEP_AFTER: a batch that arrives in order removes none,
-    # and asks nothing (this runs inside every batch that carries a state).
-    recent = timezone.now() - KEEP_AFTER + LEAD
-    late = {station_id: at for station_id, at in earliest.items() if at < recent}
+    late = {station_id: at for station_id, at in earliest.items() if not _recent(at)}
     if not late:
         return
     which = Q()
