@@ -17,6 +17,7 @@ from oee.models import (
     StopReasonReport,
 )
 from oee.services.period_summaries import (
+    period_stamps_create,
     periods_stale_for_stations,
     periods_stale_from,
     periods_stale_of_kind_from,
@@ -44,6 +45,13 @@ def _gap_stations(instance: ConnectionGap, action: str, pk_set: set[int] | None,
     if action == "post_add":
         for station_id in pk_set or ():
             periods_stale_from(station_id, instance.start)
+
+
+def _station(instance: Station, created: bool = False, **_: Any) -> None:
+    if created:
+        period_stamps_create([instance.pk])
+    else:  # its line (calendar) or kind (ideal cycle) may have changed
+        periods_stale_for_stations([instance.pk])
 
 
 def _assignment(instance: StopAssignment, **_: Any) -> None:
@@ -75,3 +83,4 @@ def connect() -> None:
         for calendar in (ShiftPattern, DayOff, LineClock):
             signal.connect(_calendar, sender=calendar, dispatch_uid=f"oee-{calendar.__name__}")
         signal.connect(_ideal_cycle, sender=IdealCycle, dispatch_uid="oee-ideal-cycle")
+    post_save.connect(_station, sender=Station, dispatch_uid="oee-station")

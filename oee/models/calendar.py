@@ -1,9 +1,11 @@
 """A line's shift calendar (docs/oee.md, "Calendar"): wall-clock patterns in the plant's zone."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_MICRO_STOP_S = 120
+MAX_MICRO_STOP_S = 900
 
 
 class LineClock(models.Model):
@@ -12,7 +14,20 @@ class LineClock(models.Model):
 
     line = models.OneToOneField("lines.Line", on_delete=models.CASCADE, related_name="+")
     time_zone = models.CharField(max_length=64, default="UTC")
-    micro_stop_s = models.PositiveIntegerField(default=DEFAULT_MICRO_STOP_S)
+    # At most 15 min (oee.models.summaries.MAX_MARGIN): a longer stop is no micro-stop.
+    micro_stop_s = models.PositiveIntegerField(
+        default=DEFAULT_MICRO_STOP_S,
+        validators=[MaxValueValidator(MAX_MICRO_STOP_S)],
+        help_text=_("Stops shorter than this are speed loss, not downtime; at most 900 s"),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(micro_stop_s__lte=MAX_MICRO_STOP_S),
+                name="oee_micro_stop_at_most_15_min",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.line_id}: {self.time_zone}"

@@ -6,9 +6,15 @@ from datetime import timedelta
 
 from django.db import models
 
-# A period is kept once it ended this long ago (and one micro-stop threshold, if longer): a state
-# that arrives in order is newer than every kept period, so the ingest has none to remove.
-KEEP_AFTER = timedelta(minutes=10)
+from oee.models.calendar import MAX_MICRO_STOP_S
+
+# A period is computed with the timeline one micro-stop threshold beyond its end (a stop that
+# crosses the end is judged by its whole length), so a write up to this long after its end may
+# change it: the largest threshold a line may set (LineClock.micro_stop_s).
+MAX_MARGIN = timedelta(seconds=MAX_MICRO_STOP_S)
+# A period is kept once it ended this long ago: a state or an operation that arrives in order is
+# newer than every kept period's end plus MAX_MARGIN, so the ingest has none to remove.
+KEEP_AFTER = timedelta(minutes=20)
 
 
 class PeriodSummary(models.Model):
@@ -37,3 +43,17 @@ class PeriodSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_id}:{self.label}"
+
+
+class PeriodStamp(models.Model):
+    """How many times a station's kept periods were removed. A reader keeps what it computed only
+    if this did not change while it computed: a late write that landed meanwhile (and removed
+    nothing yet, the period was not kept) must not leave a period computed without it."""
+
+    station = models.OneToOneField(
+        "lines.Station", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    removals = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.station_id}: {self.removals}"

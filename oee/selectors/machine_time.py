@@ -18,6 +18,7 @@ from oee.figures import Counts, Figures, Stop, Window, oee_figures, stops
 from oee.models import DayOff, IdealCycle, LineClock, ShiftPattern, StateChange, StopReasonReport
 from oee.models.calendar import DEFAULT_MICRO_STOP_S
 from oee.models.downtime import DowntimeReason, StopAssignment
+from oee.models.summaries import MAX_MARGIN
 from oee.selectors.gaps import in_gap, station_gaps
 from oee.selectors.stop_reasons import current_assignments, plc_reasons
 from oee.shifts import Break, Shift, shifts_between
@@ -197,7 +198,7 @@ def stretch(
     """The station's timeline around [start, end) and the stops found over it. It reaches one
     micro-stop threshold beyond each edge (never past now), so a stop that crosses an edge is
     judged micro or not by its whole length, whichever window it is read in."""
-    margin = timedelta(seconds=clock.micro_stop_s)
+    margin = min(timedelta(seconds=clock.micro_stop_s), MAX_MARGIN)
     lo, hi = start - margin, max(end, min(end + margin, timezone.now()))
     timeline = station_timeline(station, lo, hi)
     return timeline, stops(timeline, planned_windows(clock, lo, hi), clock.micro_stop_s)

@@ -2,10 +2,10 @@
 computed (and kept) where not (docs/oee.md, "Stored periods").
 
 A period is a shift of the line's calendar, or a local day when the line has none. A period that
-ended more than ten minutes (or one micro-stop threshold, if longer) ago is kept in PeriodSummary
-the first time it is read; every write that could change it removes it (oee/services/
-period_summaries.py). So a month's per-shift table reads 90 rows per station, and a year's Pareto
-about a thousand, whatever the number of state changes behind them.
+ended more than 20 minutes ago is kept in PeriodSummary the first time it is read; every write
+that could change it removes it (oee/services/period_summaries.py). So a month's per-shift table
+reads 90 rows per station, and a year's Pareto about a thousand, whatever the number of state
+changes behind them.
 """
 
 from collections.abc import Sequence
@@ -13,11 +13,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from lines.models import Station
 from oee.figures import Counts, Figures, combined
-from oee.models import PeriodSummary
+from oee.models import PeriodStamp, PeriodSummary
 from oee.models.summaries import KEEP_AFTER
 from oee.selectors.machine_time import Clock, Parts, Row, computed, groups, line_clock
 
@@ -78,11 +79,14 @@ def by_period(
     ended periods computed here are kept, with both their row and their parts."""
     if not spans:
         return {s.pk: [] for s in stations}
-    settled = timezone.now() - max(timedelta(seconds=clock.micro_stop_s), KEEP_AFTER)
+    settled = timezone.now() - KEEP_AFTER
     day = timedelta(days=1)
     every = groups(clock, spans[0][1] - day, spans[-1][2] + day, period_kind(clock))
     periods = {(a, b) for _, a, b in every}
     keepable = {s for s in spans if (s[1], s[2]) in periods and s[2] <= settled}
+    # Counted before anything is read: what is computed below is kept only if no write removed
+    # a period of the station meanwhile (oee/services/period_summaries.py).
+    stamps = _stamps(stations) if keepable else {}
     fields = ("pareto",) if parts else ROW_FIELDS
     stored: dict[tuple[int, datetime], dict[str, Any]] = {
         (kept["station_id"], kept["start"]): kept
@@ -101,7 +105,7 @@ def by_period(
         fresh: list[tuple[Span, tuple[Row, Parts]]] = []
         for run in _runs([s for s in missing if s in keepable]):
             fresh += zip(run, computed(station, clock, run, with_parts=True), strict=True)
-        _keep(station, fresh)
+        _keep(station, fresh, stamps.get(station.pk, 0))
         for run in _runs([s for s in missing if s not in keepable]):
             fresh += zip(
                 run,
@@ -125,7 +129,15 @@ def _runs(spans: list[Span]) -> list[list[Span]]:
     return runs
 
 
-def _keep(station: Station, rows: list[tuple[Span, tuple[Row, Parts]]]) -> None:
+def _stamps(stations: Sequence[Station]) -> dict[int, int]:
+    pks = [s.pk for s in stations]
+    PeriodStamp.objects.bulk_create(
+        [PeriodStamp(station_id=pk) for pk in pks], ignore_conflicts=True
+    )  # a station made before stamps existed, or in bulk
+    return dict(PeriodStamp.objects.filter(station_id__in=pks).values_list("station", "removals"))
+
+
+def _keep(station: Station, rows: list[tuple[Span, tuple[Row, Parts]]], before: int) -> None:
     if not rows:
         return
     summaries = [
@@ -142,8 +154,21 @@ def _keep(station: Station, rows: list[tuple[Span, tuple[Row, Parts]]]) -> None:
         )
         for _, (row, parts) in rows
     ]
-    # Two readers may compute the same period at once: the first one's row stands.
-    PeriodSummary.objects.bulk_create(summaries, ignore_conflicts=True)
+    try:
+        with transaction.atomic():
+            # Waits for a write that is removing periods of the station to commit, then sees it.
+            now = (
+                PeriodStamp.objects.select_for_update(no_key=True)
+                .filter(station=station)
+                .values_list("removals", flat=True)
+                .first()
+            )
+            if now != before:
+                return  # computed from what a late write changed meanwhile: not kept
+            # Two readers may compute the same period at once: the first one's row stands.
+            PeriodSummary.objects.bulk_create(summaries, ignore_conflicts=True)
+    except DatabaseError:
+        return  # a cache: what could not be kept now is computed again on the next read
 
 
 def _from_stored(station: Station, span: Span, kept: dict[str, Any], parts: bool) -> Period:

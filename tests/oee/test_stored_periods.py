@@ -195,3 +195,33 @@ def test_a_connection_gap_opened_and_closed_later_removes_the_periods_it_covers(
     assert PeriodSummary.objects.filter(station=stacker, start__gt=DAY).count() == 0
     _, second, third = three_days(stacker)
     assert (second.figures.no_data_s, third.figures.no_data_s) == (3600, 0)
+
+
+def test_a_period_computed_while_a_late_write_landed_is_not_kept(stacker, monkeypatch):
+    from oee.selectors import periods
+
+    real = periods.computed
+
+    def late_write_meanwhile(*args, **kwargs):
+        got = real(*args, **kwargs)  # computed from what was there before the write
+        StateChange.objects.create(station=stacker, at=at(30), plc_state="9", category="down")
+        return got
+
+    monkeypatch.setattr(periods, "computed", late_write_meanwhile)
+    three_days(stacker)
+    monkeypatch.setattr(periods, "computed", real)
+
+    # nothing computed without the late state was kept: the next read has it
+    assert PeriodSummary.objects.filter(station=stacker, start__gt=DAY).count() == 0
+    assert three_days(stacker)[2].figures.down_s == 24 * 3600
+
+
+def test_a_micro_stop_threshold_above_15_min_is_refused(plant):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    clock = LineClock(line=plant.line, micro_stop_s=901)
+    with pytest.raises(ValidationError):
+        clock.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clock.save()
