@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mes.models import CredentialLock
 
@@ -54,13 +55,13 @@ def _row_locked(*, key: str, now: datetime) -> CredentialLock:
     and then the insert is tried again, in its own savepoint, rather than failing the sign-in."""
     for _attempt in range(3):
         try:
-            lock, _ = CredentialLock.objects.select_for_update().get_or_create(
+            lock, _created = CredentialLock.objects.select_for_update().get_or_create(
                 key=key, defaults={"last_attempt_at": now}
             )
             return lock
         except IntegrityError:
             continue
-    raise IntegrityError(f"credential lock row for {key!r} kept vanishing")
+    raise IntegrityError(_("The sign-in lock row for %(key)s kept vanishing.") % {"key": key})
 
 
 def credential_attempts_clear(*, key: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from lines import partitions
 
@@ -30,15 +31,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         if not partitions.is_partitioned():
             raise CommandError(
-                "samples are not partitioned here: partitioning needs PostgreSQL (DATABASE_URL) "
-                "and `manage.py migrate`"
+                _(
+                    "samples are not partitioned here: partitioning needs PostgreSQL "
+                    "(DATABASE_URL) and `manage.py migrate`"
+                )
             )
         for name in partitions.ensure_months(ahead=opts["ahead"], behind=opts["behind"]):
             self.stdout.write(f"created {name}")
         days = opts["archive_before_days"]
         if days is not None:
             if days < 31:
-                raise CommandError("--archive-before-days must be at least 31 (one month)")
+                raise CommandError(_("--archive-before-days must be at least 31 (one month)"))
             cutoff = datetime.now(UTC).date() - timedelta(days=days)
             directory = Path(opts["archive_dir"] or Path(settings.VAR_DIR) / "archive")
             for path in partitions.archive_before(cutoff=cutoff, directory=directory):

@@ -12,6 +12,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 # Rows of these are written once and never changed (quality 0002's triggers refuse it too).
@@ -55,18 +56,24 @@ def db_roles_apply(*, role: str, password: str | None = None) -> bool:
     Refused: a role that is the connected user (the owner), a superuser, or one that owns tables.
     """
     if connection.vendor != "postgresql":
-        raise CommandError("db_roles is for PostgreSQL; embedded mode (SQLite) has no roles")
+        raise CommandError(_("db_roles is for PostgreSQL; embedded mode (SQLite) has no roles"))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         if cursor.fetchone()[0] == role:
-            raise CommandError(f"{role} is the user running this; run it as the owner")
+            raise CommandError(
+                _("%(role)s is the user running this; run it as the owner") % {"role": role}
+            )
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
         found = cursor.fetchone()
         if found and found[0]:
-            raise CommandError(f"{role} is a superuser; the app's role must not be")
+            raise CommandError(
+                _("%(role)s is a superuser; the app's role must not be") % {"role": role}
+            )
         cursor.execute("SELECT count(*) FROM pg_tables WHERE tableowner = %s", [role])
         if cursor.fetchone()[0]:
-            raise CommandError(f"{role} owns tables; the app's role must own none")
+            raise CommandError(
+                _("%(role)s owns tables; the app's role must own none") % {"role": role}
+            )
         if not found:
             cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
         if password:
@@ -95,6 +102,6 @@ class Command(BaseCommand):
     def handle(self, *args: object, app_role: str, password_env: str, **opts: object) -> None:
         password = os.environ.get(password_env, "") if password_env else ""
         if password_env and not password:
-            raise CommandError(f"{password_env} is empty")
+            raise CommandError(_("%(name)s is empty") % {"name": password_env})
         created = db_roles_apply(role=app_role, password=password or None)
         self.stdout.write(f"{'created' if created else 'updated'} role {app_role}; grants applied")

@@ -3,6 +3,7 @@
 asks that worker alone (its container's own check)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from mes.ops import health
 
@@ -22,4 +23,4 @@ class Command(BaseCommand):
             word = "FAILING" if not result["ok"] else "DEGRADED" if result.get("degraded") else "ok"
             self.stdout.write(f"{name}: {word} - {result['detail']}")
         if not ok:
-            raise CommandError(f"{component} is not healthy")
+            raise CommandError(_("%(component)s is not healthy") % {"component": component})

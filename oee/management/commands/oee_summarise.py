@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines.models import Line, Station
 from oee.selectors.machine_time import line_clock
@@ -23,12 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, days: int, line: str | None, **options) -> None:
         if days < 1:
-            raise CommandError("--days must be at least 1.")
+            raise CommandError(_("--days must be at least 1."))
         lines = Line.objects.order_by("code")
         if line is not None:
             lines = lines.filter(code=line)
             if not lines.exists():
-                raise CommandError(f"No line {line}.")
+                raise CommandError(_("No line %(code)s.") % {"code": line})
         end = timezone.now()
         for each in lines:
             clock = line_clock(each)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from opcua_bridge.bridge.config import config_from_options
 from opcua_bridge.bridge.status import degraded_reason, read_status
@@ -50,7 +51,9 @@ class Command(BaseCommand):
             paths = sorted(Path(config.var_dir).glob("bridge-status-*.json")) or paths
         statuses = [(path, read_status(path)) for path in paths]
         if statuses[0][1] is None:
-            raise CommandError(f"no status at {paths[0]}: is run_bridge running?")
+            raise CommandError(
+                _("No status at %(path)s: is run_bridge running?") % {"path": paths[0]}
+            )
         for path, status in statuses:
             if status is None:
                 continue

@@ -10,6 +10,7 @@ database and pass them back with --expect later: rows deleted from the end then 
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from mes.errors import DomainError
 
@@ -50,5 +51,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"... and {report.more} more problems")
         if not report.intact:
             first = report.problems[0]
-            raise CommandError(f"the audit trail is broken at {first.record} ({first.field})")
+            raise CommandError(
+                _("The audit trail is broken at %(record)s (%(field)s).")
+                % {"record": first.record, "field": first.field}
+            )
         self.stdout.write("audit trail intact")
