@@ -124,46 +124,33 @@ def ingest_cost(batches: int, per_batch: int, seed: int) -> dict[str, Any]:
     hooks.AFTER_INGEST[hooks.AFTER_INGEST.index(original)] = timed_hook
     quiet: list[float] = []
     quiet_without: list[float] = []
-    for n, batch in enumerate(made):
-        if n >= len(made) // 2:  # the second half: no state in the batch, as most are
-            hooked = n % 2 == 0
-            if not hooked:
-                hooks.AFTER_INGEST.remove(timed_hook)
-            try:
-                began = time.perf_counter()
-                batch_ingest(batch=batch)
-                (quiet if hooked else quiet_without).append(time.perf_counter() - began)
-            finally:
-                if not hooked:
-                    hooks.AFTER_INGEST.append(timed_hook)
-            continue
-        stamp = batch["columns"]["source_time"][-1] if "columns" in batch else None
-        extra = [(f"ns=2;s={code}.PackMLState", 6 if n % 2 else 11) for code in STATE_STATIONS] + [
-            (f"ns=2;s={code}.StopReason", 0 if n % 2 else 17) for code in STATE_STATIONS
-        ]
-        cols = batch["columns"]
-        for node, value in extra:
-            for key in cols:
-                if key == "node_id":
-                    cols[key].append(node)
-                elif key == "value":
-                    cols[key].append(value)
-                elif key in ("source_time", "server_time"):
-                    cols[key].append(stamp)
-                elif key == "status":
-                    cols[key].append(0)
-                else:
-                    cols[key].append(None)
-        hooked = n % 2 == 0
+
+    def ingest(batch: dict[str, Any], hooked: bool, into: list[float]) -> None:
         if not hooked:
             hooks.AFTER_INGEST.remove(timed_hook)
         try:
             began = time.perf_counter()
             batch_ingest(batch=batch)
-            (with_hook if hooked else without).append(time.perf_counter() - began)
+            into.append(time.perf_counter() - began)
         finally:
             if not hooked:
                 hooks.AFTER_INGEST.append(timed_hook)
+
+    for n, batch in enumerate(made):
+        hooked = n % 2 == 0
+        if n >= len(made) // 2:  # the second half: no state in the batch, as most are
+            ingest(batch, hooked, quiet if hooked else quiet_without)
+            continue
+        cols = batch["columns"]
+        stamp = cols["source_time"][-1]
+        for code in STATE_STATIONS:
+            for node, value in ((f"{code}.PackMLState", 6 if n % 2 else 11),
+                                (f"{code}.StopReason", 0 if n % 2 else 17)):  # fmt: skip
+                row = {"node_id": f"ns=2;s={node}", "value": value, "source_time": stamp,
+                       "server_time": stamp, "status": 0}  # fmt: skip
+                for key in cols:
+                    cols[key].append(row.get(key))
+        ingest(batch, hooked, with_hook if hooked else without)
     hooks.AFTER_INGEST[hooks.AFTER_INGEST.index(timed_hook)] = original
     states_inside = statistics.median(inside[2 : len(with_hook)])
     quiet_inside = statistics.median(inside[len(with_hook) + 2 :])

@@ -2,7 +2,6 @@
 per shift, a daily trend, the downtime Pareto and the state timeline (docs/oee.md). Any
 signed-in user reads it; managers, engineers and operators alike."""
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,11 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lines.models import Line, Station
-from oee.figures import Figures, combined
 from oee.models.states import StateCategory
 from oee.selectors.machine_time import Row, line_clock, station_timeline
 from oee.selectors.pareto import line_pareto
-from oee.selectors.periods import station_figures
+from oee.selectors.periods import line_rows, station_figures
 from oee.templatetags.oee_tags import percent
 from oee.web.svg import COLOURS, TimelineRow, sparkline_svg, timeline_svg
 from oee.web.svg import Bar as StateBar
@@ -141,17 +139,13 @@ def line_page(request: HttpRequest, line_code: str) -> HttpResponse:
 def _line_row(
     wholes: list[Row], shift_rows: list[list[Row]], trend_rows: list[list[Row]]
 ) -> dict[str, Any] | None:
-    """The line's row: its stations' seconds and counts summed (oee.figures.combined)."""
+    """The line's row: per group, its stations' seconds and counts summed (line_rows)."""
     if not wholes:
         return None
-
-    def together(rows: Sequence[Row]) -> Figures:
-        return combined([(r.figures, r.counts) for r in rows])[0]
-
-    trend = [together(day) for day in zip(*trend_rows, strict=False)]
+    trend = [r.figures for r in line_rows([r for rows in trend_rows for r in rows])]
     return {
-        "figures": together(wholes),
-        "shifts": [together(shift) for shift in zip(*shift_rows, strict=False)],
+        "figures": line_rows(wholes)[0].figures,
+        "shifts": [r.figures for r in line_rows([r for rows in shift_rows for r in rows])],
         "trend": sparkline_svg(
             [f.oee for f in trend],
             _("Line OEE per day, last %(n)s days: %(values)s")
