@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bench.telemetry_codec import Segment
+from lines.telemetry_codec import Segment
 from opcua_bridge.simulator import FaultKind, load_plan
 from opcua_bridge.simulator.catalog import (
     ROLE_MACHINE_STATE,

@@ -8,7 +8,7 @@ for the slowly changing signals, and from those rows builds, per tag and time bu
   arrays-lz4 / arrays-pglz  one row per segment, PostgreSQL arrays (times as int deltas, values
                             float8[], statuses where not Good, unit and batch as runs, text and
                             rejections where present), TOAST compression lz4 or pglz; built in SQL
-  blob-<codec>              one row per segment, bench/telemetry_codec.py's encoding (delta of
+  blob-<codec>              one row per segment, lines/telemetry_codec.py's encoding (delta of
                             delta times, decimal or XOR values, byte planes) compressed with
                             zlib, lzma, and zstd and lz4 when the Python packages are there;
                             built in Python from one binary COPY of the rows
@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
 
-    from bench import telemetry_codec as codec
     from bench import telemetry_mix as mixes
+    from lines import telemetry_codec as codec
 
     buckets = [int(b) for b in args.buckets.split(",")]
     report: dict[str, Any] = {
@@ -476,7 +476,7 @@ _DTYPE = {"int8": "int64", "int32": "int32", "float64": "float64"}
 
 def arrays_decode(row: tuple):
     """A segment of the arrays form back as a codec.Segment."""
-    from bench.telemetry_codec import Segment
+    from lines.telemetry_codec import Segment
 
     n, t0 = row[4], row[5]
     sent = dict(zip(_SENT, row[6 : 6 + len(_SENT)], strict=True))
@@ -607,7 +607,7 @@ def compact_python(rows: str, name: str, bucket_s: int, compressor: str, keys: d
     Returns (fetch s, sort + encode s, write s, [(key row, Segment)])."""
     from django.db import connection
 
-    from bench import telemetry_codec as codec
+    from lines import telemetry_codec as codec
 
     table = f"{SCHEMA}.{rows}"
     began = time.perf_counter()
@@ -701,7 +701,7 @@ def blobs_write(name: str, encoded: list, segments: list | None = None) -> None:
     PostgreSQL does not compress it again)."""
     from django.db import connection
 
-    from bench import telemetry_codec as codec
+    from lines import telemetry_codec as codec
 
     if segments is None:
         segments = [codec.decode(blob, only_times_values=False) for _, blob in encoded]
@@ -734,7 +734,7 @@ def blobs_write(name: str, encoded: list, segments: list | None = None) -> None:
 def read_blobs(name: str, keys: dict) -> dict:
     from django.db import connection
 
-    from bench import telemetry_codec as codec
+    from lines import telemetry_codec as codec
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -746,7 +746,7 @@ def read_blobs(name: str, keys: dict) -> dict:
 
 def check(expected: dict, got: dict, name: str) -> None:
     """Stop the run unless every segment read back is the generated one, bit for bit."""
-    from bench.telemetry_codec import same
+    from lines.telemetry_codec import same
 
     if expected.keys() != got.keys():
         raise SystemExit(f"{name}: segments differ ({len(expected)} expected, {len(got)} read)")
@@ -868,7 +868,7 @@ def unit_reads(mix, buckets: list[int], main: str, count: int, seed: int) -> dic
     index over their unit ids, decoded, the unit's samples kept. Counts must agree."""
     from django.db import connection
 
-    from bench import telemetry_codec as codec
+    from lines import telemetry_codec as codec
 
     stack = mix.stations.get("STACK-01")
     tags = [i for i, key in enumerate(mix.tags) if key[0] == stack]
@@ -993,7 +993,7 @@ def downsample(days: float, main: str, seed: int) -> dict[str, Any]:
     the arrays' 1 h segments (array_send, numpy). The three answers must agree."""
     from django.db import connection
 
-    from bench import telemetry_codec as codec
+    from lines import telemetry_codec as codec
 
     mix = series_mix(days, seed)
     rows_create("rows_series")

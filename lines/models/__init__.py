@@ -16,6 +16,7 @@ from lines.models.telemetry import (
     Tag,
     TagRole,
 )
+from lines.models.telemetry_segment import SampleSegment, SegmentUnit
 from lines.models.unit import Unit, UnitHistory
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "Route",
     "RouteStep",
     "Sample",
+    "SampleSegment",
+    "SegmentUnit",
     "SampleSource",
     "Tag",
     "TagRole",

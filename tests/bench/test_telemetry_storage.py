@@ -13,8 +13,8 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench import telemetry_codec as codec
 from bench.telemetry_mix import demo_mix, segments
+from lines import telemetry_codec as codec
 
 DEMO_SAMPLES = 40_000
 

@@ -1,5 +1,6 @@
 """A lossless columnar encoding of one telemetry segment (one tag's samples in one time bucket),
-measured by bench.telemetry_storage. Pure numpy and the standard library: no Django.
+stored by the compaction (lines/services/telemetry_compaction.py, zlib) and measured by
+bench.telemetry_storage. Pure numpy and the standard library: no Django.
 
 Every column of `lines.Sample` is kept: ids, times (source and server, microseconds), values and
 positions bit for bit (a float is rebuilt from its 64 bits or from an integer it provably came
@@ -81,14 +82,14 @@ def same(a: Segment, b: Segment) -> bool:
 def _optional_compressors() -> dict[str, tuple[int, Callable, Callable]]:
     found: dict[str, tuple[int, Callable, Callable]] = {}
     try:
-        import zstandard
+        import zstandard  # type: ignore[import-not-found]  # optional: measured when installed
 
         zc, zd = zstandard.ZstdCompressor(level=9), zstandard.ZstdDecompressor()
         found["zstd"] = (3, zc.compress, zd.decompress)
     except ImportError:
         pass
     try:
-        import lz4.frame
+        import lz4.frame  # type: ignore[import-not-found]  # optional: measured when installed
 
         found["lz4"] = (4, lz4.frame.compress, lz4.frame.decompress)
     except ImportError:
