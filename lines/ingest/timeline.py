@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
-from lines.models import Sample, TagRole
+from lines import sample_segments
+from lines import telemetry_codec as codec
+from lines.models import Sample, SampleSegment, TagRole
 
 
 class Timeline:
@@ -47,7 +49,7 @@ _TABLE = Sample._meta.db_table
 # The newest usable value of one role at one station in [since, before); the (station, parameter,
 # source_time) index answers each. Wrapped so that SQLite takes ORDER BY/LIMIT inside UNION ALL.
 _ONE = (
-    f"SELECT * FROM (SELECT %s AS k, raw_value, value FROM {_TABLE} "
+    f"SELECT * FROM (SELECT %s AS k, raw_value, value, source_time FROM {_TABLE} "
     "WHERE station_id = %s AND parameter = %s AND source_time < %s AND source_time >= %s "
     "AND rejected_reason = '' ORDER BY source_time DESC LIMIT 1) AS k{n}"
 )
@@ -61,13 +63,45 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def starts_stored(keys: list[tuple[int, str, datetime]]) -> list[object | None]:
     """For each (station id, role, time): the role's last stored value at the station before the
     time (where a batch's timeline starts): one query for all keys, a second for those with no
-    value within RECENT."""
+    value within RECENT, and for those the compacted segments too (a roll mounted for days, a
+    station idle over a weekend: its last unit id may be past the hot window)."""
     found = _newest(keys, recent=True)
     older = [n for n in range(len(keys)) if n not in found]
     if older:
         more = _newest([keys[n] for n in older], recent=False)
-        found.update({older[m]: row for m, row in more.items()})
+        for m, n in enumerate(older):
+            compacted = newest_compacted(*keys[n])
+            hot = more.get(m)
+            if compacted is not None and (hot is None or compacted[2] > hot[2]):
+                found[n] = compacted
+            elif hot is not None:
+                found[n] = hot
     return [_start(found.get(n), role) for n, (_, role, _) in enumerate(keys)]
+
+
+def newest_compacted(
+    station_id: int, parameter: str, before: datetime
+) -> tuple[str, float | None, datetime] | None:
+    """The newest accepted sample of a station's parameter before `before` among the segments:
+    (raw value, value, source time), or None. Segments are searched newest first and only those
+    that begin before `before` are decoded."""
+    segments = (
+        SampleSegment.objects.filter(
+            station_id=station_id, parameter=parameter, first_time__lt=before
+        )
+        .order_by("-last_time")
+        .only("station_id", "parameter", "node_id", "last_time", "data")
+    )
+    best: tuple[str, float | None, datetime] | None = None
+    for segment in segments.iterator(chunk_size=8):
+        if best is not None and segment.last_time < best[2]:
+            break
+        for sample in sample_segments.to_samples(segment, codec.decode(bytes(segment.data))):
+            if sample.rejected_reason or sample.source_time >= before:
+                continue
+            if best is None or sample.source_time > best[2]:
+                best = (sample.raw_value, sample.value, sample.source_time)
+    return best
 
 
 def _newest(keys: list[tuple[int, str, datetime]], *, recent: bool) -> dict[int, tuple]:
@@ -81,11 +115,21 @@ def _newest(keys: list[tuple[int, str, datetime]], *, recent: bool) -> dict[int,
         params += [n, station_id, role, adapt(before), adapt(since)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {n: (raw_value, value) for n, raw_value, value in cursor.fetchall()}
+        return {
+            n: (raw_value, value, _aware(moment))
+            for n, raw_value, value, moment in cursor.fetchall()
+        }
 
 
-def _start(stored: tuple[str, float | None] | None, role: str) -> object | None:
+def _aware(moment: datetime | str) -> datetime:
+    """A source_time as the raw cursor gives it (SQLite: text) as an aware datetime."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _start(stored: tuple[str, float | None, datetime] | None, role: str) -> object | None:
     if stored is None:
         return None
-    raw_value, value = stored
+    raw_value, value, _ = stored
     return raw_value or None if role == TagRole.UNIT_ID else value
