@@ -10,6 +10,7 @@ join their foreign keys in one query, and skip the second, unfiltered COUNT(*).
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from lines.models import (
     Equipment,
@@ -24,6 +25,7 @@ from lines.models import (
     Route,
     RouteStep,
     Sample,
+    SampleSegment,
     Station,
     Unit,
     UnitHistory,
@@ -260,7 +262,8 @@ class GenealogyEdgeAdmin(ReadOnlyAdmin):
 @admin.register(Sample)
 class SampleAdmin(ReadOnlyAdmin):
     """Telemetry samples, read-only: written in bulk by the ingest (or a manual measurement
-    service), never edited, so that a reading shown is the reading received."""
+    service), never edited, so that a reading shown is the reading received. The hot window
+    only: older samples are in the segments below (every screen and the API read both)."""
 
     list_display = [
         "source_time",
@@ -278,6 +281,23 @@ class SampleAdmin(ReadOnlyAdmin):
     list_select_related = ["station", "unit"]
     search_fields = ["unit__identifier", "parameter"]
     raw_id_fields = ["station", "unit", "recorded_by"]
+
+
+@admin.register(SampleSegment)
+class SampleSegmentAdmin(ReadOnlyAdmin):
+    """Samples past the hot window, one row per series and 10 minutes, read-only: written by
+    the compaction (manage.py telemetry_compact), each holding its samples losslessly."""
+
+    list_display = ["bucket", "station", "parameter", "count", "usable", "units", "compacted_at"]
+    list_filter = ["station", "bucket"]
+    list_select_related = ["station"]
+    search_fields = ["parameter", "node_id"]
+    exclude = ["data"]  # the codec's bytes: read through the samples API
+    readonly_fields = ["stored_bytes"]
+
+    @admin.display(description=gettext_lazy("stored bytes"))
+    def stored_bytes(self, segment: SampleSegment) -> int:
+        return len(segment.data)
 
 
 from lines import admin_tags  # noqa: E402, F401  (the tag map and ingest batches)
