@@ -206,8 +206,8 @@ def _verdict(policy: Policy, *, unit: bool, referred: bool, last: datetime) -> t
 def _segments(report: Report, refs: References, *, apply: bool, batch: int) -> None:
     policy, after = report.policy, 0
     old = SampleSegment.objects.filter(last_time__lt=policy.telemetry_cutoff).order_by("id")
-    columns = ("id", "station_id", "parameter", "first_id", "last_id", "first_time")
-    columns += ("last_time", "count", "units", "compacted_at")
+    columns = ["id", "station_id", "parameter", "first_id", "last_id", "first_time"]
+    columns += ["last_time", "count", "units", "compacted_at"]
     while chunk := list(
         old.filter(id__gt=after).annotate(size=Length("data")).values(*columns, "size")[:batch]
     ):
