@@ -26,6 +26,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
 from lines import hooks
+from lines import telemetry_codec as codec
 from lines.models import Sample, SampleSegment
 
 # Estimates for the report (docs/telemetry.md, "Compact storage at rest"): a hot row costs
@@ -101,17 +102,13 @@ class References:
     """Every Referenced the hooks give, indexed by series for range checks."""
 
     def __init__(self, refs: Iterable[Referenced]) -> None:
-        ids: dict[SeriesKey, list[int]] = defaultdict(list)
         windows: dict[SeriesKey, list[tuple[datetime, datetime]]] = defaultdict(list)
-        self.all_ids: set[int] = set()
+        self.ids: set[int] = set()
         for ref in refs:
-            key = (ref.station_id, ref.parameter)
-            if ref.sample_ids:
-                ids[key].extend(ref.sample_ids)
-                self.all_ids.update(ref.sample_ids)
+            self.ids.update(ref.sample_ids)
             if ref.start is not None and ref.end is not None:
-                windows[key].append((ref.start, ref.end))
-        self._ids = {key: sorted(set(v)) for key, v in ids.items()}
+                windows[(ref.station_id, ref.parameter)].append((ref.start, ref.end))
+        self._sorted_ids = sorted(self.ids)
         self._windows = {key: _merged(v) for key, v in windows.items()}
         self._starts = {key: [w[0] for w in v] for key, v in self._windows.items()}
 
@@ -127,18 +124,18 @@ class References:
         i = bisect_right(self._starts[key], last) - 1
         return i >= 0 and windows[i][1] >= first
 
-    def segment(self, key: SeriesKey, first_id: int, last_id: int) -> bool:
-        """A referenced id of this series within the segment's id range. Conservative: an id
-        between a segment's first and last of the same series is taken as in it (ids of one
-        series rise with time; a late sample could sit in a neighbour's range and keep it)."""
-        ids = self._ids.get(key)
-        if not ids:
-            return False
-        i = bisect_left(ids, first_id)
-        return i < len(ids) and ids[i] <= last_id
+    def id_in_range(self, first_id: int, last_id: int) -> bool:
+        """A referenced id between a segment's first and last: ids of every series interleave,
+        so the segment is decoded to know whether it holds one (segment_holds_one)."""
+        i = bisect_left(self._sorted_ids, first_id)
+        return i < len(self._sorted_ids) and self._sorted_ids[i] <= last_id
+
+    def segment_holds_one(self, segment_id: int) -> bool:
+        data = SampleSegment.objects.values_list("data", flat=True).get(pk=segment_id)
+        return not self.ids.isdisjoint(codec.decode(bytes(data)).id.tolist())
 
     def sample(self, sample_id: int, key: SeriesKey, when: datetime) -> bool:
-        return sample_id in self.all_ids or self.in_window(key, when, when)
+        return sample_id in self.ids or self.in_window(key, when, when)
 
 
 def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
@@ -195,12 +192,13 @@ def retention_run(*, policy: Policy, apply: bool, batch: int = BATCH) -> Report:
 
 
 def _verdict(policy: Policy, *, unit: bool, referred: bool, last: datetime) -> tuple[str, bool]:
-    """(class or reason kept, expired) of data past the raw-telemetry period."""
+    """(class or reason kept, expired) of data past the raw-telemetry period. Kept data is
+    counted as a unit's when it is one's, else as a quality record's."""
     if not unit and not referred:
         return RAW, True
     if last < policy.product_cutoff:
         return PRODUCT, True
-    return (KEPT_QUALITY if referred else KEPT_UNIT), False
+    return (KEPT_UNIT if unit else KEPT_QUALITY), False
 
 
 def _segments(report: Report, refs: References, *, apply: bool, batch: int) -> None:
@@ -215,12 +213,16 @@ def _segments(report: Report, refs: References, *, apply: bool, batch: int) -> N
         doomed: list[tuple[int, datetime]] = []
         for seg in chunk:
             key = (seg["station_id"], seg["parameter"])
-            referred = refs.in_window(key, seg["first_time"], seg["last_time"]) or refs.segment(
-                key, seg["first_id"], seg["last_id"]
+            unit = seg["units"] > 0
+            # what refers to it matters only to a segment without a unit's sample
+            referred = not unit and (
+                refs.in_window(key, seg["first_time"], seg["last_time"])
+                or (
+                    refs.id_in_range(seg["first_id"], seg["last_id"])
+                    and refs.segment_holds_one(seg["id"])
+                )
             )
-            name, expired = _verdict(
-                policy, unit=seg["units"] > 0, referred=referred, last=seg["last_time"]
-            )
+            name, expired = _verdict(policy, unit=unit, referred=referred, last=seg["last_time"])
             tally = report.removed[name] if expired else report.kept[name]
             tally.add(
                 first=seg["first_time"],

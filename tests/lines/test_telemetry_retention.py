@@ -93,26 +93,31 @@ def test_a_units_samples_go_after_the_product_period(plant):
 
 def test_samples_a_flag_refers_to_stay_though_unattributed_and_expired(plant):
     coater = plant.station("coating")
-    flagged_bucket = _series(coater, "web_tension_n", OLD, 10)
+    flagged, neighbour = [], []
+    for i in range(10):  # two tags read together: their ids interleave
+        flagged += _series(coater, "web_tension_n", OLD + timedelta(minutes=i), 1)
+        neighbour += _series(coater, "oven_temp_c", OLD + timedelta(minutes=i), 1)
     _series(coater, "web_tension_n", OLD + timedelta(hours=3), 10)  # nothing refers to it
     Flag.objects.create(
         kind=FlagKind.DATA_QUALITY,
         station=coater,
-        parameter="web_tension_n",
-        sample_ids=[flagged_bucket[4].pk],
+        # a flag on another parameter (a roll's merged flag) may name the samples: the id counts
+        parameter="coat_weight_gsm",
+        sample_ids=[flagged[4].pk],
         # raised long after: only the id keeps the segment, not the flag's time window
         raised_at=NOW - timedelta(days=100),
     )
     _compact()
+    other = SampleSegment.objects.get(parameter="oven_temp_c")
+    assert other.first_id < flagged[4].pk < other.last_id  # in its id range, not in it
 
     report = retention_run(policy=_policy(), apply=True)
 
     left = _segments_of(coater, "web_tension_n")
-    assert [(s.first_id, s.last_id) for s in left] == [
-        (flagged_bucket[0].pk, flagged_bucket[-1].pk)
-    ]
+    assert [(s.first_id, s.last_id) for s in left] == [(flagged[0].pk, flagged[-1].pk)]
     assert report.kept[KEPT_QUALITY].segments == 1
-    assert report.removed[RAW].segments == 1
+    assert report.removed[RAW].segments == 2
+    assert not SampleSegment.objects.filter(parameter="oven_temp_c").exists()
 
 
 def test_the_readings_around_a_flag_and_an_spc_baseline_period_stay(plant, quality_engineer):
@@ -153,13 +158,21 @@ def test_hot_rows_of_the_hot_window_are_never_touched(plant):
     stale = _series(coater, "oven_temp_c", OLD, 5)  # old, not compacted: raw, expired
     cell = make_cell(plant, "CELL-HOT")
     stale_cell = _series(coater, "oven_temp_c", OLD + timedelta(hours=1), 3, unit=cell)
+    flagged = _series(coater, "oven_temp_c", OLD + timedelta(hours=2), 1)
+    Flag.objects.create(
+        kind=FlagKind.DATA_QUALITY,
+        station=coater,
+        parameter="oven_temp_c",
+        sample_ids=[flagged[0].pk],
+        raised_at=NOW - timedelta(days=100),
+    )
 
     report = retention_run(policy=_policy(), apply=True)
 
     assert report.removed[RAW].rows == 5 and report.removed[RAW].segments == 0
-    assert report.kept[KEPT_UNIT].rows == 3
+    assert report.kept[KEPT_UNIT].rows == 3 and report.kept[KEPT_QUALITY].rows == 1
     left = set(Sample.objects.values_list("id", flat=True))
-    assert left == {s.pk for s in hot} | {s.pk for s in stale_cell}
+    assert left == {s.pk for s in hot} | {s.pk for s in stale_cell} | {flagged[0].pk}
     assert not left & {s.pk for s in stale}
 
 
