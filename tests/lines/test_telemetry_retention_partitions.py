@@ -148,3 +148,19 @@ def test_a_drop_waiting_on_a_reader_gives_way_and_tries_again(plant, monkeypatch
 
     assert dropped == ["lines_sample_2021_03"]
     assert len(attempts) >= 2  # the first one timed out behind the reader
+
+
+@pytest.mark.django_db
+def test_the_upkeep_command_drops_empty_old_months_and_refuses_a_short_age(capsys):
+    partitions.ensure_months(today=date(2021, 3, 1), behind=0, ahead=0)
+    with pytest.raises(CommandError, match="at least 31"):
+        call_command("telemetry_partitions", "--drop-empty-before-days", "30")
+
+    call_command(
+        "telemetry_partitions",
+        "--drop-empty-before-days",
+        str((NOW.date() - date(2021, 4, 1)).days),
+    )
+
+    assert "dropped empty lines_sample_2021_03" in capsys.readouterr().out
+    assert "lines_sample_2021_03" not in _months()
