@@ -5,7 +5,7 @@ AppConfig.ready(). Hooks run inside the service's transaction, after the service
 registration order. A check refuses by raising a mes.errors.DomainError; a follow-up may write.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 START_CHECKS: list[Callable[..., None]] = []  # (unit=, step=) before an operation starts
@@ -37,6 +37,11 @@ TAG_HEALTH: list[Callable[[], dict[str, dict[str, Any]]]] = []
 # (station_kinds=) -> {(station kind, station id or None, parameter)}: the parameters a spec
 # judges (quality registers it), for the tag map's "no spec" warning.
 SPECIFIED_PARAMETERS: list[Callable[..., set[tuple[str, int | None, str]]]] = []
+
+# () -> iterable of lines.services.telemetry_retention.Referenced: the samples (by id) and the
+# windows of a station's parameter that records of another app refer to (quality registers its
+# flags and SPC baselines); retention keeps them for the product period.
+RETENTION_REFERENCES: list[Callable[[], Iterable[Any]]] = []
 
 
 def run(hooks: list[Callable[..., None]], **kwargs: Any) -> None:

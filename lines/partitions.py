@@ -11,14 +11,21 @@ SQLite (embedded mode) keeps one plain table; everything here is a no-op there.
 
 import csv
 import gzip
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
+
+if TYPE_CHECKING:
+    from lines.services.telemetry_retention import Policy
 
 TABLE = "lines_sample"
 DEFAULT = f"{TABLE}_default"
+# How long dropping an emptied month may keep the ingest waiting on the table's lock.
+LOCK_TIMEOUT_MS = 2000
 
 
 @dataclass(frozen=True)
@@ -110,23 +117,92 @@ def _create(month: Month) -> None:
         )
 
 
-def archive_before(*, cutoff: date, directory: Path) -> list[Path]:
+@dataclass
+class Archived:
+    files: list[Path] = field(default_factory=list)
+    # (partition, rows retention keeps): not archived, not dropped
+    refused: list[tuple[str, int]] = field(default_factory=list)
+
+
+def archive_before(*, cutoff: date, directory: Path, policy: "Policy | None" = None) -> Archived:
     """Export each monthly partition that ends on or before `cutoff` to a gzipped CSV in
-    `directory`, then detach and drop it. Returns the files written. The DEFAULT partition is
-    never archived."""
+    `directory`, then detach and drop it. A partition holding any row retention keeps under
+    `policy` (a unit's samples, samples a quality record refers to, raw telemetry younger than
+    its period: lines/services/telemetry_retention.py) is refused: compact it first
+    (telemetry_compact), its rows then live on in segments. The DEFAULT partition is never
+    archived."""
+    from lines.services.telemetry_retention import Policy, must_keep_rows
+
+    done = Archived()
+    if not is_partitioned():
+        return done
+    policy = policy or Policy.from_settings(now=datetime.now(UTC))
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in _months_ended_by(cutoff):
+        kept = must_keep_rows(table=name, policy=policy)
+        if kept:
+            done.refused.append((name, kept))
+            continue
+        done.files.append(_archive(name, directory))
+    return done
+
+
+def drop_empty_before(*, cutoff: date, attempts: int = 5) -> list[str]:
+    """Drop each monthly partition that ends on or before `cutoff` and holds no row (compaction
+    and retention emptied it); returns the names dropped.
+
+    DETACH ... CONCURRENTLY is refused while a DEFAULT partition exists, so a plain DETACH: it
+    takes the parent's lock for an instant (the partition is empty; nothing is scanned or
+    moved), behind a short lock_timeout so that an ingest insert waits at most that long; a
+    timeout is retried, then the partition is left for the next run. Emptiness is checked again
+    once the partition is detached, under the lock: a row that landed meanwhile rolls it back."""
     if not is_partitioned():
         return []
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    dropped = []
+    for name in _months_ended_by(cutoff):
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")')  # noqa: S608
+            if cursor.fetchone()[0]:
+                continue
+        for attempt in range(attempts):
+            try:
+                if _drop_if_empty(name):
+                    dropped.append(name)
+                break
+            except OperationalError:  # lock_timeout: the ingest or a reader held the table
+                time.sleep(0.2 * (attempt + 1))
+    return dropped
+
+
+class _NotEmpty(Exception):
+    pass
+
+
+def _drop_if_empty(name: str) -> bool:
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{name}"')
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")')  # noqa: S608
+            if cursor.fetchone()[0]:
+                raise _NotEmpty
+            cursor.execute(f'DROP TABLE "{name}"')
+    except _NotEmpty:
+        return False
+    return True
+
+
+def _months_ended_by(cutoff: date) -> list[str]:
     cutoff_at = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
+    names = []
     for name, _bound in partitions():
         if name == DEFAULT:
             continue
         first = datetime.strptime(name.removeprefix(f"{TABLE}_"), "%Y_%m").date()
-        if Month(first).bounds()[1] > cutoff_at:
-            continue
-        written.append(_archive(name, directory))
-    return written
+        if Month(first).bounds()[1] <= cutoff_at:
+            names.append(name)
+    return names
 
 
 @transaction.atomic

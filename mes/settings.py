@@ -304,6 +304,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A roll the coater starts that the MES has not seen yet gets this length (m) until corrected.
 MES_DEFAULT_ROLL_LENGTH_M = env_int("MES_DEFAULT_ROLL_LENGTH_M", 1200)
 
+# Telemetry retention (docs/telemetry.md, "Retention"; manage.py telemetry_retention). Raw
+# telemetry (samples no unit is attributed to) is kept this many days: two years lets a season be
+# compared with the same season a year before and spans a yearly audit. Samples of a unit (cell,
+# roll) and samples a quality record refers to are kept this many years: the life of a cell in
+# a vehicle plus its warranty and recall period.
+MES_RETENTION_TELEMETRY_DAYS = env_int("MES_RETENTION_TELEMETRY_DAYS", 730)
+MES_RETENTION_PRODUCT_YEARS = env_int("MES_RETENTION_PRODUCT_YEARS", 15)
+
 # Tests (and CI's services run) set this so that a missing service fails instead of skipping.
 MES_REQUIRE_SERVICES = env_bool("MES_REQUIRE_SERVICES", False)
 # Browser tests drive this chromium (Debian's package); CI sets MES_REQUIRE_BROWSER=1 so that a

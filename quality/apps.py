@@ -11,6 +11,7 @@ class QualityConfig(AppConfig):
         from mes.ops.metrics import metric_part_register
         from quality import demo, ops_metrics, station_reads
         from quality.selectors.specified import specified_parameters
+        from quality.selectors.telemetry_references import telemetry_references
         from quality.services import evaluate, gates, propagation
 
         hooks.register(hooks.START_CHECKS, gates.check_start)
@@ -20,4 +21,5 @@ class QualityConfig(AppConfig):
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_specs)
         hooks.provide(hooks.STATION_QUALITY, station_reads)
         hooks.provide(hooks.SPECIFIED_PARAMETERS, specified_parameters)
+        hooks.provide(hooks.RETENTION_REFERENCES, telemetry_references)
         metric_part_register(ops_metrics.quality_metrics)

@@ -58,7 +58,7 @@ def test_archiving_writes_the_month_to_a_file_then_drops_it(tmp_path):
     old = [_sample(datetime(2021, 3, day, 12, tzinfo=UTC), value=day) for day in (1, 15, 31)]
     recent = _sample(datetime.now(UTC))
 
-    files = partitions.archive_before(cutoff=date(2021, 4, 1), directory=tmp_path)
+    files = partitions.archive_before(cutoff=date(2021, 4, 1), directory=tmp_path).files
 
     assert [f.name for f in files] == ["lines_sample_2021_03.csv.gz"]
     with gzip.open(files[0], "rt") as archived:
