@@ -4,7 +4,8 @@ it replaced.
 
 It walks bucket windows (BUCKET_SECONDS of source_time) oldest first, so memory holds one
 window, never the whole hot table. A window is one transaction: its rows are read as columns
-(on PostgreSQL one binary COPY read by numpy, not one model instance per row), each series'
+(on PostgreSQL one query of a bytea per column, read by numpy; never a model instance
+per row), each series'
 segment is built (merged with the one stored for that series and bucket when late samples came
 after it was written), the segments and unit rows are written in bulk, and exactly the rows read
 are deleted by their ids. A kill leaves either the rows or the segments of a window; a row
@@ -38,7 +39,7 @@ EARLIEST = datetime(1600, 1, 1, tzinfo=UTC)
 # Fault injection for tests/lines/test_telemetry_compact_kill.py: seconds to sleep after a
 # window's segments are written and its rows deleted, before the commit.
 PAUSE_ENV = "MES_TELEMETRY_COMPACT_PAUSE_S"
-Y2000_US = 946_684_800 * 1_000_000  # binary COPY's timestamps count from 2000-01-01
+Y2000_US = 946_684_800 * 1_000_000  # timestamptz_send counts from 2000-01-01
 
 
 class CompactionBusy(Exception):
@@ -297,14 +298,15 @@ def _delete(start: datetime, end: datetime, ids: np.ndarray) -> int:
     chunk = 100_000 if connection.vendor == "postgresql" else 10_000
     with connection.cursor() as cursor:
         for a in range(0, len(ids), chunk):
-            part = [int(i) for i in ids[a : a + chunk]]
             if connection.vendor == "postgresql":
+                literal = "{" + ",".join(map(str, ids[a : a + chunk].tolist())) + "}"
                 cursor.execute(
                     f'DELETE FROM "{table}" WHERE source_time >= %s AND source_time < %s '
-                    "AND id = ANY(%s)",
-                    [start, end, part],
+                    "AND id = ANY(%s::int8[])",
+                    [start, end, literal],
                 )
             else:
+                part = [int(i) for i in ids[a : a + chunk]]
                 marks = ",".join(["%s"] * len(part))
                 cursor.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', part)
             deleted += cursor.rowcount
@@ -313,72 +315,64 @@ def _delete(start: datetime, end: datetime, ids: np.ndarray) -> int:
 
 # ----- reading a window's rows as columns -----------------------------------------------------
 
-_KEY_SQL = "coalesce(station_id::text, '-') || '|' || parameter || '|' || node_id"
-_COPY_SQL = """
-COPY (SELECT hashtextextended({key}, 0), id, source_time, server_time, coalesce(value, 0),
-             value IS NULL, status_code, coalesce(unit_id, 0), unit_id IS NULL,
-             coalesce(batch_id, 0), batch_id IS NULL, coalesce(position_m, 0), position_m IS NULL
-      FROM "{table}" WHERE source_time >= %s AND source_time < %s)
-TO STDOUT (FORMAT BINARY)
-"""
-# Binary COPY: a 19-byte header, then per row a field count and per field its length and value
-# (big-endian). Nothing is NULL, so every row has the same size and numpy reads them at once.
-_FIELDS = [("h", ">i8"), ("id", ">i8"), ("source_us", ">i8"), ("server_us", ">i8"),
-           ("value", ">f8"), ("value_null", "u1"), ("status", ">i8"), ("unit", ">i8"),
-           ("unit_null", "u1"), ("batch", ">i8"), ("batch_null", "u1"), ("position", ">f8"),
-           ("position_null", "u1")]  # fmt: skip
-_ROW = np.dtype(
-    [("count", ">i2")]
-    + [x for name, kind in _FIELDS for x in ((f"{name}_len", ">i4"), (name, kind))]
+# Per series, its rows of the window as one bytea: each row fixed-width, its columns in the
+# *send functions' big-endian binary forms (timestamps count microseconds from 2000-01-01),
+# NULLs as flags; numpy reads them at once, no Python object per row. The few rows with text,
+# a source or a user come by a second query.
+_COLUMNS = (
+    ("id", "int8send(id)", ">i8"),
+    ("source_us", "timestamptz_send(source_time)", ">i8"),
+    ("server_us", "timestamptz_send(server_time)", ">i8"),
+    ("value", "float8send(coalesce(value, 0))", ">f8"),
+    ("status", "int8send(status_code)", ">i8"),
+    ("unit", "int8send(coalesce(unit_id, 0))", ">i8"),
+    ("batch", "int8send(coalesce(batch_id, 0))", ">i8"),
+    ("position", "float8send(coalesce(position_m, 0))", ">f8"),
+    ("value_null", "boolsend(value IS NULL)", "u1"),
+    ("unit_null", "boolsend(unit_id IS NULL)", "u1"),
+    ("batch_null", "boolsend(batch_id IS NULL)", "u1"),
+    ("position_null", "boolsend(position_m IS NULL)", "u1"),
 )
+_ROW = np.dtype([(name, kind) for name, _, kind in _COLUMNS])
 _TEXTS_WHERE = (
-    "(raw_value <> '' OR rejected_reason <> '' OR source <> 'plc' OR recorded_by_id IS NOT NULL)"
+    "raw_value <> '' OR rejected_reason <> '' OR source <> 'plc' OR recorded_by_id IS NOT NULL"
+)
+_TEXTS_SQL = (
+    'SELECT id, raw_value, rejected_reason, source, recorded_by_id FROM "{table}" '
+    f"WHERE source_time >= %s AND source_time < %s AND ({_TEXTS_WHERE})"
+)
+_WINDOW_SQL = (
+    "SELECT station_id, parameter, node_id, string_agg("
+    + " || ".join(expr for _, expr, _ in _COLUMNS)
+    + ", ''::bytea)"
+    + ' FROM "{table}" WHERE source_time >= %s AND source_time < %s'
+    " GROUP BY station_id, parameter, node_id"
 )
 
 
 def _read_postgresql(start: datetime, end: datetime) -> _Rows:
-    """The keys first, then the rows (a row of a series first seen in between is left out: it
-    stays hot), then the few rows with text (those not among the rows read are ignored)."""
+    """One query: the window's rows grouped by series, as columns."""
     table = Sample._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT hashtextextended({_KEY_SQL}, 0), station_id, parameter, node_id "
-            f'FROM "{table}" WHERE source_time >= %s AND source_time < %s',
-            [start, end],
-        )
-        found = cursor.fetchall()
-        by_hash = {h: i for i, (h, *_) in enumerate(found)}
-        if len(by_hash) != len(found):
-            raise RuntimeError("two series share a 64-bit hash: cannot compact this window")
-        keys = [(station, parameter, node) for _, station, parameter, node in found]
-        chunks = []
-        with cursor.cursor.copy(_COPY_SQL.format(key=_KEY_SQL, table=table), [start, end]) as copy:
-            for chunk in copy:
-                chunks.append(bytes(chunk))
-        data = b"".join(chunks)
-        n = max(0, (len(data) - 19 - 2) // _ROW.itemsize)
-        raw = np.frombuffer(data, dtype=_ROW, count=n, offset=19) if n else np.zeros(0, _ROW)
-        hashes = raw["h"].astype(np.int64)
-        known = np.array(sorted(by_hash), dtype=np.int64)
-        index = np.array([by_hash[int(h)] for h in known], dtype=np.int64)
-        at = np.searchsorted(known, hashes)
-        at[at >= len(known)] = 0
-        keep = (known[at] == hashes) if len(known) else np.zeros(n, dtype=bool)
-        raw, k = raw[keep], index[at[keep]]
-        cols = {
-            name: raw[name].astype(np.int64 if kind.endswith("i8") else np.float64)
-            for name, kind in _FIELDS[1:]
-            if kind != "u1"
-        }
-        cols |= {name: raw[name].astype(bool) for name, kind in _FIELDS if kind == "u1"}
-        cols["source_us"] += Y2000_US
-        cols["server_us"] += Y2000_US
-        cursor.execute(
-            f'SELECT id, raw_value, rejected_reason, source, recorded_by_id FROM "{table}" '
-            f"WHERE source_time >= %s AND source_time < %s AND {_TEXTS_WHERE}",
-            [start, end],
-        )
+        # A window's rows fit in memory by design: hashing them by series beats sorting them.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(_WINDOW_SQL.format(table=table), [start, end])
+        groups = cursor.fetchall()
+        # Rows stored since the query above may come too: _sparse leaves out those not read.
+        cursor.execute(_TEXTS_SQL.format(table=table), [start, end])
         texts = cursor.fetchall()
+    if not groups:
+        return _Rows(keys=[], k=np.zeros(0, np.int64), cols={}, sparse={})
+    keys = [(group[0], group[1], group[2]) for group in groups]
+    rows = [np.frombuffer(bytes(group[3]), dtype=_ROW) for group in groups]
+    packed = np.concatenate(rows)
+    cols = {
+        name: packed[name].astype(bool if kind == "u1" else kind.replace(">", "<"))
+        for name, _, kind in _COLUMNS
+    }
+    cols["source_us"] += Y2000_US
+    cols["server_us"] += Y2000_US
+    k = np.repeat(np.arange(len(keys), dtype=np.int64), [len(r) for r in rows])
     return _Rows(keys=keys, k=k, cols=cols, sparse=_sparse(cols["id"], texts))
 
 
