@@ -5,8 +5,9 @@ Measures: the compaction's throughput (samples/s, and of a run killed at nothing
 one transaction, as in production), bytes per sample on disk before (sample rows + their
 indexes) and after (segments + unit rows + their indexes), per noisy and slowly changing
 series; and the ingest stage (batch_ingest in this process, demo-line batches of current time:
-hot rows) alone, then while a compaction of the backlog runs in another process, then alone
-again: the ratio of the rates. bench/README.md, "# Compaction benchmark", has the figures.
+hot rows) alone, then while a compaction of the backlog runs in another process flat out, then
+while it runs resting 4x as long as each window took (--rest 4), then alone again: the ratios of
+the rates to the mean of the two alone. bench/README.md, "# Compaction benchmark", has the figures.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/mes_compact   # a bench database
     DEBUG=1 .venv/bin/python -m bench.telemetry_compact --samples 2000000 --wipe
@@ -197,7 +198,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     # The ingest alone; a third of the backlog compacted alone (the throughput); the ingest
     # while another process compacts the rest; the ingest alone again.
-    batches = [make_batches(args.ingest_batches, args.per_batch) for _ in range(3)]
+    batches = [make_batches(args.ingest_batches, args.per_batch) for _ in range(4)]
     alone_1 = ingest_rate(batches[0])
     print(f"ingest alone: {alone_1:,.0f} samples/s", flush=True)
     windows = int((mix.source_us.max() - mix.source_us.min()) // 600_000_000) + 1
@@ -212,32 +213,38 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     print(f"compaction alone: {done.samples:,} samples in {done.seconds:.1f} s = "
           f"{done.rate:,.0f} samples/s", flush=True)  # fmt: skip
+    # The rest of the backlog in another process, half flat out, half resting 4x as long as
+    # each window took (MES_TELEMETRY_COMPACT_REST), each while the ingest stores a run.
     env = os.environ | {"DATABASE_URL": database_url()}
-    compactor = subprocess.Popen(
-        [sys.executable, "manage.py", "telemetry_compact", "--hot-hours", "24"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    during = ingest_rate(batches[1])
-    still_running = compactor.poll() is None
-    out, _ = compactor.communicate(timeout=3600)
-    state = "still running" if still_running else "had finished"
-    print(f"ingest during compaction: {during:,.0f} samples/s (compactor {state} at its end)")
-    print(out.strip(), flush=True)
-    alone_2 = ingest_rate(batches[2])
+    concurrent, ingest = {}, {"alone_before": round(alone_1)}
+    for rest, batch, limit in ((0, batches[1], max(1, windows // 3)), (4, batches[2], None)):
+        command = ["manage.py", "telemetry_compact", "--hot-hours", "24", "--rest", str(rest)]
+        command += ["--max-buckets", str(limit)] if limit else []
+        compactor = subprocess.Popen(
+            [sys.executable, *command], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        during = ingest_rate(batch)
+        still_running = compactor.poll() is None
+        out, _ = compactor.communicate(timeout=3600)
+        state = "still running" if still_running else "had finished"
+        print(f"ingest during compaction (rest {rest}): {during:,.0f} samples/s "
+              f"(compactor {state} at its end)\n{out.strip()}", flush=True)  # fmt: skip
+        found = re.search(r"(\d+) samples.*?([\d.]+) s, ([\d,]+) samples/s", out)
+        concurrent[f"rest_{rest}"] = (
+            {"samples": int(found[1]), "seconds": float(found[2]),
+             "samples_per_s": int(found[3].replace(",", ""))} if found else out
+        )  # fmt: skip
+        ingest[f"during_rest_{rest}"] = round(during)
+        ingest[f"compactor_ran_throughout_rest_{rest}"] = still_running
+    alone_2 = ingest_rate(batches[3])
     print(f"ingest alone again: {alone_2:,.0f} samples/s", flush=True)
-    found = re.search(r"(\d+) samples.*?([\d.]+) s, ([\d,]+) samples/s", out)
-    report["compaction_concurrent"] = (
-        {"samples": int(found[1]), "seconds": float(found[2]),
-         "samples_per_s": int(found[3].replace(",", ""))} if found else out
-    )  # fmt: skip
     baseline = (alone_1 + alone_2) / 2
-    report["ingest"] = {
-        "alone_before": round(alone_1),
-        "during_compaction": round(during),
-        "alone_after": round(alone_2),
-        "ratio_during_to_alone": round(during / baseline, 3),
-        "compactor_ran_throughout": still_running,
-    }
+    ingest["alone_after"] = round(alone_2)
+    for rest in (0, 4):
+        ingest[f"ratio_rest_{rest}_to_alone"] = round(ingest[f"during_rest_{rest}"] / baseline, 3)
+    report["compaction_concurrent"] = concurrent
+    report["ingest"] = ingest
     verified = compaction.segments_verify()
     report["verify"] = {"segments": verified.segments, "samples": verified.samples,
                         "bad": len(verified.bad)}  # fmt: skip

@@ -74,7 +74,9 @@ def telemetry_compact(max_buckets: int | None = None) -> dict:
 
     before = compaction.hot_cutoff(settings.TELEMETRY_HOT_HOURS)
     try:
-        done = compaction.samples_compact(before=before, max_buckets=max_buckets)
+        done = compaction.samples_compact(
+            before=before, max_buckets=max_buckets, rest=settings.TELEMETRY_COMPACT_REST
+        )
     except compaction.CompactionBusy:
         log.info("telemetry compaction: another one runs")
         return {"busy": True}

@@ -307,6 +307,9 @@ MES_DEFAULT_ROLL_LENGTH_M = env_int("MES_DEFAULT_ROLL_LENGTH_M", 1200)
 # --- Telemetry compaction (docs/telemetry.md, "Compaction") -------------------------------------
 # Samples younger than this stay hot rows; older ones become segments (lines.telemetry_compact).
 TELEMETRY_HOT_HOURS = env_int("MES_TELEMETRY_HOT_HOURS", 24)
+# After each 10-minute window it sleeps this many times as long as the window took: a backlog
+# (the first run, a long stop) is worked off without taking the CPUs from the ingest.
+TELEMETRY_COMPACT_REST = env_int("MES_TELEMETRY_COMPACT_REST", 1)
 # Services mode: celery beat starts the compaction every 10 minutes (deploy/: the beat service).
 CELERY_BEAT_SCHEDULE = (
     {}

@@ -72,10 +72,16 @@ def hot_cutoff(hot_hours: float, now: datetime | None = None) -> datetime:
 
 
 def samples_compact(
-    *, before: datetime, max_buckets: int | None = None, dry_run: bool = False
+    *,
+    before: datetime,
+    max_buckets: int | None = None,
+    dry_run: bool = False,
+    rest: float = 0.0,
 ) -> Compacted:
     """Compact every hot sample with source_time < before, bucket window by bucket window,
-    oldest first; at most max_buckets windows. Raises CompactionBusy if another runs."""
+    oldest first; at most max_buckets windows. After each window it sleeps `rest` times as long
+    as the window took, leaving the CPUs to the ingest while it works through a backlog.
+    Raises CompactionBusy if another runs."""
     done = Compacted()
     began = time.perf_counter()
     with _only_compactor():
@@ -86,7 +92,10 @@ def samples_compact(
                 done.samples += count
                 done.segments += series
             else:
+                took = time.perf_counter()
                 segments, samples, merged = _window_compact(start, end)
+                if rest > 0:
+                    time.sleep(rest * (time.perf_counter() - took))
                 done.segments += segments
                 done.samples += samples
                 done.merged += merged

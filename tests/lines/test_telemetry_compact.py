@@ -116,3 +116,28 @@ def test_the_command_compacts_counts_and_verifies(mix):
     after = (broken.bucket + timedelta(minutes=10)).isoformat()
     call_command("telemetry_compact", "--verify", "--since", after, stdout=out)
     assert " 0 bad" in out.getvalue()
+
+
+def test_the_task_compacts_what_the_hot_window_leaves(mix, settings):
+    from lines.tasks import telemetry_compact
+
+    settings.TELEMETRY_HOT_HOURS = 24
+    settings.TELEMETRY_COMPACT_REST = 0
+    report = telemetry_compact.apply(kwargs={"max_buckets": 1}).get()
+
+    assert (report["buckets"], report["segments"]) == (1, 4)
+    assert SampleSegment.objects.filter(bucket=BASE).count() == 4
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--rest", "-1"],
+        ["--hot-hours", "-2"],
+        ["--max-buckets", "0"],
+        ["--verify", "--since", "2026-11-01"],
+    ],  # fmt: skip
+)
+def test_the_command_refuses_what_makes_no_sense(args):
+    with pytest.raises(CommandError):
+        call_command("telemetry_compact", *args, stdout=StringIO())

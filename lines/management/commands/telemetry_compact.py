@@ -35,6 +35,12 @@ class Command(BaseCommand):
             help=f"hours kept as hot rows (default MES_TELEMETRY_HOT_HOURS, {settings.TELEMETRY_HOT_HOURS})",
         )
         parser.add_argument("--dry-run", action="store_true", help="count, change nothing")
+        parser.add_argument(
+            "--rest",
+            type=float,
+            help="after each window, sleep this many times as long as it took "
+            f"(default MES_TELEMETRY_COMPACT_REST, {settings.TELEMETRY_COMPACT_REST})",
+        )
         parser.add_argument("--max-buckets", type=int, help="stop after this many bucket windows")
         parser.add_argument(
             "--verify", action="store_true", help="decode segments, check count and checksum"
@@ -49,12 +55,17 @@ class Command(BaseCommand):
         hours = opts["hot_hours"] if opts["hot_hours"] is not None else settings.TELEMETRY_HOT_HOURS
         if hours < 0:
             raise CommandError(_("--hot-hours cannot be negative"))
+        if opts["rest"] is not None and opts["rest"] < 0:
+            raise CommandError(_("--rest cannot be negative"))
         if opts["max_buckets"] is not None and opts["max_buckets"] < 1:
             raise CommandError(_("--max-buckets must be at least 1"))
         before = compaction.hot_cutoff(hours)
         try:
             done = compaction.samples_compact(
-                before=before, max_buckets=opts["max_buckets"], dry_run=opts["dry_run"]
+                before=before,
+                max_buckets=opts["max_buckets"],
+                dry_run=opts["dry_run"],
+                rest=opts["rest"] if opts["rest"] is not None else settings.TELEMETRY_COMPACT_REST,
             )
         except compaction.CompactionBusy:
             self.stdout.write("another telemetry compaction is running: nothing done")
