@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -273,7 +274,8 @@ def _merged(a: codec.Segment, b: codec.Segment) -> codec.Segment:
         moved = {int(back[i]): v for i, v in getattr(a, name).items()}
         moved |= {int(back[len(a) + i]): v for i, v in getattr(b, name).items()}
         sparse[name] = dict(sorted(moved.items()))
-    return codec.Segment(**{name: joined[name][order] for name in _ARRAYS}, **sparse)
+    fields: dict[str, Any] = {name: joined[name][order] for name in _ARRAYS} | sparse
+    return codec.Segment(**fields)
 
 
 def _segment_row(
