@@ -266,6 +266,10 @@ _SPARSE = ("raw", "reason", "source", "user")
 def _merged(a: codec.Segment, b: codec.Segment) -> codec.Segment:
     """Two segments of one series as one, in (source time, id) order."""
     joined = {name: np.concatenate((getattr(a, name), getattr(b, name))) for name in _ARRAYS}
+    if len(np.unique(joined["id"])) != len(joined["id"]):
+        # A row compacted already and still hot: the one-transaction windows exclude it, so
+        # something else wrote it; refuse rather than store a sample twice.
+        raise RuntimeError("a late sample's id is in its stored segment already: rolled back")
     order = np.lexsort((joined["id"], joined["source_us"]))
     back = np.empty_like(order)
     back[order] = np.arange(len(order))
