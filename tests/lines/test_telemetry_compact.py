@@ -141,3 +141,18 @@ def test_the_task_compacts_what_the_hot_window_leaves(mix, settings):
 def test_the_command_refuses_what_makes_no_sense(args):
     with pytest.raises(CommandError):
         call_command("telemetry_compact", *args, stdout=StringIO())
+
+
+def test_a_row_whose_id_is_compacted_already_is_refused_not_stored_twice(plant, mix):
+    samples_compact(before=hot_cutoff(24))
+    first = mix[0]  # compacted: its id is in the areal loading's first segment
+    again = sample(first.station, first.parameter, first.node_id, 1.0, 5.0)
+    again.pk = first.pk
+    Sample.objects.bulk_create([again])
+    segments = segment_buckets()
+
+    with pytest.raises(RuntimeError, match="in its stored segment already"):
+        samples_compact(before=hot_cutoff(24))
+
+    assert segment_buckets() == segments
+    assert Sample.objects.filter(pk=first.pk).exists()
