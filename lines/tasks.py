@@ -61,3 +61,27 @@ def _confirm_after_commit(batch: object, outcome: str) -> None:
             batch_confirm, batch_id=batch_id, source=source, outcome=outcome, broker_url=broker_url
         )
     )
+
+
+@shared_task(name="lines.telemetry_compact", time_limit=3600, soft_time_limit=3300)
+def telemetry_compact(max_buckets: int | None = None) -> dict:
+    """Samples older than the hot window into segments (celery beat, every 10 minutes). A kill
+    or a time limit leaves whole windows done; the next run goes on. When another compaction
+    holds the lock, this one leaves it to it."""
+    from django.conf import settings
+
+    from lines.services import telemetry_compaction as compaction
+
+    before = compaction.hot_cutoff(settings.TELEMETRY_HOT_HOURS)
+    try:
+        done = compaction.samples_compact(
+            before=before, max_buckets=max_buckets, rest=settings.TELEMETRY_COMPACT_REST
+        )
+    except compaction.CompactionBusy:
+        log.info("telemetry compaction: another one runs")
+        return {"busy": True}
+    log.info(
+        "telemetry compaction: %d buckets, %d segments, %d samples in %.1f s",
+        done.buckets, done.segments, done.samples, done.seconds,
+    )  # fmt: skip
+    return dataclasses.asdict(done)

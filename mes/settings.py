@@ -312,6 +312,19 @@ MES_DEFAULT_ROLL_LENGTH_M = env_int("MES_DEFAULT_ROLL_LENGTH_M", 1200)
 MES_RETENTION_TELEMETRY_DAYS = env_int("MES_RETENTION_TELEMETRY_DAYS", 730)
 MES_RETENTION_PRODUCT_YEARS = env_int("MES_RETENTION_PRODUCT_YEARS", 15)
 
+# --- Telemetry compaction (docs/telemetry.md, "Compaction") -------------------------------------
+# Samples younger than this stay hot rows; older ones become segments (lines.telemetry_compact).
+TELEMETRY_HOT_HOURS = env_int("MES_TELEMETRY_HOT_HOURS", 24)
+# After each 10-minute window it sleeps this many times as long as the window took: a backlog
+# (the first run, a long stop) is worked off without taking the CPUs from the ingest.
+TELEMETRY_COMPACT_REST = env_int("MES_TELEMETRY_COMPACT_REST", 1)
+# Services mode: celery beat starts the compaction every 10 minutes (deploy/: the beat service).
+CELERY_BEAT_SCHEDULE = (
+    {}
+    if MES_EMBEDDED
+    else {"telemetry-compact": {"task": "lines.telemetry_compact", "schedule": 600.0}}
+)
+
 # Tests (and CI's services run) set this so that a missing service fails instead of skipping.
 MES_REQUIRE_SERVICES = env_bool("MES_REQUIRE_SERVICES", False)
 # Browser tests drive this chromium (Debian's package); CI sets MES_REQUIRE_BROWSER=1 so that a
