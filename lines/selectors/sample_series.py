@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Func, IntegerField, Max, Min, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Max, Min, QuerySet, Sum
 
 from lines import sample_segments as ss
 from lines import telemetry_codec as codec
@@ -113,24 +113,33 @@ def series_extremes(
     ):
         add(int(cell), float(lo), float(hi), int(n))
 
-    fields = ("bucket", "first_time", "last_time", "usable", "value_min", "value_max", "minutes")
     segments = _segments(station, parameter, since, until).filter(usable__gt=0)
-    to_decode: list[int] = []
-    for bucket, first, last, usable, lo, hi, minutes in segments.values_list(*fields):
-        first_us, last_us = ss.microseconds(first), ss.microseconds(last)
-        if width < MINUTE_US or first_us < start or last_us >= end:
-            to_decode.append(ss.microseconds(bucket))
-            continue
-        if first_us // width == last_us // width:
-            add(first_us // width, lo, hi, usable)  # the whole segment in one bucket
-            continue
-        base = ss.microseconds(bucket)
-        for offset, m_lo, m_hi, m_n in minutes:
-            add((base + offset * MINUTE_US) // width, m_lo, m_hi, m_n)
-    if to_decode:
-        for seg in _decoded(segments.filter(bucket__in=[ss.moment_of(b) for b in to_decode])):
-            keep = ss.usable_mask(seg) & (seg.source_us >= start) & (seg.source_us < end)
-            _add_points(add, seg.source_us[keep], seg.value[keep], width)
+    clipped = segments
+    if width >= MINUTE_US:
+        # Segments wholly in the window: those within one bucket are summed in SQL from their
+        # value_min/value_max, the others (crossing a bucket edge) by their minutes.
+        inside = segments.filter(first_time__gte=since, last_time__lt=until).annotate(
+            first_cell=_CellOf("first_time", width=width),
+            last_cell=_CellOf("last_time", width=width),
+        )
+        whole = (
+            inside.filter(first_cell=F("last_cell"))
+            .order_by()  # else the ordering joins the GROUP BY
+            .values("first_cell")
+            .annotate(lo=Min("value_min"), hi=Max("value_max"), n=Sum("usable"))
+            .values_list("first_cell", "lo", "hi", "n")
+        )
+        for cell, lo, hi, n in whole:
+            add(int(cell), float(lo), float(hi), int(n))
+        crossing = inside.exclude(first_cell=F("last_cell")).values_list("bucket", "minutes")
+        for bucket, minutes in crossing:
+            base = ss.microseconds(bucket)
+            for offset, m_lo, m_hi, m_n in minutes:
+                add((base + offset * MINUTE_US) // width, m_lo, m_hi, m_n)
+        clipped = segments.exclude(first_time__gte=since, last_time__lt=until)
+    for seg in _decoded(clipped):
+        keep = ss.usable_mask(seg) & (seg.source_us >= start) & (seg.source_us < end)
+        _add_points(add, seg.source_us[keep], seg.value[keep], width)
 
     buckets = [
         Bucket(ss.moment_of(cell * width), lo, hi, n) for cell, (lo, hi, n) in sorted(cells.items())
