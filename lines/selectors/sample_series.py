@@ -162,9 +162,10 @@ def series_points(
     hot = _hot(station, parameter, since, until, closed=True)
     if newest is not None:
         hot = hot.order_by("-source_time", "-id")[:newest]
-    found = list(hot.values_list("id", "source_time", "value"))
+    # Times as integer microseconds from the database: no datetime is built per row.
+    found = list(hot.annotate(us=_CellOf("source_time", width=1)).values_list("id", "us", "value"))
     ids = [np.array([r[0] for r in found], dtype=np.int64)]
-    times = [np.array([ss.microseconds(r[1]) for r in found], dtype=np.int64)]
+    times = [np.array([r[1] for r in found], dtype=np.int64)]
     values = [np.array([r[2] for r in found], dtype=np.float64)]
 
     segments = _segments(station, parameter, since, until, closed=True).filter(usable__gt=0)
@@ -303,11 +304,12 @@ class _CellOf(Func):
         return self._sql(f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint", list(params))
 
     def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:
-        # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC; strftime('%f') keeps milliseconds
-        # only, so the microseconds are read from the text.
+        # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC. SQLite's date functions work in
+        # milliseconds (and round: '...:26.999850' is second 27), so the whole seconds are
+        # taken from the text without its fraction and the microseconds from the fraction.
         column, params = compiler.compile(self.source_expressions[0])
         micros = (
-            f"(CAST(strftime('%%s', {column}) AS INTEGER) * 1000000"
+            f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
             f" + COALESCE(CAST(NULLIF(substr({column}, 21, 6), '') AS INTEGER), 0))"
         )
         return self._sql(micros, list(params) * 2)

@@ -218,6 +218,21 @@ def test_a_compacted_window_is_read_without_decoding(plant, monkeypatch):
     assert sum(b.count for b in wide.buckets) == 3 * 3600
 
 
+def test_a_time_a_hair_before_a_second_is_in_its_own_second(plant):
+    """SQLite's date functions round to milliseconds: 08:09:59.999850 must not be read as 08:10,
+    which would put it in the next bucket (and the next minute)."""
+    rows = [(599_999_850, 5.0, "good"), (600_000_000, 6.0, "good")]
+    _store(plant, rows)
+    until = BASE + timedelta(minutes=20)
+    found = series_extremes(plant.station("coating"), PARAM, BASE, until, points=2)
+    assert [(b.start, b.min, b.max, b.count) for b in found.buckets] == [
+        (BASE, 5.0, 5.0, 1),
+        (BASE + timedelta(minutes=10), 6.0, 6.0, 1),
+    ]
+    points = series_points(plant.station("coating"), PARAM)
+    assert points.times.tolist() == [ss.microseconds(BASE) + t for t, _, _ in rows]
+
+
 def test_bucket_width_is_whole_minutes_and_never_makes_too_many_buckets():
     since = BASE + timedelta(seconds=17)
     until = since + timedelta(days=30)
