@@ -142,7 +142,8 @@ def series_extremes(
         _add_points(add, seg.source_us[keep], seg.value[keep], width)
 
     buckets = [
-        Bucket(ss.moment_of(cell * width), lo, hi, n) for cell, (lo, hi, n) in sorted(cells.items())
+        Bucket(ss.moment_of(cell * width), lo, hi, int(n))
+        for cell, (lo, hi, n) in sorted(cells.items())
     ]
     return Extremes(width=timedelta(microseconds=width), buckets=buckets)
 
@@ -199,8 +200,8 @@ def series_points(
         np.concatenate(times),
         np.concatenate(values),
     )
-    usable = np.isfinite(all_values)  # the SQL filter's test once more, as SPC always did
-    all_ids, all_times, all_values = all_ids[usable], all_times[usable], all_values[usable]
+    finite = np.isfinite(all_values)  # the SQL filter's test once more, as SPC always did
+    all_ids, all_times, all_values = all_ids[finite], all_times[finite], all_values[finite]
     order = np.lexsort((all_ids, all_times))
     all_ids, all_times, all_values = all_ids[order], all_times[order], all_values[order]
     # A sample read as a row and again in its segment (a compaction committed in between): the
@@ -299,11 +300,15 @@ class _CellOf(Func):
         # `%%`: the driver's placeholder syntax makes a literal % a doubled one.
         return f"((({micros}) - (((({micros}) %% {w}) + {w}) %% {w})) / {w})", params * 3
 
-    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
         column, params = compiler.compile(self.source_expressions[0])
         return self._sql(f"(EXTRACT(EPOCH FROM {column}) * 1000000)::bigint", list(params))
 
-    def as_sqlite(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
         # Django stores 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC. SQLite's date functions work in
         # milliseconds (and round: '...:26.999850' is second 27), so the whole seconds are
         # taken from the text without its fraction and the microseconds from the fraction.

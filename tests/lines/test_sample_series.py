@@ -208,7 +208,8 @@ def test_a_compacted_window_is_read_without_decoding(plant, monkeypatch):
     )
     assert found.width == timedelta(minutes=2)
     assert [(b.min, b.max, b.count) for b in found.buckets] == [(0.0, 12.0, 120)] * 90
-    # 48-minute buckets (edges 08:48, 09:36, 10:24): most segments lie within one (summed in SQL), some cross an edge.
+    # 48-minute buckets (edges 08:48, 09:36, 10:24): most segments lie within one (summed in
+    # SQL), some cross an edge.
     wide = series_extremes(
         plant.station("coating"), PARAM, BASE, BASE + timedelta(hours=3), points=4
     )
