@@ -7,70 +7,112 @@ from django.db import migrations, models
 def data_stored_as_is(apps, schema_editor):
     """The codec compresses already: PostgreSQL would spend time compressing it again for nothing."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE lines_samplesegment ALTER COLUMN data SET STORAGE EXTERNAL")
+        schema_editor.execute(
+            "ALTER TABLE lines_samplesegment ALTER COLUMN data SET STORAGE EXTERNAL"
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lines', '0019_tag_deadband'),
+        ("lines", "0019_tag_deadband"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SampleSegment',
+            name="SampleSegment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('parameter', models.CharField(blank=True, max_length=64)),
-                ('node_id', models.CharField(blank=True, max_length=255)),
-                ('series', models.CharField(max_length=340)),
-                ('bucket', models.DateTimeField()),
-                ('first_time', models.DateTimeField()),
-                ('last_time', models.DateTimeField()),
-                ('first_id', models.BigIntegerField()),
-                ('last_id', models.BigIntegerField()),
-                ('count', models.PositiveIntegerField()),
-                ('usable', models.PositiveIntegerField(default=0)),
-                ('value_min', models.FloatField(blank=True, null=True)),
-                ('value_max', models.FloatField(blank=True, null=True)),
-                ('minutes', models.JSONField(blank=True, default=list)),
-                ('units', models.PositiveIntegerField(default=0)),
-                ('checksum', models.CharField(max_length=64)),
-                ('data', models.BinaryField()),
-                ('compacted_at', models.DateTimeField()),
-                ('station', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lines.station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("parameter", models.CharField(blank=True, max_length=64)),
+                ("node_id", models.CharField(blank=True, max_length=255)),
+                ("series", models.CharField(max_length=340)),
+                ("bucket", models.DateTimeField()),
+                ("first_time", models.DateTimeField()),
+                ("last_time", models.DateTimeField()),
+                ("first_id", models.BigIntegerField()),
+                ("last_id", models.BigIntegerField()),
+                ("count", models.PositiveIntegerField()),
+                ("usable", models.PositiveIntegerField(default=0)),
+                ("value_min", models.FloatField(blank=True, null=True)),
+                ("value_max", models.FloatField(blank=True, null=True)),
+                ("minutes", models.JSONField(blank=True, default=list)),
+                ("units", models.PositiveIntegerField(default=0)),
+                ("checksum", models.CharField(max_length=64)),
+                ("data", models.BinaryField()),
+                ("compacted_at", models.DateTimeField()),
+                (
+                    "station",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="lines.station",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['series', 'bucket'],
+                "ordering": ["series", "bucket"],
             },
         ),
         migrations.CreateModel(
-            name='SegmentUnit',
+            name="SegmentUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.BigIntegerField()),
-                ('segment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_rows', to='lines.samplesegment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit_id", models.BigIntegerField()),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unit_rows",
+                        to="lines.samplesegment",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='samplesegment',
-            index=models.Index(fields=['station', 'parameter', 'last_time'], name='lines_segment_series_idx'),
+            model_name="samplesegment",
+            index=models.Index(
+                fields=["station", "parameter", "last_time"], name="lines_segment_series_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='samplesegment',
-            index=models.Index(fields=['bucket'], name='lines_segment_bucket_idx'),
+            model_name="samplesegment",
+            index=models.Index(fields=["bucket"], name="lines_segment_bucket_idx"),
         ),
         migrations.AddConstraint(
-            model_name='samplesegment',
-            constraint=models.UniqueConstraint(fields=('series', 'bucket'), name='lines_segment_once'),
+            model_name="samplesegment",
+            constraint=models.UniqueConstraint(
+                fields=("series", "bucket"), name="lines_segment_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplesegment',
-            constraint=models.CheckConstraint(condition=models.Q(('last_time__gte', models.F('first_time')), ('last_id__gte', models.F('first_id')), ('count__gt', 0)), name='lines_segment_ordered'),
+            model_name="samplesegment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("last_time__gte", models.F("first_time")),
+                    ("last_id__gte", models.F("first_id")),
+                    ("count__gt", 0),
+                ),
+                name="lines_segment_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='segmentunit',
-            constraint=models.UniqueConstraint(fields=('unit_id', 'segment'), name='lines_segment_unit_once'),
+            model_name="segmentunit",
+            constraint=models.UniqueConstraint(
+                fields=("unit_id", "segment"), name="lines_segment_unit_once"
+            ),
         ),
         migrations.RunPython(data_stored_as_is, migrations.RunPython.noop),
     ]
