@@ -242,3 +242,18 @@ def test_bucket_width_is_whole_minutes_and_never_makes_too_many_buckets():
     start, end = ss.microseconds(since), ss.microseconds(until)
     assert (end - 1) // width - start // width + 1 <= 1000
     assert bucket_width_us(BASE, BASE + timedelta(seconds=10), 1000) == 10_000
+
+
+def test_a_sample_seen_as_a_row_and_in_its_segment_counts_once_in_points(plant):
+    """What a compaction committing between the two reads looks like: the same sample (id and
+    time) as a row and in a segment. series_points keeps it once."""
+    rows = [(i * 1_000_000, float(i), "good") for i in range(30)]
+    _store(plant, rows)
+    kept = Sample.objects.get(source_time=BASE + timedelta(seconds=7))
+    samples_compact(before=BASE + timedelta(hours=1))
+    Sample.objects.bulk_create([kept])  # the row again, beside its segment
+
+    got = series_points(plant.station("coating"), PARAM)
+
+    assert got.values.tolist() == [float(i) for i in range(30)]
+    assert len(set(got.ids.tolist())) == 30
