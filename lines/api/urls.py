@@ -8,6 +8,7 @@ from lines.api import (
     operation_views,
     recipe_views,
     sample_views,
+    series_views,
     tag_views,
     unit_views,
     views,
@@ -38,5 +39,6 @@ urlpatterns = [
         recipe_views.RecipeDownloadView.as_view(),
         name="station-recipe-download",
     ),
+    path("series/", series_views.SeriesView.as_view(), name="series"),
     *router.urls,
 ]

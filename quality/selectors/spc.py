@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from lines.models import Sample, Station
-from lines.selectors import usable_samples
-from lines.telemetry_bounds import MAX_ABS_VALUE
+from lines.models import Station
+from lines.selectors.sample_series import datetimes, series_points
 from mes.errors import RuleViolation
 from quality import spc
 from quality.models import SpcBaseline, Spec, SpecVersion
@@ -101,24 +100,12 @@ def spc_series(
     until: datetime | None = None,
 ) -> SpcSeries:
     """Usable readings (good status, not rejected, finite and within the ingest's bound: a stored
-    1.7e308 made the mean overflow), oldest first, at most MAX_POINTS newest."""
-    rows = usable_samples(Sample.objects.filter(station=station, parameter=parameter))
-    if since:
-        rows = rows.filter(source_time__gte=since)
-    if until:
-        rows = rows.filter(source_time__lte=until)
-    newest = list(
-        rows.order_by("-source_time", "-id").values_list("id", "source_time", "value")[:MAX_POINTS]
-    )
-    newest.reverse()
-    values = np.array([r[2] for r in newest], dtype=np.float64)
-    finite = np.isfinite(values)  # is_usable_value, for the whole series at once
-    finite[finite] = np.abs(values[finite]) <= MAX_ABS_VALUE
-    return SpcSeries(
-        sample_ids=np.array([r[0] for r in newest], dtype=np.int64)[finite],
-        times=[r[1] for r, ok in zip(newest, finite, strict=True) if ok],
-        values=values[finite],
-    )
+    1.7e308 made the mean overflow), oldest first, at most MAX_POINTS newest.
+
+    Every point, hot rows and compacted segments alike (lines.selectors.sample_series), never a
+    downsampled one: the figures are the same before and after a compaction."""
+    points = series_points(station, parameter, since, until, newest=MAX_POINTS)
+    return SpcSeries(sample_ids=points.ids, times=datetimes(points.times), values=points.values)
 
 
 def spc_chart(
