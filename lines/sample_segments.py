@@ -6,7 +6,7 @@ compaction builds segments with `to_segment`, every reader gets samples back wit
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -85,10 +85,13 @@ def _empty() -> codec.Segment:
                          nothing, none, np.zeros(0), none)  # fmt: skip
 
 
-def to_samples(row: SampleSegment, seg: codec.Segment) -> list[Sample]:
-    """The segment's samples as unsaved Sample instances carrying their stored ids."""
+def to_samples(
+    row: SampleSegment, seg: codec.Segment, only: Iterable[int] | None = None
+) -> list[Sample]:
+    """The segment's samples (or those at the indices `only`) as unsaved Sample instances
+    carrying their stored ids."""
     out = []
-    for i in range(len(seg)):
+    for i in range(len(seg)) if only is None else (int(j) for j in only):
         out.append(
             Sample(
                 id=int(seg.id[i]),
