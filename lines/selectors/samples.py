@@ -96,9 +96,14 @@ def hot(where: Where) -> QuerySet[Sample]:
     return q
 
 
-def segments(where: Where) -> QuerySet[SampleSegment]:
-    """The segments that can hold a sample matching `where` (unordered, data not loaded)."""
-    q = SampleSegment.objects.defer("data", "minutes")
+def segments(where: Where, *, data: bool = False) -> QuerySet[SampleSegment]:
+    """The segments that can hold a sample matching `where` (unordered; their samples loaded
+    only with `data`, when every one found will be decoded)."""
+    q = (
+        SampleSegment.objects.defer("minutes")
+        if data
+        else SampleSegment.objects.defer("data", "minutes")
+    )
     if where.units is not None:
         held = SegmentUnit.objects.filter(unit_id__in=list(where.units)).values("segment_id")
         q = q.filter(id__in=held)
@@ -221,7 +226,7 @@ def samples(where: Where, *, related: Sequence[str] = ()) -> list[Sample]:
     if where.empty():
         return []
     hot_rows = list(hot(where).select_related(*related))
-    rows = list(segments(where))
+    rows = list(segments(where, data=True))
     decoded = [s for row, seg in _decoded(rows) for s in _matching(where, row, seg)]
     out = _merge(hot_rows, decoded)
     attach(decoded, related)
@@ -263,9 +268,7 @@ def _ends(
     order = ("-source_time", "-id") if newest else ("source_time", "id")
     hot_rows = list(hot(where).select_related(*related).order_by(*order)[:n])
     if found is None:  # one query, its rows (with their data) fetched as far as needed
-        ordered = (
-            segments(where).defer("minutes").order_by("-last_time" if newest else "first_time")
-        )
+        ordered = segments(where, data=True).order_by("-last_time" if newest else "first_time")
         rows: Iterable[SampleSegment] = ordered.iterator(chunk_size=DECODE_BATCH)
     else:
         rows = sorted(found, key=lambda r: r.last_time if newest else r.first_time, reverse=newest)
@@ -328,7 +331,9 @@ def by_id(sample_id: int, *, related: Sequence[str] = ()) -> Sample | None:
         return found
     where = Where(ids=[sample_id])
     decoded = [
-        s for row, seg in _decoded(list(segments(where))) for s in _matching(where, row, seg)
+        s
+        for row, seg in _decoded(list(segments(where, data=True)))
+        for s in _matching(where, row, seg)
     ]
     attach(decoded, related)
     return decoded[0] if decoded else None
