@@ -92,7 +92,7 @@ def passport_context(cells: Sequence[Unit], ancestry: Ancestry) -> PassportConte
         for grade in CellGrade.objects.filter(unit_id__in=chunk).order_by("graded_at", "id"):
             ctx.grades[grade.unit_id] = grade  # the newest wins
         readings = samples.samples(samples.Where(units=chunk, usable=True))
-        measured = [
+        measured: list[tuple[Any, ...]] = [  # ids as the values_list it replaces gave them
             (s.unit_id, s.station_id, s.parameter, s.source_time, s.value) for s in readings
         ]
         for uid, station_id, parameter, at, value in measured:

@@ -48,7 +48,8 @@ class SampleViewSet(viewsets.ReadOnlyModelViewSet):
         filterset = self.filterset_class(request.query_params, queryset=self.queryset)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        page = self.paginate_queryset(MergedSamples(where_of(filterset.form.cleaned_data)))  # type: ignore[arg-type]  # a sequence the paginator slices
+        merged = MergedSamples(where_of(filterset.form.cleaned_data))
+        page: list[Sample] | None = self.paginate_queryset(merged)  # type: ignore[arg-type]  # a sequence the paginator slices
         assert page is not None  # PAGE_SIZE is set
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

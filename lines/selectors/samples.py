@@ -24,9 +24,10 @@ What every function promises:
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import numpy as np
-from django.db.models import F, QuerySet
+from django.db.models import F, ForeignKey, Model, QuerySet
 
 from lines import sample_segments as ss
 from lines import telemetry_codec as codec
@@ -310,17 +311,20 @@ def count(where: Where, *, found: Sequence[SampleSegment] | None = None) -> int:
 
 
 def attach(decoded: Sequence[Sample], related: Sequence[str]) -> None:
-    """Give decoded samples their station, unit and batch objects: one query per relation."""
-    models = {"station": Station, "unit": Unit, "batch": IngestBatch}
+    """Give decoded samples their station, unit and batch objects: one query per relation. A
+    key naming no row (the keys have no database constraint) reads as None, as select_related's
+    outer join gives it, and the key itself is kept."""
+    models: dict[str, type[Model]] = {"station": Station, "unit": Unit, "batch": IngestBatch}
     for name in related:
-        ids = {getattr(s, f"{name}_id") for s in decoded} - {None}
+        field = cast(ForeignKey, Sample._meta.get_field(name))
+        ids = {getattr(s, field.attname) for s in decoded} - {None}
         if not ids:
             continue
-        objects = models[name].objects.in_bulk(ids)
+        objects = models[name]._default_manager.in_bulk(ids)
         for s in decoded:
-            key = getattr(s, f"{name}_id")
+            key = getattr(s, field.attname)
             if key is not None:
-                setattr(s, name, objects[key])
+                field.set_cached_value(s, objects.get(key))
 
 
 def by_id(sample_id: int, *, related: Sequence[str] = ()) -> Sample | None:

@@ -88,7 +88,7 @@ def roll_map(*, roll: Unit, bins: int = BINS) -> RollMap:
 def _strips(sources: list[int], length: float, bins: int) -> list[Strip]:
     found = samples.samples(samples.Where(units=sources, positioned=True))
     found.sort(key=lambda s: (s.station_id or 0, s.parameter))  # stable: source time kept
-    rows = [
+    rows: list[tuple[Any, ...]] = [  # as the values_list it replaces gave them
         (
             s.station_id,
             s.parameter,
