@@ -273,25 +273,28 @@ def _ends(
         rows: Iterable[SampleSegment] = ordered.iterator(chunk_size=DECODE_BATCH)
     else:
         rows = sorted(found, key=lambda r: r.last_time if newest else r.first_time, reverse=newest)
-    picked = {s.pk: s for s in hot_rows}
+    # The best n so far, in rank order; a segment's samples are in (source_time, id) order, so
+    # only its first (or last) n matching ones can rank: no more are built.
+    best = sorted(hot_rows, key=_key, reverse=newest)
     decoded: list[Sample] = []
 
     def done_before(row: SampleSegment) -> bool:
-        if len(picked) < n:
-            return False
-        ranked = sorted(picked.values(), key=_key, reverse=newest)
-        edge = ranked[n - 1].source_time
         # No sample of this segment (nor of any after it in this order) can rank within n.
+        if len(best) < n:
+            return False
+        edge = best[n - 1].source_time
         return row.last_time < edge if newest else row.first_time > edge
 
     for row, seg in _decoded(rows, until=done_before):
-        for s in _matching(where, row, seg):
-            if s.pk not in picked:
-                picked[s.pk] = s
-                decoded.append(s)
-    ranked = sorted(picked.values(), key=_key, reverse=newest)[:n]
-    attach([s for s in ranked if s.pk in {d.pk for d in decoded}], related)
-    return ranked
+        at = np.flatnonzero(mask(where, seg))
+        at = at[::-1][:n] if newest else at[:n]
+        known = {s.pk for s in best}
+        fresh = [s for s in ss.to_samples(row, seg, at) if s.pk not in known]
+        decoded += fresh
+        best = sorted([*best, *fresh], key=_key, reverse=newest)[:n]
+    chosen = {s.pk for s in decoded}
+    attach([s for s in best if s.pk in chosen], related)
+    return best
 
 
 def count(where: Where, *, found: Sequence[SampleSegment] | None = None) -> int:
