@@ -196,7 +196,7 @@ def _decoded(
 
     for row in rows:
         if stopped or needless(row):
-            return
+            break  # the rows read before it and not yet decoded still are
         if "data" not in row.get_deferred_fields():
             yield row, codec.decode(bytes(row.data))
             continue

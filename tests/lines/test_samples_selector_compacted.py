@@ -88,6 +88,8 @@ def answers(mixed) -> list:
             (
                 columns(samples.samples(where)),
                 columns(samples.newest(where, 7)),
+                # As the samples API reads a page: the segments read once, their data in batches.
+                columns(samples.newest(where, 50, found=list(samples.segments(where)))),
                 columns(samples.oldest(where, 5)),
                 columns(samples.newest(where, 10_000)),
                 samples.count(where),
@@ -103,12 +105,14 @@ def orm(where: Where) -> list[tuple]:
 
 
 @pytest.mark.parametrize("before", [T0 + timedelta(minutes=95), FAR_FUTURE])
-def test_every_answer_the_same_hot_compacted_and_split(mixed, before):
+def test_every_answer_the_same_hot_compacted_and_split(mixed, before, monkeypatch):
+    monkeypatch.setattr(samples, "DECODE_BATCH", 5)  # batches end inside the pages read
     expected = [orm(w) for w in wheres(mixed)]
     hot = answers(mixed)
-    for want, (every, newest, oldest, all_newest, count) in zip(expected, hot, strict=True):
+    for want, (every, newest, page, oldest, all_newest, count) in zip(expected, hot, strict=True):
         assert every == want
         assert newest == list(reversed(want))[:7]
+        assert page == list(reversed(want))[:50]
         assert oldest == want[:5]
         assert all_newest == list(reversed(want))
         assert count == len(want)
@@ -175,3 +179,16 @@ def test_decoded_samples_carry_their_related_objects_in_one_query_each(
         assert {s.unit.identifier for s in found} == {"MR-1"}
         assert {s.station.code for s in found if s.station_id} == {"T-COATING", "T-STACKING"}
     assert all(s._state.adding for s in found)  # decoded, unsaved
+
+
+def test_a_page_over_many_segments_read_in_batches_misses_none(mixed, monkeypatch):
+    """The newest n are found whatever batches the segments' data is read in (a batch ending
+    before the segments that can still rank once were dropped)."""
+    samples_compact(before=T0 + timedelta(minutes=150))
+    for where in wheres(mixed)[:5]:
+        everything = columns(list(reversed(samples.samples(where))))
+        for batch in (2, 3, 5, 16):
+            monkeypatch.setattr(samples, "DECODE_BATCH", batch)
+            for n in (1, 7, 30, 90):
+                found = list(samples.segments(where))
+                assert columns(samples.newest(where, n, found=found)) == everything[:n]
