@@ -35,6 +35,7 @@ from lines.models import IngestBatch, Sample, SampleSegment, SegmentUnit, Statio
 from lines.selectors.telemetry import usable_samples
 
 DECODE_BATCH = 16  # segments whose data one query loads, when reading only as many as needed
+DECODED = "_samples_decoded"  # where a row read without its data keeps it once decoded
 
 
 @dataclass(frozen=True)
@@ -192,11 +193,15 @@ def _decoded(
             if needless(r):  # `until` only turns true, the rows after it are not needed either
                 stopped = True
                 return
-            yield r, codec.decode(bytes(data[r.pk]))
+            r.__dict__[DECODED] = seg = codec.decode(bytes(data[r.pk]))
+            yield r, seg
 
     for row in rows:
         if stopped or needless(row):
             break  # the rows read before it and not yet decoded still are
+        if DECODED in row.__dict__:  # the same rows read twice (the API's count, then its page)
+            yield row, row.__dict__[DECODED]
+            continue
         if "data" not in row.get_deferred_fields():
             yield row, codec.decode(bytes(row.data))
             continue
