@@ -6,10 +6,11 @@ compaction builds segments with `to_segment`, every reader gets samples back wit
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from django.db.models.base import ModelState
 
 from lines import telemetry_codec as codec
 from lines.models import Sample, SampleSegment
@@ -85,30 +86,51 @@ def _empty() -> codec.Segment:
                          nothing, none, np.zeros(0), none)  # fmt: skip
 
 
-def to_samples(row: SampleSegment, seg: codec.Segment) -> list[Sample]:
-    """The segment's samples as unsaved Sample instances carrying their stored ids."""
-    out = []
-    for i in range(len(seg)):
-        out.append(
-            Sample(
-                id=int(seg.id[i]),
-                station_id=row.station_id,
-                parameter=row.parameter,
-                node_id=row.node_id,
-                batch_id=None if seg.batch_null[i] else int(seg.batch[i]),
-                raw_value=seg.raw.get(i, ""),
-                value=None if seg.value_null[i] else float(seg.value[i]),
-                source_time=moment_of(seg.source_us[i]),
-                server_time=moment_of(seg.server_us[i]),
-                status_code=int(seg.status[i]),
-                unit_id=None if seg.unit_null[i] else int(seg.unit[i]),
-                position_m=None if seg.position_null[i] else float(seg.position[i]),
-                source=seg.source.get(i, PLC),
-                recorded_by_id=seg.user.get(i),
-                rejected_reason=seg.reason.get(i, ""),
-            )
-        )
-    return out
+def to_samples(
+    row: SampleSegment, seg: codec.Segment, only: Iterable[int] | None = None
+) -> list[Sample]:
+    """The segment's samples (or those at the indices `only`) as unsaved Sample instances
+    carrying their stored ids. Built column-wise, each instance as Model.__init__ leaves it (its
+    field values and a fresh state; Sample has no init signals' receivers) without its per-field
+    descriptor calls: a reader may build tens of thousands, and __init__ cost 50 us each here."""
+    at = np.arange(len(seg)) if only is None else np.fromiter(only, dtype=np.int64)
+
+    def nullable(values: np.ndarray, null: np.ndarray, kind: type) -> list:
+        pairs = zip(values[at].tolist(), null[at].tolist(), strict=True)
+        return [None if n else kind(v) for v, n in pairs]
+
+    spots = at.tolist()
+    columns = {
+        "id": seg.id[at].tolist(),
+        "station_id": [row.station_id] * len(spots),
+        "parameter": [row.parameter] * len(spots),
+        "node_id": [row.node_id] * len(spots),
+        "batch_id": nullable(seg.batch, seg.batch_null, int),
+        "raw_value": [seg.raw.get(i, "") for i in spots],
+        "value": nullable(seg.value, seg.value_null, float),
+        "source_time": [moment_of(us) for us in seg.source_us[at].tolist()],
+        "server_time": [moment_of(us) for us in seg.server_us[at].tolist()],
+        "status_code": seg.status[at].tolist(),
+        "unit_id": nullable(seg.unit, seg.unit_null, int),
+        "position_m": nullable(seg.position, seg.position_null, float),
+        "source": [seg.source.get(i, PLC) for i in spots],
+        "recorded_by_id": [seg.user.get(i) for i in spots],
+        "rejected_reason": [seg.reason.get(i, "") for i in spots],
+    }
+    ordered = [columns[name] for name in _ATTNAMES]
+    return [
+        _built(dict(zip(_ATTNAMES, values, strict=True))) for values in zip(*ordered, strict=True)
+    ]
+
+
+_ATTNAMES = [f.attname for f in Sample._meta.concrete_fields]
+
+
+def _built(values: dict) -> Sample:
+    sample = Sample.__new__(Sample)
+    sample._state = ModelState()
+    sample.__dict__.update(values)
+    return sample
 
 
 def checksum(seg: codec.Segment) -> str:

@@ -8,8 +8,8 @@ through lines.services, whose hooks let quality judge and hold.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from lines.models import Operation, Sample, Station, Unit
-from lines.selectors import is_usable_value, usable_samples
+from lines.models import Operation, Station, Unit
+from lines.selectors import is_usable_value, samples
 from lines.web.station_quality import (
     CHECK_IN,
     CHECK_MISSING,
@@ -75,13 +75,10 @@ def checklist(*, station: Station, unit: Unit, operation: Operation) -> list[Che
 
 
 def _checked(unit: Unit, station: Station, limits: SpecLimits, *, required: bool) -> ChecklistItem:
-    recent = (
-        usable_samples(
-            Sample.objects.filter(unit=unit, parameter=limits.parameter, station__kind=station.kind)
-        )
-        .order_by("-source_time", "-id")
-        .values_list("source_time", "value", "source")[:USABLE_LOOKBACK]
+    wanted = samples.Where(
+        units=[unit.pk], parameters=[limits.parameter], station_kind=station.kind, usable=True
     )
+    recent = [(s.source_time, s.value, s.source) for s in samples.newest(wanted, USABLE_LOOKBACK)]
     latest = next(
         ((at, value, source) for at, value, source in recent if is_usable_value(value)), None
     )

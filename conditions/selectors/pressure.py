@@ -8,22 +8,26 @@ from django.db.models import QuerySet
 from conditions.models import PressureProfile
 from conditions.pressure import PROFILES
 from lines.models import Sample, Unit
+from lines.selectors import samples
 
 SERIES_LIMIT = 10_000  # readings per parameter in a pressure answer (a 30 min hold at 1 Hz: 1,800)
 
 
 def readings_during(
     *, unit_id: int, station_id: int, parameters: Iterable[str], start: datetime, end: datetime
-) -> QuerySet[Sample]:
+) -> list[Sample]:
     """A unit's samples of some parameters at one station from `start` to `end` (both included),
-    oldest first: the readings behind a press or formation operation's profile."""
-    return Sample.objects.filter(
-        unit_id=unit_id,
-        station_id=station_id,
-        parameter__in=list(parameters),
-        source_time__gte=start,
-        source_time__lte=end,
-    ).order_by("source_time", "id")
+    oldest first by (source time, id), hot or compacted: the readings behind a press or formation
+    operation's profile."""
+    wanted = samples.Where(
+        units=[unit_id],
+        stations=[station_id],
+        parameters=list(parameters),
+        since=start,
+        until=end,
+        until_closed=True,
+    )
+    return samples.samples(wanted)
 
 
 def pressure_profiles_of(*, unit: Unit) -> QuerySet[PressureProfile]:
@@ -41,7 +45,7 @@ def pressure_series(profile: PressureProfile) -> dict[str, list[tuple]]:
         parameters=names,
         start=profile.started_at,
         end=profile.ended_at,
-    ).values_list("parameter", "source_time", "value", "status_code")
-    for parameter, at, value, status in rows[: SERIES_LIMIT * len(names)]:
-        series[parameter].append((at, value, status))
+    )
+    for s in rows[: SERIES_LIMIT * len(names)]:
+        series[s.parameter].append((s.source_time, s.value, s.status_code))
     return series

@@ -8,6 +8,7 @@ conditions.exposure (docs/solid-state.md).
 
 import operator
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import reduce
 
@@ -25,8 +26,7 @@ from conditions.exposure import (
 from conditions.models import DryZone, ExposureEvent, ExposurePeriod, LotExposure
 from lines.ingest.columns import SampleColumns
 from lines.locks import lock_units
-from lines.models import Sample
-from lines.selectors import is_usable_value, usable_samples
+from lines.selectors import is_usable_value, samples
 from mes.actors import Actor
 from quality.choices import ExposureAction, FlagKind, Severity
 from quality.models import Flag
@@ -42,11 +42,10 @@ ACCOUNT_PARAMETER = "exposure_weighted_min"
 
 def zone_readings(zone: DryZone, start: datetime, end: datetime) -> list[Reading]:
     """The zone's usable dew-point readings: the last one at or before `start`, then up to `end`."""
-    series = usable_samples(Sample.objects.filter(station_id=zone.station_id, parameter=DEW_POINT))
-    columns = ("source_time", "value")
-    prior = series.filter(source_time__lte=start).order_by("-source_time", "-id")
-    within = series.filter(source_time__gt=start, source_time__lt=end).order_by("source_time")
-    rows = [*prior.values_list(*columns)[:1], *within.values_list(*columns)]
+    series = samples.Where(stations=[zone.station_id], parameters=[DEW_POINT], usable=True)
+    prior = samples.newest(replace(series, until=start, until_closed=True), 1)
+    within = samples.samples(replace(series, since=start, since_open=True, until=end))
+    rows = [(s.source_time, s.value) for s in (*prior, *within)]
     return [(at, value) for at, value in rows if is_usable_value(value)]
 
 

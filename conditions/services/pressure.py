@@ -79,9 +79,11 @@ def _series(operation: Operation) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         parameters=READ_PARAMETERS,
         start=operation.started_at,
         end=operation.completed_at,
-    ).values_list("parameter", "source_time", "value", "status_code", "rejected_reason")
+    )
     series: dict[str, tuple[list, list]] = {}
-    for parameter, at, value, status, rejected in rows:
+    for parameter, at, value, status, rejected in (
+        (s.parameter, s.source_time, s.value, s.status_code, s.rejected_reason) for s in rows
+    ):
         usable = is_usable_value(value) and status == 0 and not rejected  # within the bound
         times, values = series.setdefault(parameter, ([], []))
         times.append((at - operation.started_at).total_seconds())

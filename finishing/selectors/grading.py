@@ -8,8 +8,8 @@ from datetime import datetime
 import numpy as np
 
 from finishing.models import CellGrade, GradingScheme
-from lines.models import Product, Sample, Unit
-from lines.selectors import usable_samples
+from lines.models import Product, Unit
+from lines.selectors import samples
 
 OCV = "ocv_v"
 CELL_TEMPERATURE = "cell_temperature_c"
@@ -38,10 +38,10 @@ def _rows(unit_ids: Sequence[int]) -> list[tuple[int, str, datetime, float]]:
     rows: list[tuple[int, str, datetime, float]] = []
     for start in range(0, len(unit_ids), CHUNK):
         chunk = unit_ids[start : start + CHUNK]
-        readings = usable_samples(
-            Sample.objects.filter(unit_id__in=chunk, parameter__in=GRADING_PARAMETERS)
-        )
-        rows.extend(readings.values_list("unit_id", "parameter", "source_time", "value"))  # type: ignore[arg-type]  # usable_samples: value never null
+        wanted = samples.Where(units=chunk, parameters=GRADING_PARAMETERS, usable=True)
+        for s in samples.samples(wanted):
+            assert s.unit_id is not None and s.value is not None  # a unit's usable readings
+            rows.append((s.unit_id, s.parameter, s.source_time, s.value))
     return rows
 
 

@@ -11,8 +11,8 @@ from django.db.models import Sum
 
 from finishing.models import CellGrade, PassportProfile
 from finishing.passport import Ancestry, Declared, UnitFacts
-from lines.models import GenealogyEdge, LotDeclaration, Material, Operation, Sample, Station, Unit
-from lines.selectors import trace_backward, usable_samples
+from lines.models import GenealogyEdge, LotDeclaration, Material, Operation, Station, Unit
+from lines.selectors import samples, trace_backward
 from quality.models import Spec
 
 CHUNK = 2000
@@ -91,10 +91,10 @@ def passport_context(cells: Sequence[Unit], ancestry: Ancestry) -> PassportConte
     for chunk in _chunks(ids):
         for grade in CellGrade.objects.filter(unit_id__in=chunk).order_by("graded_at", "id"):
             ctx.grades[grade.unit_id] = grade  # the newest wins
-        readings = usable_samples(Sample.objects.filter(unit_id__in=chunk))
-        measured = readings.values_list(
-            "unit_id", "station_id", "parameter", "source_time", "value"
-        )
+        readings = samples.samples(samples.Where(units=chunk, usable=True))
+        measured: list[tuple[Any, ...]] = [  # ids as the values_list it replaces gave them
+            (s.unit_id, s.station_id, s.parameter, s.source_time, s.value) for s in readings
+        ]
         for uid, station_id, parameter, at, value in measured:
             per_cell = ctx.measurements.setdefault(uid, {})
             seen = per_cell.get((station_id, parameter))

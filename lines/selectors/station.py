@@ -4,6 +4,7 @@ its last operations."""
 from dataclasses import dataclass
 
 from lines.models import Operation, Sample, SampleSource, Station, Tag, Unit
+from lines.selectors import samples
 
 
 def unit_open_operation(*, unit: Unit) -> Operation | None:
@@ -48,11 +49,9 @@ def station_latest_values(*, station: Station) -> list[LatestValue]:
     )
     rows = []
     for parameter in parameters:
-        sample = (
-            Sample.objects.select_related("unit")
-            .filter(station=station, parameter=parameter, source=SampleSource.PLC)
-            .order_by("-source_time", "-id")
-            .first()
+        sample = samples.latest(
+            samples.Where(stations=[station.pk], parameters=[parameter], source=SampleSource.PLC),
+            related=("unit",),
         )
         rows.append(LatestValue(parameter, sample))
     return rows

@@ -1,14 +1,14 @@
 """The quality engineer's queue: open flags (filtered) and active holds, and one flag in context."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from lines.models import Sample, Unit
-from lines.selectors import usable_samples
+from lines.models import Unit
+from lines.selectors import samples
 from quality.choices import FlagState, HoldState
 from quality.models import Flag, Hold, HoldMember
 
@@ -107,22 +107,18 @@ def _deciding_hold(flag: Flag) -> Hold | None:
 
 
 def _samples_around(flag: Flag) -> list[tuple[int, datetime, float]]:
-    series = usable_samples(Sample.objects.filter(station=flag.station, parameter=flag.parameter))
-    own = Sample.objects.filter(id__in=flag.sample_ids or []).order_by("source_time")
-    first, last = own.first(), own.last()
-    if first is None or last is None:  # both or neither
-        before = series.filter(source_time__lte=flag.raised_at)
-        after = series.filter(source_time__gt=flag.raised_at)
+    series = samples.Where(stations=[flag.station_id], parameters=[flag.parameter], usable=True)
+    own = samples.samples(samples.Where(ids=flag.sample_ids or []))
+    if not own:
+        before = replace(series, until=flag.raised_at, until_closed=True)
+        after = replace(series, since=flag.raised_at, since_open=True)
     else:
-        before = series.filter(source_time__lt=first.source_time)
-        after = series.filter(source_time__gt=last.source_time)
-    columns = ("id", "source_time", "value")
-    rows = list(before.order_by("-source_time", "-id").values_list(*columns)[:CONTEXT_SAMPLES])
-    rows.reverse()
-    if first is not None:
-        rows += list(own.values_list(*columns))
-    rows += list(after.order_by("source_time", "id").values_list(*columns)[:CONTEXT_SAMPLES])
-    return [(i, t, v) for i, t, v in rows if v is not None]
+        before = replace(series, until=own[0].source_time)
+        after = replace(series, since=own[-1].source_time, since_open=True)
+    rows = list(reversed(samples.newest(before, CONTEXT_SAMPLES)))
+    rows += own
+    rows += samples.oldest(after, CONTEXT_SAMPLES)
+    return [(s.pk, s.source_time, s.value) for s in rows if s.value is not None]
 
 
 @dataclass

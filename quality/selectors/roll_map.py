@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from lines.choices import UnitKind
-from lines.models import GenealogyEdge, Sample, Station, Unit
-from lines.selectors import trace_backward
+from lines.models import GenealogyEdge, Station, Unit
+from lines.selectors import samples, trace_backward
 from quality.evaluation import DATA_QUALITY, IN_SPEC, Limits, evaluate
 from quality.models import Flag
 from quality.selectors.specs import VersionTimeline, spec_for
@@ -86,19 +86,20 @@ def roll_map(*, roll: Unit, bins: int = BINS) -> RollMap:
 
 
 def _strips(sources: list[int], length: float, bins: int) -> list[Strip]:
-    rows = (
-        Sample.objects.filter(unit_id__in=sources, position_m__isnull=False)
-        .order_by("station_id", "parameter", "source_time")
-        .values_list(
-            "station_id",
-            "parameter",
-            "position_m",
-            "value",
-            "status_code",
-            "rejected_reason",
-            "source_time",
+    found = samples.samples(samples.Where(units=sources, positioned=True))
+    found.sort(key=lambda s: (s.station_id or 0, s.parameter))  # stable: source time kept
+    rows: list[tuple[Any, ...]] = [  # as the values_list it replaces gave them
+        (
+            s.station_id,
+            s.parameter,
+            s.position_m,
+            s.value,
+            s.status_code,
+            s.rejected_reason,
+            s.source_time,
         )
-    )
+        for s in found
+    ]
     series: dict[tuple[int, str], list[list[Any]]] = {}
     for station_id, parameter, *rest in rows:
         series.setdefault((station_id, parameter), []).append(rest)
@@ -197,7 +198,8 @@ def whole_roll_flags(*, roll: Unit) -> list[WholeRollFlag]:
         .order_by("raised_at", "id")
     )
     first_ids = {f.pk: f.sample_ids[0] for f in flags if f.sample_ids}
-    sources = dict(Sample.objects.filter(id__in=first_ids.values()).values_list("id", "source"))
+    read = samples.samples(samples.Where(ids=list(first_ids.values())))
+    sources = {s.pk: s.source for s in read}
     return [
         WholeRollFlag(f, sources.get(first_ids[f.pk], "") if f.pk in first_ids else "")
         for f in flags

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from lines.choices import StationKind, UnitKind
-from lines.models import GenealogyEdge, Operation, Sample, Station, Unit
-from lines.selectors import Trace, trace_backward, trace_forward
+from lines.models import GenealogyEdge, Operation, Station, Unit
+from lines.selectors import Trace, samples, trace_backward, trace_forward
 from mes.errors import InvalidInput
 
 ROLL_STATIONS = (StationKind.COATING, StationKind.CALENDERING, StationKind.SLITTING)
@@ -141,10 +141,11 @@ class Suspects:
 
 
 def _metre_window(station: Station, roll: Unit, start: datetime, end: datetime):  # noqa: ANN202
-    bounds = Sample.objects.filter(
-        station=station, unit=roll, source_time__gte=start, source_time__lte=end
-    ).aggregate(low=Min("position_m"), high=Max("position_m"))
-    return bounds["low"], bounds["high"]
+    wanted = samples.Where(
+        stations=[station.pk], units=[roll.pk], since=start, until=end, until_closed=True
+    )
+    metres = [s.position_m for s in samples.samples(wanted) if s.position_m is not None]
+    return (min(metres), max(metres)) if metres else (None, None)
 
 
 def _lanes_of(roll: Unit) -> list[int]:

@@ -5,10 +5,10 @@ each section."""
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Avg, Count, Max, Min, Q
+from django.db.models import Q
 
 from lines.models import GenealogyEdge, Interlock, Operation, Sample, Unit, UnitHistory
-from lines.selectors import USABLE_VALUE
+from lines.selectors import is_usable_value, samples
 from lines.selectors.interlocks import interlock_reason
 from quality.models import AuditEntry, Disposition, Flag, Hold
 
@@ -100,18 +100,28 @@ def _sample_summary(unit: Unit) -> list[dict]:
     """Per station and parameter: how many readings, how many unusable, and min, mean, max of
     the values within the ingest's bound (a stored NaN, infinity or 1.7e308 would make them
     meaningless, and the sum behind PostgreSQL's avg overflow)."""
-    return list(
-        Sample.objects.filter(unit=unit)
-        .values("station__code", "parameter")
-        .annotate(
-            count=Count("id"),
-            rejected=Count("id", filter=~Q(rejected_reason="") | ~Q(status_code=0)),
-            low=Min("value", filter=USABLE_VALUE),
-            mean=Avg("value", filter=USABLE_VALUE),
-            high=Max("value", filter=USABLE_VALUE),
+    groups: dict[tuple[str | None, str], list[Sample]] = {}
+    for s in samples.samples(samples.Where(units=[unit.pk]), related=("station",)):
+        code = s.station.code if s.station is not None else None
+        groups.setdefault((code, s.parameter), []).append(s)
+    rows = []
+    # Ordered as PostgreSQL orders station__code: a sample without a station last.
+    for (code, parameter), group in sorted(
+        groups.items(), key=lambda kv: (kv[0][0] is None, kv[0])
+    ):
+        values = [s.value for s in group if is_usable_value(s.value)]
+        rows.append(
+            {
+                "station__code": code,
+                "parameter": parameter,
+                "count": len(group),
+                "rejected": sum(1 for s in group if s.rejected_reason or s.status_code != 0),
+                "low": min(values) if values else None,
+                "mean": sum(values) / len(values) if values else None,
+                "high": max(values) if values else None,
+            }
         )
-        .order_by("station__code", "parameter")
-    )
+    return rows
 
 
 def _audit(

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from lines.models import Operation, RouteStep, Sample, Unit
-from lines.selectors import is_usable_value, usable_samples
+from lines.models import Operation, RouteStep, Unit
+from lines.selectors import is_usable_value, samples
 from mes.errors import RuleViolation
 from quality.evaluation import IN_SPEC, Limits, evaluate
 from quality.models import GateRequirement, Spec
@@ -33,15 +33,10 @@ def figures_after_end_register(parameters: Iterable[str]) -> None:
 
 def _latest_usable(unit: Unit, spec: Spec) -> tuple[datetime, float] | None:
     """(source time, value) of the unit's latest usable reading of the spec's parameter."""
-    recent = (
-        usable_samples(
-            Sample.objects.filter(
-                unit=unit, parameter=spec.parameter, station__kind=spec.station_kind
-            )
-        )
-        .order_by("-source_time", "-id")
-        .values_list("source_time", "value")[:USABLE_LOOKBACK]
+    wanted = samples.Where(
+        units=[unit.pk], parameters=[spec.parameter], station_kind=spec.station_kind, usable=True
     )
+    recent = [(s.source_time, s.value) for s in samples.newest(wanted, USABLE_LOOKBACK)]
     return next(((at, value) for at, value in recent if is_usable_value(value)), None)
 
 

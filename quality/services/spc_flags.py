@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from lines.models import Sample, Station
+from lines.selectors import samples
 from mes.actors import Actor
 from quality.choices import FlagKind, FlagState, Severity
 from quality.models import Flag
@@ -45,7 +46,9 @@ def spc_flag_violations(
         if label in open_rules:
             continue
         last = int(violation.indices[-1])
-        sample = Sample.objects.select_related("unit").get(pk=int(result.series.sample_ids[last]))
+        sample = samples.by_id(int(result.series.sample_ids[last]), related=("unit",))
+        if sample is None:  # the series was just read: a sample is never deleted
+            raise Sample.DoesNotExist(int(result.series.sample_ids[last]))
         drafts.append(
             flag_new(
                 kind=FlagKind.SPC_RULE,
