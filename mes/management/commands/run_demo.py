@@ -62,6 +62,10 @@ class Command(BaseCommand):
                 "solo",
                 "-l",
                 "INFO",
+                # The beat inside the one worker: the demo compacts its telemetry as a plant does.
+                "--beat",
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
             ]
             plan.insert(2, ("worker", worker))
         processes = self._start(plan)
