@@ -14,6 +14,7 @@ class ConditionsConfig(AppConfig):
         # flags join a batch's flags after its evaluation.
         from conditions import demo
         from conditions.pressure import FIGURES_AFTER_END
+        from conditions.selectors.telemetry_references import telemetry_references
         from conditions.services import exposure, exposure_accrual, pressure
         from lines import hooks
         from quality.services.gates import figures_after_end_register
@@ -23,3 +24,4 @@ class ConditionsConfig(AppConfig):
         hooks.register(hooks.AFTER_INGEST, pressure.after_ingest)
         hooks.register(hooks.AFTER_INGEST, exposure_accrual.after_ingest)
         hooks.register(hooks.AFTER_DEMO_SEED, demo.load_demo_solid_state)
+        hooks.provide(hooks.RETENTION_REFERENCES, telemetry_references)
