@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lines import sample_segments as ss
 from lines import telemetry_codec as codec
@@ -226,7 +227,10 @@ def _window_compact(start: datetime, end: datetime) -> tuple[int, int, int]:
         )
         deleted = _delete(start, end, rows.cols["id"])
         if deleted != len(rows):
-            raise RuntimeError(f"deleted {deleted} rows of {len(rows)} read: rolled back")
+            raise RuntimeError(
+                _("deleted %(deleted)d rows of %(read)d read: rolled back")
+                % {"deleted": deleted, "read": len(rows)}
+            )
         pause = os.environ.get(PAUSE_ENV)
         if pause:
             print(

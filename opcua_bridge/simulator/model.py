@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from django.utils.translation import gettext as _
+
 from .catalog import (
     EOL_LIMITS,
     EOL_SIGMA,
@@ -182,7 +184,10 @@ class LineModel:
         try:
             target = self.channels[(station, channel)]
         except KeyError:
-            raise KeyError(f"no numeric channel {station} {channel}") from None
+            raise KeyError(
+                _("no numeric channel %(station)s %(channel)s")
+                % {"station": station, "channel": channel}
+            ) from None
         target.inject(Fault(FaultKind(kind), self.time_s, duration_s, magnitude))
 
     def clear_faults(self, station: str | None = None, channel: str | None = None) -> int:
@@ -206,9 +211,12 @@ class LineModel:
         PLC holds the whole indexed flow), the station reports Held with reason_code, every
         other station of the flow Suspended (starved or blocked). A jam replaces one in force."""
         if station not in FLOW:
-            raise KeyError(f"{station} is not in the cell flow ({', '.join(FLOW)})")
+            raise KeyError(
+                _("%(station)s is not in the cell flow (%(flow)s)")
+                % {"station": station, "flow": ", ".join(FLOW)}
+            )
         if duration_s <= 0:
-            raise ValueError("a jam lasts longer than 0 s")
+            raise ValueError(_("a jam lasts longer than 0 s"))
         self.cells.jam = Jam(station, float(duration_s), int(reason_code))
 
     def inject_unload_shift(self, magnitude_mm: float) -> None:
@@ -225,14 +233,19 @@ class LineModel:
             return self.roll_id
         if station == "STACK-01":
             return self.cells.next_feed_roll()
-        raise KeyError(f"{station} has no roll (COAT-01 and STACK-01 do)")
+        raise KeyError(
+            _("%(station)s has no roll (COAT-01 and STACK-01 do)") % {"station": station}
+        )
 
     def set_target(self, station: str, parameter: str, value: float) -> None:
         """A set-point written by the MES: the process value now centres on it."""
         try:
             self.channels[(station, parameter)].target = float(value)
         except KeyError:
-            raise KeyError(f"no numeric channel {station} {parameter}") from None
+            raise KeyError(
+                _("no numeric channel %(station)s %(channel)s")
+                % {"station": station, "channel": parameter}
+            ) from None
 
     def target(self, station: str, parameter: str) -> float:
         return self.channels[(station, parameter)].target
@@ -484,7 +497,7 @@ class _CellFlow:
                 self.occupant[station] = ""  # to the reject lane, not passed on
         self._shift(stacked)
         self.cell_number += 1
-        for (station, _), channel in self.channels.items():
+        for (station, _channel_name), channel in self.channels.items():
             if station == STACKER:
                 channel.new_unit()
         incoming = {}
