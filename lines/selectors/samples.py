@@ -24,7 +24,7 @@ What every function promises:
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 from django.db.models import F, ForeignKey, Model, QuerySet
@@ -64,11 +64,12 @@ class Where:
         )
 
 
-def hot(where: Where) -> QuerySet[Sample]:
-    """The hot rows matching `where` (unordered)."""
-    q = Sample.objects.all()
-    if where.units is not None:
-        q = q.filter(unit_id__in=list(where.units))
+_M = TypeVar("_M", Sample, SampleSegment)
+
+
+def _of_series(q: QuerySet[_M], where: Where) -> QuerySet[_M]:
+    """The series part of `where` (station, kind, parameter, node): the same fields on a hot row
+    and on a segment."""
     if where.stations is not None:
         q = q.filter(station_id__in=list(where.stations))
     if where.station_kind is not None:
@@ -77,6 +78,15 @@ def hot(where: Where) -> QuerySet[Sample]:
         q = q.filter(parameter__in=list(where.parameters))
     if where.node_id is not None:
         q = q.filter(node_id=where.node_id)
+    return q
+
+
+def hot(where: Where) -> QuerySet[Sample]:
+    """The hot rows matching `where` (unordered)."""
+    q = Sample.objects.all()
+    if where.units is not None:
+        q = q.filter(unit_id__in=list(where.units))
+    q = _of_series(q, where)
     if where.ids is not None:
         q = q.filter(id__in=list(where.ids))
     if where.since is not None:
@@ -109,14 +119,7 @@ def segments(where: Where, *, data: bool = False) -> QuerySet[SampleSegment]:
     if where.units is not None:
         held = SegmentUnit.objects.filter(unit_id__in=list(where.units)).values("segment_id")
         q = q.filter(id__in=held)
-    if where.stations is not None:
-        q = q.filter(station_id__in=list(where.stations))
-    if where.station_kind is not None:
-        q = q.filter(station__kind=where.station_kind)
-    if where.parameters is not None:
-        q = q.filter(parameter__in=list(where.parameters))
-    if where.node_id is not None:
-        q = q.filter(node_id=where.node_id)
+    q = _of_series(q, where)
     if where.ids is not None:
         q = q.filter(first_id__lte=max(where.ids), last_id__gte=min(where.ids))
     if where.since is not None:
