@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.postgres_main import run_on_postgresql
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,25 +46,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    args = parse(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mes.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench.telemetry_compact needs PostgreSQL: set DATABASE_URL.")
-    call_command("migrate", verbosity=0)
-    report = run(args)
-    out_dir = args.out_dir or Path(settings.VAR_DIR) / "bench"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"telemetry-compact-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=2))
-    print(f"\nJSON: {path}")
-    return report
+    return run_on_postgresql("telemetry_compact", run, parse(argv))
 
 
 def _one(sql: str, params: list | None = None) -> Any:

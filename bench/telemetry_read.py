@@ -14,8 +14,6 @@ and ratios compacted / hot (the hot read in the same run is the baseline). JSON 
 """
 
 import argparse
-import json
-import os
 import statistics
 import time
 from collections.abc import Callable
@@ -24,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from bench.postgres_main import run_on_postgresql
 
 REPEAT = 15
 
@@ -38,26 +38,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    args = parse(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mes.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench.telemetry_read needs PostgreSQL: set DATABASE_URL.")
-    call_command("migrate", verbosity=0)
-    report = run(args)
-    out_dir = args.out_dir or Path(settings.VAR_DIR) / "bench"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"telemetry-read-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=2, default=str))
-    print_report(report)
-    print(f"\nJSON: {path}")
-    return report
+    return run_on_postgresql("telemetry_read", run, parse(argv), show=print_report)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

@@ -44,6 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.postgres_main import run_on_postgresql
+
 SCHEMA = "bench_storage"
 GROUPS = ("noisy", "slow")
 ORIGIN = "TIMESTAMPTZ '2000-01-01 00:00:00+00'"
@@ -63,26 +65,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    args = parse(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mes.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench.telemetry_storage needs PostgreSQL: set DATABASE_URL.")
-    call_command("migrate", verbosity=0)
-    report = run(args)
-    out_dir = args.out_dir or Path(settings.VAR_DIR) / "bench"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"telemetry-storage-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=2))
-    print_report(report)
-    print(f"\nJSON: {path}")
-    return report
+    return run_on_postgresql("telemetry_storage", run, parse(argv), show=print_report)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
