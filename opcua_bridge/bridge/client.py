@@ -45,6 +45,7 @@ from opcua_bridge.bridge.mapping import (
     sample_key,
 )
 from opcua_bridge.bridge.status import BridgeStatus, RateMeter, read_status, write_status
+from opcua_bridge.bridge.stopping import cancel_until_done
 from opcua_bridge.bridge.tag_health import TagHealth
 from opcua_bridge.bridge.tagmap import TagMap, TagSpec
 
@@ -345,9 +346,7 @@ class Bridge:
 
     async def _shutdown(self, helpers: list[asyncio.Task]) -> None:
         self.status.state = "stopping"
-        for task in helpers:
-            task.cancel()
-        await asyncio.gather(*helpers, return_exceptions=True)
+        await cancel_until_done(helpers)
         batch = self.batcher.flush()
         if batch is not None:
             self._submit(batch)
@@ -480,10 +479,11 @@ class Bridge:
             await self.closed_loop.detach()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(subscription.delete(), self.config.request_timeout_s)
-            try:  # the delete put an end marker in the queue: what came before it is consumed
-                await asyncio.wait_for(consumer, timeout=5)
-            except (TimeoutError, asyncio.CancelledError):
-                consumer.cancel()
+            # the delete put an end marker in the queue: what came before it is consumed
+            await asyncio.wait({consumer}, timeout=5)
+            await cancel_until_done([consumer])
+            if not consumer.cancelled() and consumer.exception() is not None:
+                logger.warning("notifications consumer failed: %s", consumer.exception())
 
     async def _subscribe(self, tags: TagSubscription) -> None:
         self._map_changed.clear()

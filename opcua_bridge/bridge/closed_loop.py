@@ -24,6 +24,7 @@ from opcua_bridge.bridge.handshake import (
 )
 from opcua_bridge.bridge.heartbeat import Heartbeat, PlcHeartbeat
 from opcua_bridge.bridge.mapping import iso_utc
+from opcua_bridge.bridge.stopping import cancel_until_done
 from opcua_bridge.bridge.tagmap import TagMap
 from opcua_bridge.bridge.writes import TypedWriter
 
@@ -107,8 +108,7 @@ class ClosedLoop:
         self._handshakes.pop(node_id, None)
         task = self._tasks.pop(node_id, None)
         if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await cancel_until_done([task])
 
     def _apply_heartbeat(self, tag_map: TagMap) -> None:
         mine = [t for t in tag_map.tags if t.role == TagRole.MES_HEARTBEAT]
@@ -131,8 +131,7 @@ class ClosedLoop:
             await self._stop(node_id)
         self.settler.flush()
         if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            await cancel_until_done([self._heartbeat])
             self._heartbeat, self._heartbeat_node = None, ""
         self._writer = None
 

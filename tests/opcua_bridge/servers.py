@@ -2,10 +2,14 @@
 its own event loop, driven from a plain (sync) test. Also a throwaway redis-server."""
 
 import asyncio
+import concurrent.futures
+import io
 import socket
 import subprocess
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -56,6 +60,19 @@ async def _cancel_tasks() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def where_everything_waits(loop: asyncio.AbstractEventLoop) -> str:
+    """Every thread's stack and every task of `loop`: what a stop that hangs is waiting for."""
+    out = io.StringIO()
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    for ident, frame in sys._current_frames().items():
+        out.write(f"--- thread {names.get(ident, ident)}\n")
+        out.write("".join(traceback.format_stack(frame)))
+    for task in asyncio.all_tasks(loop):
+        out.write(f"--- task {task.get_name()}\n")
+        task.print_stack(file=out)
+    return out.getvalue()
 
 
 class LoopThread:
@@ -312,7 +329,13 @@ class BridgeRunner:
     def stop(self, timeout: float = 90) -> None:
         if self._future is not None:
             self.loop.loop.call_soon_threadsafe(self._stop.set)
-            self._future.result(timeout)
+            try:
+                self._future.result(timeout)
+            except concurrent.futures.TimeoutError as exc:
+                raise AssertionError(
+                    f"the bridge did not stop within {timeout} s:\n"
+                    + where_everything_waits(self.loop.loop)
+                ) from exc
             self._future = None
         self.loop.close()
 
