@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench import telemetry_mix as mixes
     from lines.models import Sample, SampleSegment
     from lines.sample_segments import moment_of
-    from lines.selectors import samples
+    from lines.selectors import sample_columns, samples
     from lines.services.telemetry_compaction import samples_compact
 
     report: dict[str, Any] = {"started": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -106,11 +106,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
     def measure() -> dict[str, Any]:
-        out: dict[str, Any] = {"unit_ms": {}, "api_ms": {}, "answers": {}}
+        out: dict[str, Any] = {"unit_ms": {}, "unit_columns_ms": {}, "api_ms": {}, "answers": {}}
         for u in chosen:
             ms, found = timed(lambda u=u: samples.samples(samples.Where(units=[u])))
             out["unit_ms"][str(u)] = round(ms, 2)
             out["answers"][f"unit {u}"] = [(s.pk, s.value, s.source_time) for s in found]
+            ms, table = timed(lambda u=u: sample_columns.columns(samples.Where(units=[u])))
+            out["unit_columns_ms"][str(u)] = round(ms, 2)
+            out["answers"][f"unit {u} columns"] = [
+                (i, None if np.isnan(v) else v, moment_of(t))
+                for i, v, t in zip(table.id.tolist(), table.value.tolist(),
+                                   table.source_us.tolist(), strict=True)
+            ]  # fmt: skip
+            assert out["answers"][f"unit {u} columns"] == out["answers"][f"unit {u}"]
         for name, url in pages.items():
             ms, response = timed(lambda url=url: client.get(url))
             assert response.status_code == 200, (url, response.status_code)
@@ -141,6 +149,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report["hot"], report["compacted_reads"] = hot, cold
     report["ratios"] = {
         "unit": {u: round(cold["unit_ms"][u] / hot["unit_ms"][u], 2) for u in hot["unit_ms"]},
+        # a unit's compacted columns against its hot Sample objects: what the unit report and
+        # passport pay now against what a unit's read cost before compaction existed
+        "unit_columns": {
+            u: round(cold["unit_columns_ms"][u] / hot["unit_ms"][u], 2) for u in hot["unit_ms"]
+        },
         "api": {p: round(cold["api_ms"][p] / hot["api_ms"][p], 2) for p in hot["api_ms"]},
     }
     return report
@@ -244,10 +257,14 @@ def print_report(report: dict[str, Any]) -> None:
           f"load {report['load_s']} s, compaction {report['compact_s']} s into "
           f"{report['segments']:,} segments; same answers: {report['same_answers']}"
           f" {report.get('different_answers', '')} {report.get('first_difference', '')}")  # fmt: skip
-    print(f"\n{'unit (samples)':<22}{'hot ms':>10}{'compacted ms':>14}{'ratio':>8}")
+    print(f"\n{'unit (samples)':<16}{'hot ms':>9}{'compacted ms':>14}{'ratio':>7}"
+          f"{'hot cols ms':>13}{'compacted cols ms':>19}{'ratio':>7}")  # fmt: skip
     for u, n in report["unit_samples"].items():
         hot, cold = report["hot"]["unit_ms"][u], report["compacted_reads"]["unit_ms"][u]
-        print(f"{u + f' ({n})':<22}{hot:>10.2f}{cold:>14.2f}{report['ratios']['unit'][u]:>8.2f}")
+        hot_c = report["hot"]["unit_columns_ms"][u]
+        cold_c = report["compacted_reads"]["unit_columns_ms"][u]
+        print(f"{u + f' ({n})':<16}{hot:>9.2f}{cold:>14.2f}{report['ratios']['unit'][u]:>7.2f}"
+              f"{hot_c:>13.2f}{cold_c:>19.2f}{report['ratios']['unit_columns'][u]:>7.2f}")  # fmt: skip
     print(f"\n{'API':<22}{'hot ms':>10}{'compacted ms':>14}{'ratio':>8}")
     for p, hot in report["hot"]["api_ms"].items():
         cold = report["compacted_reads"]["api_ms"][p]

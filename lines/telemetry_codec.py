@@ -309,9 +309,10 @@ def _nonzero(status: np.ndarray) -> tuple[list[int], list[int]]:
     return at.tolist(), status[at].tolist()
 
 
-def decode(blob: bytes, *, only_times_values: bool = False) -> Segment:
+def decode(blob: bytes, *, only_times_values: bool = False, detail: bool = True) -> Segment:
     """The segment back; with only_times_values, ids, times and values are rebuilt and the
-    other columns left empty (what a chart needs)."""
+    other columns left empty (what a chart needs); without detail, server times, batches,
+    positions, raw values, sources and users are left empty (what a summary needs)."""
     if blob[:3] != MAGIC:
         raise ValueError("not a telemetry segment")
     body = memoryview(_BY_ID[blob[3]](blob[4:]))
@@ -323,14 +324,15 @@ def decode(blob: bytes, *, only_times_values: bool = False) -> Segment:
         at += size
     ids = _wrapping_cumsum(_read_ints(parts[0], n))
     source_us = _wrapping_cumsum(_wrapping_cumsum(_read_ints(parts[1], n)))
-    server_us = (source_us.view(U64) + _wrapping_cumsum(_read_ints(parts[2], n)).view(U64)).view(
-        I64
-    )
+    server_us = empty = np.zeros(0, dtype=I64)
+    if detail:
+        server_us = (
+            source_us.view(U64) + _wrapping_cumsum(_read_ints(parts[2], n)).view(U64)
+        ).view(I64)
     value_null = _read_mask(parts[3], n)
     value = np.zeros(n, dtype=np.float64)
     if parts[4]:
         value[~value_null] = _read_floats(parts[4], int((~value_null).sum()))
-    empty = np.zeros(0, dtype=I64)
     if only_times_values:
         none = np.zeros(0, dtype=bool)
         return Segment(ids, source_us, server_us, value, value_null, empty, empty, none,
@@ -339,6 +341,10 @@ def decode(blob: bytes, *, only_times_values: bool = False) -> Segment:
     for i, code in _read_texts(parts[5]).items():
         status[i] = int(code)
     unit, unit_null = _read_runs(parts[6], n)
+    if not detail:
+        none = np.zeros(0, dtype=bool)
+        return Segment(ids, source_us, server_us, value, value_null, status, unit, unit_null,
+                       empty, none, np.zeros(0), none, reason=_read_texts(parts[11]))  # fmt: skip
     batch, batch_null = _read_runs(parts[7], n)
     position_null = _read_mask(parts[8], n)
     position = np.zeros(n, dtype=np.float64)

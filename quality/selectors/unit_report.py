@@ -5,10 +5,11 @@ each section."""
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 from django.db.models import Q
 
-from lines.models import GenealogyEdge, Interlock, Operation, Sample, Unit, UnitHistory
-from lines.selectors import is_usable_value, samples
+from lines.models import GenealogyEdge, Interlock, Operation, Station, Unit, UnitHistory
+from lines.selectors import sample_columns, samples
 from lines.selectors.interlocks import interlock_reason
 from quality.models import AuditEntry, Disposition, Flag, Hold
 
@@ -99,23 +100,30 @@ def _parents(unit: Unit) -> list[MadeFrom]:
 def _sample_summary(unit: Unit) -> list[dict]:
     """Per station and parameter: how many readings, how many unusable, and min, mean, max of
     the values within the ingest's bound (a stored NaN, infinity or 1.7e308 would make them
-    meaningless, and the sum behind PostgreSQL's avg overflow)."""
-    groups: dict[tuple[str | None, str], list[Sample]] = {}
-    for s in samples.samples(samples.Where(units=[unit.pk]), related=("station",)):
-        code = s.station.code if s.station is not None else None
-        groups.setdefault((code, s.parameter), []).append(s)
+    meaningless, and the sum behind PostgreSQL's avg overflow). Read as columns: a cell has
+    thousands of readings and nothing here needs them as objects."""
+    found = sample_columns.columns(samples.Where(units=[unit.pk]))
+    codes = dict(
+        Station.objects.filter(pk__in=np.unique(found.station_id).tolist()).values_list(
+            "pk", "code"
+        )
+    )
+    within = found.within_bound()
+    unusable = found.rejected | (found.status != 0)
+    groups: dict[tuple[str | None, str], list[int]] = {}
+    keys = zip(found.station_id.tolist(), found.parameter.tolist(), strict=True)
+    for i, (station_id, parameter) in enumerate(keys):
+        groups.setdefault((codes.get(station_id), parameter), []).append(i)
     rows = []
     # Ordered as PostgreSQL orders station__code: a sample without a station last.
-    for (code, parameter), group in sorted(
-        groups.items(), key=lambda kv: (kv[0][0] is None, kv[0])
-    ):
-        values = [s.value for s in group if is_usable_value(s.value)]
+    for (code, parameter), at in sorted(groups.items(), key=lambda kv: (kv[0][0] is None, kv[0])):
+        values = found.value[at][within[at]].tolist()
         rows.append(
             {
                 "station__code": code,
                 "parameter": parameter,
-                "count": len(group),
-                "rejected": sum(1 for s in group if s.rejected_reason or s.status_code != 0),
+                "count": len(at),
+                "rejected": int(unusable[at].sum()),
                 "low": min(values) if values else None,
                 "mean": sum(values) / len(values) if values else None,
                 "high": max(values) if values else None,
