@@ -12,7 +12,8 @@ from django.db.models import Sum
 from finishing.models import CellGrade, PassportProfile
 from finishing.passport import Ancestry, Declared, UnitFacts
 from lines.models import GenealogyEdge, LotDeclaration, Material, Operation, Station, Unit
-from lines.selectors import samples, trace_backward
+from lines.sample_segments import moment_of
+from lines.selectors import sample_columns, samples, trace_backward
 from quality.models import Spec
 
 CHUNK = 2000
@@ -71,7 +72,7 @@ class PassportContext:
 
     ancestry: Ancestry
     grades: dict[int, CellGrade] = field(default_factory=dict)
-    measurements: dict[int, dict[tuple[int, str], tuple[datetime, float]]] = field(
+    measurements: dict[int, dict[tuple[int | None, str], tuple[datetime, float]]] = field(
         default_factory=dict
     )
     operations: dict[int, list[tuple]] = field(default_factory=dict)
@@ -91,16 +92,19 @@ def passport_context(cells: Sequence[Unit], ancestry: Ancestry) -> PassportConte
     for chunk in _chunks(ids):
         for grade in CellGrade.objects.filter(unit_id__in=chunk).order_by("graded_at", "id"):
             ctx.grades[grade.unit_id] = grade  # the newest wins
-        readings = samples.samples(samples.Where(units=chunk, usable=True))
-        measured: list[tuple[Any, ...]] = [  # ids as the values_list it replaces gave them
-            (s.unit_id, s.station_id, s.parameter, s.source_time, s.value) for s in readings
-        ]
-        for uid, station_id, parameter, at, value in measured:
+        # As columns: thousands of readings a cell, of which the newest per station and
+        # parameter is kept; no Sample is built (lines.selectors.sample_columns).
+        found = sample_columns.columns(samples.Where(units=chunk, usable=True))
+        newest: dict[tuple[int, int, str], tuple[int, float]] = {}
+        for uid, station_id, parameter, at_us, value in zip(
+            found.unit_id.tolist(), found.station_id.tolist(), found.parameter.tolist(),
+            found.source_us.tolist(), found.value.tolist(), strict=True,
+        ):  # fmt: skip
+            newest[(uid, station_id, parameter)] = (at_us, value)  # oldest first: newest stays
+        for (uid, station_id, parameter), (at_us, value) in newest.items():
+            station = None if station_id == sample_columns.NO_STATION else station_id
             per_cell = ctx.measurements.setdefault(uid, {})
-            seen = per_cell.get((station_id, parameter))
-            if seen is None or at >= seen[0]:
-                assert value is not None  # usable_samples: never null
-                per_cell[(station_id, parameter)] = (at, value)
+            per_cell[(station, parameter)] = (moment_of(at_us), value)
         ops = Operation.objects.filter(unit_id__in=chunk).order_by("started_at", "id")
         done = ops.values_list("unit_id", "station_id", "step__name", "result", "completed_at")
         for uid, *row in done:

@@ -18,7 +18,7 @@ from lines.selectors.samples import Where, hot, mask, segments
 from lines.selectors.telemetry import MAX_ABS_VALUE
 from lines.telemetry_codec import Segment, decode
 
-NO_STATION = -1
+NO_STATION = NO_UNIT = -1
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Columns:
     id: np.ndarray  # int64
     source_us: np.ndarray  # int64, microseconds since the epoch
     station_id: np.ndarray  # int64, NO_STATION where the sample has none
+    unit_id: np.ndarray  # int64, NO_UNIT where the sample has none
     parameter: np.ndarray  # object (str)
     value: np.ndarray  # float64, NaN where the value is NULL
     status: np.ndarray  # int64
@@ -47,7 +48,7 @@ class Columns:
         return self.within_bound() & (self.status == 0) & ~self.rejected
 
 
-_HOT_FIELDS = ("id", "source_time", "station_id", "parameter", "value", "status_code")
+_HOT_FIELDS = ("id", "source_time", "station_id", "unit_id", "parameter", "value", "status_code")
 
 
 def columns(where: Where) -> Columns:
@@ -69,11 +70,12 @@ def _hot(where: Where) -> Columns:
     found = list(hot(where).values_list(*_HOT_FIELDS, "rejected_reason"))
     if not found:
         return _joined([])
-    ids, times, stations, parameters, values, statuses, reasons = zip(*found, strict=True)
+    ids, times, stations, units, parameters, values, statuses, reasons = zip(*found, strict=True)
     return Columns(
         id=np.array(ids, dtype=np.int64),
         source_us=np.array([ss.microseconds(t) for t in times], dtype=np.int64),
         station_id=np.array([NO_STATION if s is None else s for s in stations], dtype=np.int64),
+        unit_id=np.array([NO_UNIT if u is None else u for u in units], dtype=np.int64),
         parameter=np.array(parameters, dtype=object),
         value=np.array([np.nan if v is None else v for v in values], dtype=np.float64),
         status=np.array(statuses, dtype=np.int64),
@@ -89,6 +91,7 @@ def _compacted(station_id: int | None, parameter: str, seg: Segment, at: np.ndar
         id=seg.id[at],
         source_us=seg.source_us[at],
         station_id=np.full(n, NO_STATION if station_id is None else station_id, dtype=np.int64),
+        unit_id=np.where(seg.unit_null[at], NO_UNIT, seg.unit[at]),
         parameter=np.full(n, parameter, dtype=object),
         value=np.where(seg.value_null[at], np.nan, seg.value[at]),
         status=seg.status[at],
@@ -101,7 +104,7 @@ def _joined(parts: list[Columns]) -> Columns:
     (the hot row: a compaction committing between the reads copies it into a segment)."""
     names = [f.name for f in fields(Columns)]
     if not parts:
-        kinds = (np.int64, np.int64, np.int64, object, np.float64, np.int64, bool)
+        kinds = (np.int64, np.int64, np.int64, np.int64, object, np.float64, np.int64, bool)
         return Columns(*(np.zeros(0, dtype=kind) for kind in kinds))
     joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in names}
     _, first = np.unique(joined["id"], return_index=True)

@@ -10,7 +10,7 @@ import pytest
 from lines.models import Sample
 from lines.sample_segments import moment_of
 from lines.selectors import sample_columns, samples
-from lines.selectors.sample_columns import NO_STATION
+from lines.selectors.sample_columns import NO_STATION, NO_UNIT
 from lines.selectors.telemetry import is_usable_value
 from lines.services.telemetry_compaction import samples_compact
 from tests.lines.test_samples_selector_compacted import FAR_FUTURE, T0, mixed, wheres
@@ -24,6 +24,7 @@ def as_columns(found: list[Sample]) -> list[tuple]:
             s.pk,
             s.source_time,
             NO_STATION if s.station_id is None else s.station_id,
+            NO_UNIT if s.unit_id is None else s.unit_id,
             s.parameter,
             None if s.value is None else s.value,
             s.status_code,
@@ -40,7 +41,8 @@ def read(where) -> list[tuple]:
     values = [None if math.isnan(v) else v for v in c.value.tolist()]
     return list(
         zip(
-            c.id.tolist(), at, c.station_id.tolist(), c.parameter.tolist(), values,
+            c.id.tolist(), at, c.station_id.tolist(), c.unit_id.tolist(), c.parameter.tolist(),
+            values,
             c.status.tolist(), c.rejected.tolist(), c.usable().tolist(), strict=True,
         )
     )  # fmt: skip
