@@ -3,13 +3,13 @@
 it replaced.
 
 It walks bucket windows (BUCKET_SECONDS of source_time) oldest first, so memory holds one
-window, never the whole hot table. A window is one transaction: its rows are read as columns
-(on PostgreSQL one query of a bytea per column, read by numpy; never a model instance
-per row), each series'
-segment is built (merged with the one stored for that series and bucket when late samples came
-after it was written), the segments and unit rows are written in bulk, and exactly the rows read
-are deleted by their ids. A kill leaves either the rows or the segments of a window; a row
-stored while a window is compacted is not among the ids read and stays hot until the next run.
+window, never the whole hot table. A window is one transaction: its rows are taken as columns
+(on PostgreSQL one DELETE ... RETURNING, grouped by series into a bytea each, read by numpy;
+never a model instance per row; SQLite reads them, then deletes exactly the ids read), each
+series' segment is built (merged with the one stored for that series and bucket when late
+samples came after it was written), and the segments and unit rows are written in bulk. A kill
+leaves either the rows or the segments of a window; a row stored while a window is compacted is
+not among those taken and stays hot until the next run.
 One compactor at a time: a PostgreSQL advisory lock, held for the run.
 """
 
@@ -178,9 +178,8 @@ class _Rows:
 def _window_compact(start: datetime, end: datetime) -> tuple[int, int, int]:
     """One transaction: (segments written, samples compacted, stored segments merged)."""
     with transaction.atomic():
-        rows = (
-            _read_postgresql(start, end) if connection.vendor == "postgresql" else _read(start, end)
-        )
+        taken = connection.vendor == "postgresql"
+        rows = _take_postgresql(start, end) if taken else _read(start, end)
         if not len(rows):
             return 0, 0, 0
         bucket = ss.bucket_of(start)
@@ -225,7 +224,7 @@ def _window_compact(start: datetime, end: datetime) -> tuple[int, int, int]:
             ],
             batch_size=5000,
         )
-        deleted = _delete(start, end, rows.cols["id"])
+        deleted = len(rows) if taken else _delete(start, end, rows.cols["id"])
         if deleted != len(rows):
             raise RuntimeError(
                 _("deleted %(deleted)d rows of %(read)d read: rolled back")
@@ -311,23 +310,14 @@ def _segment_row(
 
 
 def _delete(start: datetime, end: datetime, ids: np.ndarray) -> int:
-    """Exactly the rows read, by id (the time range only lets PostgreSQL prune partitions)."""
+    """Exactly the rows read, by id (SQLite; PostgreSQL deletes what it reads, _take_postgresql)."""
     table = Sample._meta.db_table
     deleted = 0
-    chunk = 100_000 if connection.vendor == "postgresql" else 10_000
     with connection.cursor() as cursor:
-        for a in range(0, len(ids), chunk):
-            if connection.vendor == "postgresql":
-                literal = "{" + ",".join(map(str, ids[a : a + chunk].tolist())) + "}"
-                cursor.execute(
-                    f'DELETE FROM "{table}" WHERE source_time >= %s AND source_time < %s '
-                    "AND id = ANY(%s::int8[])",
-                    [start, end, literal],
-                )
-            else:
-                part = [int(i) for i in ids[a : a + chunk]]
-                marks = ",".join(["%s"] * len(part))
-                cursor.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', part)
+        for a in range(0, len(ids), 10_000):
+            part = [int(i) for i in ids[a : a + 10_000]]
+            marks = ",".join(["%s"] * len(part))
+            cursor.execute(f'DELETE FROM "{table}" WHERE id IN ({marks})', part)
             deleted += cursor.rowcount
     return deleted
 
@@ -356,30 +346,28 @@ _ROW = np.dtype([(name, kind) for name, _, kind in _COLUMNS])
 _TEXTS_WHERE = (
     "raw_value <> '' OR rejected_reason <> '' OR source <> 'plc' OR recorded_by_id IS NOT NULL"
 )
-_TEXTS_SQL = (
-    'SELECT id, raw_value, rejected_reason, source, recorded_by_id FROM "{table}" '
-    f"WHERE source_time >= %s AND source_time < %s AND ({_TEXTS_WHERE})"
-)
-_WINDOW_SQL = (
-    "SELECT station_id, parameter, node_id, string_agg("
+_TEXTS = ("id", "raw_value", "rejected_reason", "source", "recorded_by_id")
+# The window's rows deleted and returned by one statement, grouped by series: what is deleted is
+# exactly what is read (a row stored meanwhile is neither), and the rows are found once.
+_TAKE_SQL = (
+    'WITH gone AS (DELETE FROM "{table}" WHERE source_time >= %s AND source_time < %s RETURNING *)'
+    " SELECT station_id, parameter, node_id, string_agg("
     + " || ".join(expr for _, expr, _ in _COLUMNS)
-    + ", ''::bytea)"
-    + ' FROM "{table}" WHERE source_time >= %s AND source_time < %s'
-    " GROUP BY station_id, parameter, node_id"
+    + ", ''::bytea), "
+    + ", ".join(f"array_agg({c}) FILTER (WHERE {_TEXTS_WHERE})" for c in _TEXTS)
+    + " FROM gone GROUP BY station_id, parameter, node_id"
 )
 
 
-def _read_postgresql(start: datetime, end: datetime) -> _Rows:
-    """One query: the window's rows grouped by series, as columns."""
+def _take_postgresql(start: datetime, end: datetime) -> _Rows:
+    """One statement: the window's rows deleted and read back grouped by series, as columns
+    (the transaction's rollback restores them)."""
     table = Sample._meta.db_table
     with connection.cursor() as cursor:
         # A window's rows fit in memory by design: hashing them by series beats sorting them.
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(_WINDOW_SQL.format(table=table), [start, end])
+        cursor.execute(_TAKE_SQL.format(table=table), [start, end])
         groups = cursor.fetchall()
-        # Rows stored since the query above may come too: _sparse leaves out those not read.
-        cursor.execute(_TEXTS_SQL.format(table=table), [start, end])
-        texts = cursor.fetchall()
     if not groups:
         return _Rows(keys=[], k=np.zeros(0, np.int64), cols={}, sparse={})
     keys = [(group[0], group[1], group[2]) for group in groups]
@@ -392,6 +380,7 @@ def _read_postgresql(start: datetime, end: datetime) -> _Rows:
     cols["source_us"] += Y2000_US
     cols["server_us"] += Y2000_US
     k = np.repeat(np.arange(len(keys), dtype=np.int64), [len(r) for r in rows])
+    texts = [row for group in groups if group[4] for row in zip(*group[4:], strict=True)]
     return _Rows(keys=keys, k=k, cols=cols, sparse=_sparse(cols["id"], texts))
 
 
