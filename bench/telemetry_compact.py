@@ -2,7 +2,8 @@
 on N samples of the demo mix (bench/telemetry_mix.py) loaded into lines_sample, a month old.
 
 Measures: the compaction's throughput (samples/s, and of a run killed at nothing: every window
-one transaction, as in production), bytes per sample on disk before (sample rows + their
+one transaction, as in production; a quarter of the backlog one window at a time, the next
+quarter two at once, `workers=2`), bytes per sample on disk before (sample rows + their
 indexes) and after (segments + unit rows + their indexes), per noisy and slowly changing
 series; and the ingest stage (batch_ingest in this process, demo-line batches of current time:
 hot rows) alone, then while a compaction of the backlog runs in another process flat out, then
@@ -187,21 +188,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"ingest alone: {alone_1:,.0f} samples/s", flush=True)
     windows = int((mix.source_us.max() - mix.source_us.min()) // 600_000_000) + 1
     cutoff = compaction.hot_cutoff(24)
-    done = compaction.samples_compact(before=cutoff, max_buckets=max(1, windows // 3))
-    report["compaction"] = {
-        "buckets": done.buckets,
-        "segments": done.segments,
-        "samples": done.samples,
-        "seconds": round(done.seconds, 2),
-        "samples_per_s": round(done.rate),
-    }
-    print(f"compaction alone: {done.samples:,} samples in {done.seconds:.1f} s = "
-          f"{done.rate:,.0f} samples/s", flush=True)  # fmt: skip
+    # A quarter of the backlog's windows one at a time, the next quarter two at once.
+    for key, workers in (("compaction", 1), ("compaction_workers_2", 2)):
+        done = compaction.samples_compact(
+            before=cutoff, max_buckets=max(1, windows // 4), workers=workers
+        )
+        report[key] = {
+            "buckets": done.buckets,
+            "segments": done.segments,
+            "samples": done.samples,
+            "seconds": round(done.seconds, 2),
+            "samples_per_s": round(done.rate),
+        }
+        print(f"compaction alone, {workers} worker(s): {done.samples:,} samples in "
+              f"{done.seconds:.1f} s = {done.rate:,.0f} samples/s", flush=True)  # fmt: skip
     # The rest of the backlog in another process, half flat out, half resting 4x as long as
     # each window took (MES_TELEMETRY_COMPACT_REST), each while the ingest stores a run.
     env = os.environ | {"DATABASE_URL": database_url()}
     concurrent, ingest = {}, {"alone_before": round(alone_1)}
-    for rest, batch, limit in ((0, batches[1], max(1, windows // 3)), (4, batches[2], None)):
+    for rest, batch, limit in ((0, batches[1], max(1, windows // 4)), (4, batches[2], None)):
         command = ["manage.py", "telemetry_compact", "--hot-hours", "24", "--rest", str(rest)]
         command += ["--max-buckets", str(limit)] if limit else []
         compactor = subprocess.Popen(

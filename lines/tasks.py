@@ -75,7 +75,10 @@ def telemetry_compact(max_buckets: int | None = None) -> dict:
     before = compaction.hot_cutoff(settings.TELEMETRY_HOT_HOURS)
     try:
         done = compaction.samples_compact(
-            before=before, max_buckets=max_buckets, rest=settings.TELEMETRY_COMPACT_REST
+            before=before,
+            max_buckets=max_buckets,
+            rest=settings.TELEMETRY_COMPACT_REST,
+            workers=settings.TELEMETRY_COMPACT_WORKERS,
         )
     except compaction.CompactionBusy:
         log.info("telemetry compaction: another one runs")

@@ -318,6 +318,9 @@ TELEMETRY_HOT_HOURS = env_int("MES_TELEMETRY_HOT_HOURS", 24)
 # After each 10-minute window it sleeps this many times as long as the window took: a backlog
 # (the first run, a long stop) is worked off without taking the CPUs from the ingest.
 TELEMETRY_COMPACT_REST = env_int("MES_TELEMETRY_COMPACT_REST", 1)
+# Windows compacted at once, each in a thread and a PostgreSQL connection of its own: 2 works
+# off a backlog ~1.3x as fast on 2 cores, and takes that much more CPU from the ingest.
+TELEMETRY_COMPACT_WORKERS = env_int("MES_TELEMETRY_COMPACT_WORKERS", 1)
 # Services mode: celery beat starts the compaction every 10 minutes (deploy/: the beat service).
 CELERY_BEAT_SCHEDULE = (
     {}

@@ -13,10 +13,12 @@ not among those taken and stays hot until the next run.
 One compactor at a time: a PostgreSQL advisory lock, held for the run.
 """
 
+import itertools
 import os
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -56,6 +58,12 @@ class Compacted:
     merged: int = 0  # stored segments that late samples were merged into
     seconds: float = 0.0
 
+    def add(self, segments: int, samples: int, merged: int) -> None:
+        self.buckets += 1
+        self.segments += segments
+        self.samples += samples
+        self.merged += merged
+
     @property
     def rate(self) -> float:
         return self.samples / self.seconds if self.seconds > 0 else 0.0
@@ -79,33 +87,61 @@ def samples_compact(
     max_buckets: int | None = None,
     dry_run: bool = False,
     rest: float = 0.0,
+    workers: int = 1,
 ) -> Compacted:
     """Compact every hot sample with source_time < before, bucket window by bucket window,
     oldest first; at most max_buckets windows. After each window it sleeps `rest` times as long
-    as the window took, leaving the CPUs to the ingest while it works through a backlog.
-    Raises CompactionBusy if another runs."""
+    as the window took, leaving the CPUs to the ingest while it works through a backlog. With
+    `workers` > 1 (PostgreSQL), so many windows are compacted at once, each in a thread and a
+    connection of its own: PostgreSQL's half of a window (the take) overlaps Python's (encode,
+    write). Raises CompactionBusy if another runs."""
     done = Compacted()
     began = time.perf_counter()
     with _only_compactor():
-        for start in _windows(before):
-            end = min(start + BUCKET, before)
-            if dry_run:
-                count, series = _window_count(start, end)
-                done.samples += count
-                done.segments += series
-            else:
-                took = time.perf_counter()
-                segments, samples, merged = _window_compact(start, end)
-                if rest > 0:
-                    time.sleep(rest * (time.perf_counter() - took))
-                done.segments += segments
-                done.samples += samples
-                done.merged += merged
-            done.buckets += 1
-            if max_buckets is not None and done.buckets >= max_buckets:
-                break
+        starts = itertools.islice(_windows(before), max_buckets)
+        if dry_run:
+            for start in starts:
+                count, series = _window_count(start, min(start + BUCKET, before))
+                done.add(series, count, 0)
+        elif workers > 1 and connection.vendor == "postgresql":
+            _in_threads(starts, before, rest, workers, done)
+        else:
+            for start in starts:
+                done.add(*_window_rested(start, before, rest))
     done.seconds = time.perf_counter() - began
     return done
+
+
+def _window_rested(start: datetime, before: datetime, rest: float) -> tuple[int, int, int]:
+    took = time.perf_counter()
+    result = _window_compact(start, min(start + BUCKET, before))
+    if rest > 0:
+        time.sleep(rest * (time.perf_counter() - took))
+    return result
+
+
+def _in_threads(
+    starts: Iterator[datetime], before: datetime, rest: float, workers: int, done: Compacted
+) -> None:
+    """At most `workers` windows at once; each window stays one transaction (of its thread's
+    connection), so a kill still leaves every window's rows or its segments."""
+
+    def one(start: datetime) -> tuple[int, int, int]:
+        try:
+            return _window_rested(start, before, rest)
+        finally:
+            connection.close()  # the thread's own
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="compact") as pool:
+        running: set[Future] = set()
+        for start in starts:  # probed in this thread, between the workers' windows
+            running.add(pool.submit(one, start))
+            if len(running) >= workers:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done.add(*future.result())
+        for future in running:
+            done.add(*future.result())
 
 
 @contextmanager

@@ -135,6 +135,7 @@ def test_the_task_compacts_what_the_hot_window_leaves(mix, settings):
         ["--rest", "-1"],
         ["--hot-hours", "-2"],
         ["--max-buckets", "0"],
+        ["--workers", "0"],
         ["--verify", "--since", "2026-11-01"],
     ],  # fmt: skip
 )

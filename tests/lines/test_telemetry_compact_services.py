@@ -155,3 +155,30 @@ def test_one_compactor_at_a_time():
         assert not SampleSegment.objects.exists()
         other.execute("SELECT pg_advisory_unlock(%s)", [compaction.LOCK_KEY])
     assert compaction.samples_compact(before=compaction.hot_cutoff(24)).buckets == 3
+
+
+def _other_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_windows_compacted_in_threads_lose_and_double_nothing():
+    """--workers 2: two windows at once, each in its own thread, connection and transaction."""
+    mix_store(make_plant(), make_user("mia.manual"))
+    before = stored()
+    old = [s for s in Sample.objects.all() if s.source_time < compaction.hot_cutoff(24)]
+    connected = _other_connections()
+
+    done = compaction.samples_compact(before=compaction.hot_cutoff(24), workers=2)
+
+    assert done.samples == len(old) and done.buckets == 3
+    assert stored() == before
+    assert segment_buckets() == per_bucket(old)
+    assert compaction.segments_verify().bad == []
+    assert _other_connections() <= connected  # the workers' connections closed, not leaked
+    again = compaction.samples_compact(before=compaction.hot_cutoff(24), workers=2)
+    assert again.samples == 0 and stored() == before

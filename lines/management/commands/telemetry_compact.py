@@ -41,6 +41,12 @@ class Command(BaseCommand):
             help="after each window, sleep this many times as long as it took "
             f"(default MES_TELEMETRY_COMPACT_REST, {settings.TELEMETRY_COMPACT_REST})",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="windows compacted at once, a thread and a connection each (PostgreSQL; "
+            f"default MES_TELEMETRY_COMPACT_WORKERS, {settings.TELEMETRY_COMPACT_WORKERS})",
+        )
         parser.add_argument("--max-buckets", type=int, help="stop after this many bucket windows")
         parser.add_argument(
             "--verify", action="store_true", help="decode segments, check count and checksum"
@@ -57,6 +63,8 @@ class Command(BaseCommand):
             raise CommandError(_("--hot-hours cannot be negative"))
         if opts["rest"] is not None and opts["rest"] < 0:
             raise CommandError(_("--rest cannot be negative"))
+        if opts["workers"] is not None and opts["workers"] < 1:
+            raise CommandError(_("--workers must be at least 1"))
         if opts["max_buckets"] is not None and opts["max_buckets"] < 1:
             raise CommandError(_("--max-buckets must be at least 1"))
         before = compaction.hot_cutoff(hours)
@@ -66,6 +74,7 @@ class Command(BaseCommand):
                 max_buckets=opts["max_buckets"],
                 dry_run=opts["dry_run"],
                 rest=opts["rest"] if opts["rest"] is not None else settings.TELEMETRY_COMPACT_REST,
+                workers=opts["workers"] or settings.TELEMETRY_COMPACT_WORKERS,
             )
         except compaction.CompactionBusy:
             self.stdout.write("another telemetry compaction is running: nothing done")
