@@ -188,10 +188,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"ingest alone: {alone_1:,.0f} samples/s", flush=True)
     windows = int((mix.source_us.max() - mix.source_us.min()) // 600_000_000) + 1
     cutoff = compaction.hot_cutoff(24)
-    # A quarter of the backlog's windows one at a time, the next quarter two at once.
+    # A quarter of the backlog's windows one at a time, the next quarter two at once (an even
+    # count: no last window alone, as there would not be in a long backlog).
     for key, workers in (("compaction", 1), ("compaction_workers_2", 2)):
         done = compaction.samples_compact(
-            before=cutoff, max_buckets=max(1, windows // 4), workers=workers
+            before=cutoff, max_buckets=max(2, windows // 8 * 2), workers=workers
         )
         report[key] = {
             "buckets": done.buckets,
