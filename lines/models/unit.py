@@ -80,7 +80,9 @@ class UnitHistory(models.Model):
     """One row per status change of a unit: who, when, before, after, why. Written by services only."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="history")
-    at = models.DateTimeField(db_index=True)
+    # A BRIN index on PostgreSQL (lines 0022), not a B-tree: rows arrive in time order, and a
+    # hold writes 55,000 of them in one statement, each B-tree entry costing it ~1 µs more.
+    at = models.DateTimeField()
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
