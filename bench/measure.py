@@ -123,6 +123,8 @@ def measure(cells: list[Unit], lots: list[Unit]) -> dict[str, Any]:
     paths: dict[str, tuple[list[Unit], Callable[[Unit], Any]]] = {
         "selector backward": (cells, lambda u: trace_backward(unit=u)),
         "selector forward": (lots, lambda u: trace_forward(unit=u)),
+        # What the selector cost before it returned columns: every node and edge as a tuple.
+        "selector forward, tuples": (lots, _with_tuples),
         "api backward": (cells, api_trace(client, "backward")),
         "api forward": (lots, api_trace(client, "forward")),
         "selector whereabouts": (lots, lambda u: unit_whereabouts(unit=u, kind=UnitKind.CELL)),
@@ -141,6 +143,11 @@ def measure(cells: list[Unit], lots: list[Unit]) -> dict[str, Any]:
     return results
 
 
+def _with_tuples(unit: Unit) -> Any:
+    trace = trace_forward(unit=unit)
+    return trace.nodes, trace.edges
+
+
 def run_paths(paths: dict[str, tuple[list[Unit], Callable[[Unit], Any]]]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name, (samples, run) in paths.items():
@@ -148,7 +155,7 @@ def run_paths(paths: dict[str, tuple[list[Unit], Callable[[Unit], Any]]]) -> dic
             run(unit)
         results[name], outputs = timed(samples, run)
         if name.endswith("selector forward"):
-            reached = [sum(n.kind == UnitKind.CELL for n in t.nodes.values()) for t in outputs]
+            reached = [len(t.unit_ids(kind=UnitKind.CELL)) for t in outputs]
             results[name]["cells_reached_median"] = statistics.median(reached)
             results[name]["cells_reached_min_max"] = [min(reached), max(reached)]
         del outputs

@@ -147,9 +147,7 @@ def _lot_reaching_most_cells() -> Unit | None:
     ]
     best, best_cells = None, 0
     for lot in lots:
-        cells = sum(
-            1 for n in selectors.trace_forward(unit=lot).nodes.values() if n.kind == UnitKind.CELL
-        )
+        cells = len(selectors.trace_forward(unit=lot).unit_ids(kind=UnitKind.CELL))
         if cells > best_cells:
             best, best_cells = lot, cells
     return best
@@ -195,7 +193,7 @@ def bench_hold(naive_units: int) -> dict[str, Any]:
             raise _Rollback
     except _Rollback:
         pass
-    ids = [n.id for n in selectors.trace_forward(unit=lot).nodes.values()][:naive_units]
+    ids = [lot.id, *selectors.trace_forward(unit=lot).unit_ids()][:naive_units]
     try:
         with transaction.atomic():
             began = time.perf_counter()

@@ -3,6 +3,7 @@
 from lines.selectors.genealogy import (
     DownstreamCount,
     Trace,
+    TraceColumns,
     TraceEdge,
     TraceNode,
     downstream_counts,
@@ -29,6 +30,7 @@ __all__ = [
     "next_free_metres",
     "roll_free_metres",
     "Trace",
+    "TraceColumns",
     "TraceEdge",
     "TraceNode",
     "trace_backward",

@@ -2,8 +2,10 @@
 
 The walk reads each edge once (UNION, not UNION ALL: an edge reached by two paths is one row)
 from a covering index on PostgreSQL, and joins the unit at the far end of each edge once, after
-the walk. Results are plain slotted dataclasses: a forward trace of a lot can hold 50,000 cells,
-and model instances would cost several times more to build. bench/genealogy.py measures it.
+the walk. A trace comes back as columns (TraceColumns: the walk's rows transposed), and its nodes
+and edges are built as tuples only when asked for: a forward trace of a lot can hold 50,000
+cells, and model instances, or even a tuple per edge, cost more to build than the walk takes.
+bench/genealogy.py measures it.
 """
 
 from collections import Counter
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Literal, NamedTuple, TypedDict
 
 from django.db import connection, transaction
@@ -49,14 +52,84 @@ class TraceEdge(NamedTuple):
         return _EPOCH + timedelta(microseconds=self.created_us)
 
 
+class TraceColumns(NamedTuple):
+    """A trace's edges as columns, in the walk's order: entry i of each column is edge i and the
+    unit at its far end (its child going forward, its parent going backward). A unit reached by
+    two edges is in two entries. Tuples of plain values, transposed from the walk's rows in C:
+    a forward trace of a lot holds 50,000 edges, and a tuple object per edge and per unit cost
+    more to build than the walk takes."""
+
+    edge_id: tuple[int, ...]
+    parent_id: tuple[int, ...]
+    child_id: tuple[int, ...]
+    quantity: tuple[float, ...]
+    position_from_m: tuple[float | None, ...]
+    position_to_m: tuple[float | None, ...]
+    operation_id: tuple[int | None, ...]
+    created_us: tuple[int, ...]  # microseconds since 1970-01-01 UTC
+    far_identifier: tuple[str, ...]
+    far_kind: tuple[str, ...]
+    far_status: tuple[str, ...]
+    far_station_id: tuple[int | None, ...]
+
+
+_WIDTH = len(TraceColumns._fields)
+_NO_COLUMNS = TraceColumns(*((),) * _WIDTH)
+
+
 @dataclass(slots=True)
 class Trace:
-    """The sub-graph reached from `root` in one direction: every node once, every edge once."""
+    """The sub-graph reached from `root` in one direction: every node once, every edge once.
+
+    The walk's result is `columns`; `nodes` and `edges` are built from them on first use, so a
+    reader that needs ids or counts (`unit_ids`) or writes JSON from the columns
+    (lines.api.trace) never builds 50,000 tuples.
+    """
 
     root: TraceNode
     direction: Direction
-    nodes: dict[int, TraceNode] = field(default_factory=dict)
-    edges: list[TraceEdge] = field(default_factory=list)
+    columns: TraceColumns = _NO_COLUMNS
+    _nodes: dict[int, TraceNode] | None = field(default=None, repr=False, compare=False)
+    _edges: list[TraceEdge] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def far_id(self) -> tuple[int, ...]:
+        """The id of the unit at the far end of each edge (see TraceColumns)."""
+        return self.columns.child_id if self.direction == "forward" else self.columns.parent_id
+
+    @property
+    def nodes(self) -> dict[int, TraceNode]:
+        """Every unit reached, by id: the root first, then in the walk's order."""
+        if self._nodes is None:
+            c = self.columns
+            nodes = {self.root.id: self.root}
+            for far, identifier, kind, status, station_id in zip(
+                self.far_id,
+                c.far_identifier,
+                c.far_kind,
+                c.far_status,
+                c.far_station_id,
+                strict=True,
+            ):
+                if far not in nodes:
+                    nodes[far] = TraceNode(far, identifier, kind, status, station_id)
+            self._nodes = nodes
+        return self._nodes
+
+    @property
+    def edges(self) -> list[TraceEdge]:
+        """Every edge walked, once, in the walk's order."""
+        if self._edges is None:
+            self._edges = list(map(TraceEdge, *self.columns[:8]))
+        return self._edges
+
+    def unit_ids(self, *, kind: str | None = None) -> list[int]:
+        """The ids of the units reached (the root not among them), each once, in the walk's
+        order; only those of `kind` when given."""
+        if kind is None:
+            return list(dict.fromkeys(self.far_id))
+        pairs = zip(self.far_id, self.columns.far_kind, strict=True)
+        return list(dict.fromkeys(unit_id for unit_id, of in pairs if of == kind))
 
 
 # near: the column the walk starts from; far: the column it reaches.
@@ -132,19 +205,13 @@ def _rows(unit: Unit, direction: Direction) -> list[tuple]:
 
 def _trace(unit: Unit, direction: Direction) -> Trace:
     root = TraceNode(unit.id, unit.identifier, unit.kind, unit.status, unit.station_id)
-    trace = Trace(root=root, direction=direction, nodes={root.id: root})
-    far_index = 2 if direction == "forward" else 1
-    nodes = trace.nodes
     rows = _rows(unit, direction)
-    for row in rows:
-        far = row[far_index]
-        if far not in nodes:
-            nodes[far] = TraceNode(far, row[8], row[9], row[10], row[11])
-    if connection.vendor == "postgresql":
-        trace.edges = [TraceEdge._make(row[:8]) for row in rows]
-    else:
-        trace.edges = [TraceEdge._make((*row[:7], _sqlite_us(row[7]))) for row in rows]
-    return trace
+    # Column by column, not zip(*rows): zip makes an iterator object per row, and 50,000 new
+    # tracked objects set off the garbage collector over every row already read (~100 ms here).
+    columns = TraceColumns._make(tuple(map(itemgetter(k), rows)) for k in range(_WIDTH))
+    if rows and connection.vendor != "postgresql":
+        columns = columns._replace(created_us=tuple(_sqlite_us(str(t)) for t in columns.created_us))
+    return Trace(root=root, direction=direction, columns=columns)
 
 
 def _sqlite_us(text: str) -> int:

@@ -164,7 +164,7 @@ def _lanes_of(roll: Unit) -> list[int]:
 def _cells_from_roll(station: Station, roll: Unit, suspects: Suspects) -> None:
     low, high = _metre_window(station, roll, suspects.start, suspects.end)
     if low is None:
-        cells = [n.id for n in trace_forward(unit=roll).nodes.values() if n.kind == UnitKind.CELL]
+        cells = trace_forward(unit=roll).unit_ids(kind=UnitKind.CELL)
         bound = "whole roll: no web positions logged in the window"
     else:
         edges = GenealogyEdge.objects.filter(
@@ -197,7 +197,7 @@ def recall_suspects(*, station: Station, start: datetime, end: datetime) -> Susp
         if unit.kind == UnitKind.ROLL and station.kind in ROLL_STATIONS:
             _cells_from_roll(station, unit, suspects)
             continue
-        cells = [n.id for n in trace_forward(unit=unit).nodes.values() if n.kind == UnitKind.CELL]
+        cells = trace_forward(unit=unit).unit_ids(kind=UnitKind.CELL)
         suspects.cell_ids.update(cells)
         suspects.sources.append(
             {"unit": unit.identifier, "bound": "all made from it", "cells": len(cells)}

@@ -1,6 +1,6 @@
 """The genealogy trace and "where are they now" endpoints, on a small graph known edge by edge."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 
@@ -191,3 +191,23 @@ def test_an_edge_time_reads_the_same_in_the_trace_and_the_edge_list(
     assert [edge["created_at"] for edge in traced] == [edge["created_at"] for edge in listed]
     suffix = "Z" if zone == "UTC" else ("+01:00", "+02:00")
     assert traced[0]["created_at"].endswith(suffix)
+
+
+def test_an_edge_made_on_a_whole_second_reads_as_the_edge_list_writes_it(graph, operator, api):
+    # given: one edge at a whole second, one with a fraction
+    GenealogyEdge.objects.filter(pk=graph["edges"][0].pk).update(
+        created_at=datetime(2026, 11, 26, 6, 0, 0, tzinfo=UTC)
+    )
+    GenealogyEdge.objects.filter(pk=graph["edges"][1].pk).update(
+        created_at=datetime(2026, 11, 26, 6, 0, 0, 120, tzinfo=UTC)
+    )
+    api.force_authenticate(operator)
+    # when
+    traced = api.get(f"{UNITS}LOT-1/trace/?direction=forward").json()["edges"]
+    listed = api.get("/api/v1/consumptions/").json()["results"]
+    # then
+    assert [edge["created_at"] for edge in traced][:2] == [
+        "2026-11-26T06:00:00Z",
+        "2026-11-26T06:00:00.000120Z",
+    ]
+    assert [edge["created_at"] for edge in traced] == [edge["created_at"] for edge in listed]

@@ -96,6 +96,25 @@ def test_a_cells_backward_trace_reaches_every_stage_and_a_lots_forward_trace_its
     assert len(reached) > 50
 
 
+@pytest.mark.parametrize("direction", ["backward", "forward"])
+def test_the_ids_a_trace_reaches_are_its_nodes_without_the_root(direction):
+    # given
+    history_generate(cells=200, seed=5, params=COMPACT)
+    nmc = Unit.objects.filter(identifier__startswith="H1-NMC811-").order_by("id").first()
+    cell = Unit.objects.get(identifier="H1-C0000100")
+    # when
+    trace = (selectors.trace_forward if direction == "forward" else selectors.trace_backward)(
+        unit=nmc if direction == "forward" else cell
+    )
+    # then: the ids the readers use are the nodes, read from the columns
+    others = [n for n in trace.nodes.values() if n.id != trace.root.id]
+    assert trace.unit_ids() == [n.id for n in others]
+    for kind in UnitKind.values:
+        assert trace.unit_ids(kind=kind) == [n.id for n in others if n.kind == kind]
+    assert [e.id for e in trace.edges] == list(trace.columns.edge_id)
+    assert len(trace.unit_ids(kind=UnitKind.CELL if direction == "forward" else "roll")) > 0
+
+
 @pytest.fixture
 def diamond(plant):
     """lot -> batch A and batch B -> roll -> cell; the cell takes two ranges of the roll."""
