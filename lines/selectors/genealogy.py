@@ -120,7 +120,7 @@ class Trace:
     def edges(self) -> list[TraceEdge]:
         """Every edge walked, once, in the walk's order."""
         if self._edges is None:
-            self._edges = list(map(TraceEdge, *self.columns[:8]))
+            self._edges = list(map(TraceEdge, *self.columns[: len(TraceEdge._fields)]))
         return self._edges
 
     def unit_ids(self, *, kind: str | None = None) -> list[int]:
