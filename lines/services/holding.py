@@ -103,15 +103,19 @@ def _record_then_change(
 ) -> int:
     """SQLite: the history rows from the rows as they are (`changes["status"]` read from them is
     the status after), then the change."""
-    history = chosen.order_by().values_list(
-        "id",
-        Cast(Value(now), DateTimeField()),
-        Cast(Value(by_id), BigIntegerField()),
-        Cast(Value(event), CharField()),
-        "status",
-        Cast(changes["status"], CharField()),
-        Cast(Value(reason), CharField()),
-    )
+    history = (
+        chosen.order_by()
+        .values_list(
+            "id",
+            Cast(Value(now), DateTimeField()),
+            Cast(Value(by_id), BigIntegerField()),
+            Cast(Value(event), CharField()),
+            "status",
+            Cast(changes["status"], CharField()),
+            Cast(Value(reason), CharField()),
+        )
+        .distinct()
+    )  # a unit chosen through a join can come twice; it changes once
     select_sql, params = history.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {_HISTORY} ({_HISTORY_COLUMNS}) {select_sql}", params)

@@ -106,3 +106,17 @@ def test_a_second_hold_changes_and_records_nothing(cells, quality_engineer):
 
     assert services.units_put_on_hold(units=_ids(cells), by=None, reason="hold 8: y") == 0
     assert UnitHistory.objects.filter(reason__startswith="hold 8").count() == 0
+
+
+def test_units_chosen_through_a_join_are_changed_and_recorded_once(cells, quality_engineer):
+    # given: CELL-0 has two history rows, so a filter through its history finds it twice
+    services.units_put_on_hold(units=_ids(cells[:1]), by=None, reason="hold 6: x")
+    services.units_take_off_hold(units=_ids(cells[:1]), by=None, reason="hold 6: y")
+    twice = Unit.objects.filter(history__event__in=["hold_placed", "hold_released"])
+    assert twice.count() == 2
+    # when
+    changed = services.units_put_on_hold(units=twice, by=None, reason="hold 7: z")
+    # then
+    assert changed == 1
+    assert _rows("hold_placed")[-1:] == [("CELL-0", "created", "on_hold", None, "hold 7: z")]
+    assert UnitHistory.objects.filter(reason="hold 7: z").count() == 1
