@@ -17,6 +17,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import cast
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -75,7 +76,10 @@ def _transition(
     update = cast(UpdateQuery, chosen.query.chain(UpdateQuery))
     update.annotations = {}
     update.add_update_values(changes)
-    update_sql, update_params = update.get_compiler(connection.alias).as_sql()
+    try:
+        update_sql, update_params = update.get_compiler(connection.alias).as_sql()
+    except EmptyResultSet:  # none(), or id__in=[]: no SQL can choose nothing
+        return 0
     # Typed constants: an untyped NULL or literal in INSERT ... SELECT is text to PostgreSQL.
     sql = f"""
         WITH changed AS (
@@ -116,7 +120,10 @@ def _record_then_change(
         )
         .distinct()
     )  # a unit chosen through a join can come twice; it changes once
-    select_sql, params = history.query.sql_with_params()
+    try:
+        select_sql, params = history.query.sql_with_params()
+    except EmptyResultSet:  # none(), or id__in=[]: no SQL can choose nothing
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {_HISTORY} ({_HISTORY_COLUMNS}) {select_sql}", params)
     return chosen.update(**changes)

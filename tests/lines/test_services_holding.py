@@ -120,3 +120,13 @@ def test_units_chosen_through_a_join_are_changed_and_recorded_once(cells, qualit
     assert changed == 1
     assert _rows("hold_placed")[-1:] == [("CELL-0", "created", "on_hold", None, "hold 7: z")]
     assert UnitHistory.objects.filter(reason="hold 7: z").count() == 1
+
+
+@pytest.mark.parametrize(
+    "transition",
+    [services.units_put_on_hold, services.units_take_off_hold, services.units_scrap_held],
+)
+def test_no_units_change_nothing(cells, transition):
+    assert transition(units=Unit.objects.filter(pk__in=[]), by=None, reason="hold 9: none") == 0
+    assert transition(units=Unit.objects.none(), by=None, reason="hold 9: none") == 0
+    assert not UnitHistory.objects.filter(reason="hold 9: none").exists()
