@@ -12,9 +12,10 @@ from decimal import Decimal
 import pytest
 
 from lines import selectors, services
+from lines.api.trace import trace_payload
 from lines.choices import UnitKind
 from lines.history import COMPACT, history_generate
-from lines.models import GenealogyEdge, Unit
+from lines.models import GenealogyEdge, Station, Unit
 from tests.factories import make_cell, make_roll, receive
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,53 @@ def test_forward_from_one_side_of_the_diamond_stays_on_its_side(diamond):
     # then
     assert nodes == {units["a"].id, units["roll"].id, units["cell"].id}
     assert sorted(edge_ids) == sorted([edges["a-roll"], edges["roll-cell-1"], edges["roll-cell-2"]])
+
+
+def _json_from_tuples(trace) -> dict:
+    """What the trace JSON held when it was written from the trace's node and edge tuples."""
+    codes = dict(Station.objects.values_list("id", "code"))
+    ordered = sorted(trace.nodes.values(), key=lambda n: (n.id != trace.root.id, n.id))
+    names = {n.id: n.identifier for n in ordered}
+    return {
+        "root": trace.root.identifier,
+        "direction": trace.direction,
+        "nodes": [
+            {"identifier": n.identifier, "kind": n.kind, "status": n.status,
+             "station": codes.get(n.station_id)}
+            for n in ordered
+        ],
+        "edges": [
+            {
+                "parent": names[e.parent_id],
+                "child": names[e.child_id],
+                "quantity": float(e.quantity),
+                "position_from": e.position_from_m,
+                "position_to": e.position_to_m,
+                "operation": e.operation_id,
+                "created_at": e.created_at.isoformat().replace("+00:00", "Z"),
+            }
+            for e in sorted(trace.edges, key=lambda e: e.id)
+        ],
+    }  # fmt: skip
+
+
+def _walk(direction):
+    return selectors.trace_forward if direction == "forward" else selectors.trace_backward
+
+
+@pytest.mark.parametrize("direction", ["backward", "forward"])
+def test_the_trace_json_written_from_columns_is_the_json_of_its_nodes_and_edges(direction):
+    # given
+    history_generate(cells=200, seed=5, params=COMPACT)
+    kind = UnitKind.MATERIAL_LOT if direction == "forward" else UnitKind.CELL
+    for unit in Unit.objects.filter(kind=kind).order_by("-id")[:8]:
+        trace = _walk(direction)(unit=unit)
+        # when, then
+        assert trace_payload(trace) == _json_from_tuples(trace), unit.identifier
+
+
+@pytest.mark.parametrize(("direction", "root"), [("forward", "LOT-D"), ("backward", "CELL-D")])
+def test_the_trace_json_names_a_unit_reached_by_two_edges_once(diamond, direction, root):
+    trace = _walk(direction)(unit=Unit.objects.get(identifier=root))
+    assert len(set(trace.far_id)) < len(trace.far_id)  # the diamond: two ways to one unit
+    assert trace_payload(trace) == _json_from_tuples(trace)
