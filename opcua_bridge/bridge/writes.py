@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from asyncua import Client, ua
+from django.utils.translation import gettext as _
 
 from lines.models import TagRole
 from opcua_bridge.bridge.tagmap import TagSpec
@@ -39,39 +40,57 @@ def typed_variant(value: Any, variant_type: ua.VariantType) -> ua.Variant:
     if variant_type == ua.VariantType.Boolean:
         if isinstance(value, bool) or value in (0, 1):
             return ua.Variant(bool(value), variant_type)
-        raise WriteRefused(f"{value!r} is not a Boolean (true/false)")
+        raise WriteRefused(_("%(value)s is not a Boolean (true/false)") % {"value": repr(value)})
     if variant_type in INTEGER_RANGES:
         return ua.Variant(_integer(value, variant_type), variant_type)
     if variant_type in (ua.VariantType.Float, ua.VariantType.Double):
         return ua.Variant(_real(value, variant_type), variant_type)
     if variant_type == ua.VariantType.String:
         if not isinstance(value, str) or len(value) > MAX_STRING:
-            raise WriteRefused(f"{value!r} is not a string of at most {MAX_STRING} characters")
+            raise WriteRefused(
+                _("%(value)s is not a string of at most %(n)s characters")
+                % {"value": repr(value), "n": MAX_STRING}
+            )
         return ua.Variant(value, variant_type)
-    raise WriteRefused(f"the node's type {variant_type.name} is not one the MES writes")
+    raise WriteRefused(
+        _("the node's type %(type)s is not one the MES writes") % {"type": variant_type.name}
+    )
 
 
 def _integer(value: Any, variant_type: ua.VariantType) -> int:
     low, high = INTEGER_RANGES[variant_type]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise WriteRefused(f"{value!r} is not a number for a {variant_type.name} node")
+        raise WriteRefused(_not_a_number(value, variant_type))
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise WriteRefused(f"{value!r} is not a whole number for a {variant_type.name} node")
+        raise WriteRefused(
+            _("%(value)s is not a whole number for a %(type)s node")
+            % {"value": repr(value), "type": variant_type.name}
+        )
     if not low <= int(value) <= high:
         raise WriteRefused(
-            f"{value!r} does not fit the node's type {variant_type.name} ({low} to {high})"
+            _("%(value)s does not fit the node's type %(type)s (%(low)s to %(high)s)")
+            % {"value": repr(value), "type": variant_type.name, "low": low, "high": high}
         )
     return int(value)
 
 
+def _not_a_number(value: Any, variant_type: ua.VariantType) -> str:
+    return _("%(value)s is not a number for a %(type)s node") % {
+        "value": repr(value),
+        "type": variant_type.name,
+    }
+
+
 def _real(value: Any, variant_type: ua.VariantType) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise WriteRefused(f"{value!r} is not a number for a {variant_type.name} node")
+        raise WriteRefused(_not_a_number(value, variant_type))
     number = float(value)
     if not math.isfinite(number):
-        raise WriteRefused(f"{value!r} is not a finite number")
+        raise WriteRefused(_("%(value)s is not a finite number") % {"value": repr(value)})
     if variant_type == ua.VariantType.Float and abs(number) > FLOAT_MAX:
-        raise WriteRefused(f"{value!r} does not fit the node's type Float (a PLC REAL)")
+        raise WriteRefused(
+            _("%(value)s does not fit the node's type Float (a PLC REAL)") % {"value": repr(value)}
+        )
     return number
 
 
@@ -98,8 +117,11 @@ class TypedWriter:
         """Write `value` to the node of `spec` in its own type; WriteRefused if the role is not
         one the MES writes, the value does not fit, or the PLC refuses (its status named)."""
         if spec.role not in TagRole.mes_writes():
-            what = spec.role or f"process value {spec.parameter}"
-            raise WriteRefused(f"{spec.node_id} is a {what} tag: the MES never writes it")
+            what = spec.role or _("process value %(name)s") % {"name": spec.parameter}
+            raise WriteRefused(
+                _("%(node)s is a %(what)s tag: the MES never writes it")
+                % {"node": spec.node_id, "what": what}
+            )
         variant = typed_variant(value, await self.variant_type(spec.node_id))
         await self.write_variant(spec.node_id, variant)
         return variant
@@ -109,7 +131,10 @@ class TypedWriter:
             await self.client.get_node(node_id).write_value(ua.DataValue(variant))
         except ua.UaStatusCodeError as exc:
             name = ua.StatusCode(exc.code).name
-            raise WriteRefused(f"the PLC refused the write to {node_id}: {name}") from exc
+            raise WriteRefused(
+                _("the PLC refused the write to %(node)s: %(status)s")
+                % {"node": node_id, "status": name}
+            ) from exc
 
     async def read_many(self, node_ids: list[str]) -> list[ua.DataValue]:
         """The nodes' current values in one Read request (one round trip to the PLC)."""

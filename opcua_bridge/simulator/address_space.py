@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from asyncua import Server, ua
 from asyncua.common.node import Node
 from asyncua.server.event_generator import EventGenerator
+from django.utils.translation import gettext as _
 
 from .catalog import (
     HANDSHAKE_ROLES,
@@ -275,7 +276,10 @@ async def _add_event_type(server: Server, idx: int) -> ua.NodeId:
 
 async def _event_generator(server: Server, obj: Node, tag, space: AddressSpace) -> EventGenerator:
     if tag.identifier != tag.station:
-        raise ValueError(f"{tag.node_id}: a result_event tag must be the machine object itself")
+        raise ValueError(
+            _("%(node)s: a result_event tag must be the machine object itself")
+            % {"node": tag.node_id}
+        )
     return await server.get_event_generator(space.event_type, obj.nodeid)
 
 

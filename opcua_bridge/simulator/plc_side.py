@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from asyncua import Server, ua
+from django.utils.translation import gettext as _
 
 from .address_space import MES_LINK, REJECT_COUNT, AddressSpace
 from .catalog import ROLE_MES_HEARTBEAT, ROLE_PLC_HEARTBEAT, ROLE_SETPOINT, LinePlan
@@ -89,7 +90,10 @@ class PlcSide:
     async def write(self, station: str, channel: str, value: Any, kind: ua.VariantType) -> None:
         found = self._node(station, channel)
         if found is None:
-            raise ConnectionError(f"{station} {channel}: the PLC is not serving")
+            raise ConnectionError(
+                _("%(station)s %(channel)s: the PLC is not serving")
+                % {"station": station, "channel": channel}
+            )
         server, node = found
         await server.write_attribute_value(node, ua.DataValue(ua.Variant(value, kind)))
         self._shown[(station, channel)] = value
@@ -125,13 +129,21 @@ class PlcSide:
             while self.mes_heartbeat_stale():  # safe state: no new cell while the MES is gone
                 await asyncio.sleep(0.1)
         # A previous answer's done must have fallen before a new request (phase 4).
-        await self._wait(lambda: not self.read(station, f"{side}_done"), "done to fall")
+        await self._wait(
+            lambda: not self.read(station, f"{side}_done"),
+            _("%(side)s done did not fall within %(s)s s"),
+            side,
+        )
         await self.write(station, f"{side}_serial", request.serial, V.String)
         if side == CHECKOUT:
             await self.write(station, "checkout_result", request.result, V.Int16)
         await self.write(station, f"{side}_request", True, V.Boolean)
         try:
-            await self._wait(lambda: self.read(station, f"{side}_done"), "done")
+            await self._wait(
+                lambda: self.read(station, f"{side}_done"),
+                _("%(side)s done did not rise within %(s)s s"),
+                side,
+            )
         except TimeoutError:
             await self.write(station, f"{side}_request", False, V.Boolean)
             return NO_ANSWER
@@ -139,11 +151,11 @@ class PlcSide:
         await self.write(station, f"{side}_request", False, V.Boolean)
         return int(code) if isinstance(code, int) else NO_ANSWER
 
-    async def _wait(self, condition: Callable[[], Any], what: str) -> None:
+    async def _wait(self, condition: Callable[[], Any], late: str, side: str) -> None:
         deadline = time.monotonic() + self.answer_timeout_s
         while not condition():
             if time.monotonic() > deadline:
-                raise TimeoutError(f"no {what} within {self.answer_timeout_s} s")
+                raise TimeoutError(late % {"side": side, "s": self.answer_timeout_s})
             await asyncio.sleep(POLL_S)
 
     # ----- every tick --------------------------------------------------------------------------
