@@ -39,8 +39,8 @@ def trace_payload(trace: Trace) -> dict[str, Any]:
     """The trace as {"root", "direction", "nodes", "edges"}: root node first, then nodes by id,
     edges by id. Written from the trace's columns: no node or edge tuple is built.
 
-    Quantities and metres become floats: they have at most 14 significant digits, which a float
-    holds exactly enough, and JSON has no decimal type.
+    Quantities and metres are floats (the walk casts them): they have at most 14 significant
+    digits, which a float holds exactly enough, and JSON has no decimal type.
     """
     codes: dict[int | None, str] = dict(Station.objects.values_list("id", "code"))
     root, c, far = trace.root, trace.columns, trace.far_id
@@ -72,9 +72,9 @@ def trace_payload(trace: Trace) -> dict[str, Any]:
         {
             "parent": identifier_of[c.parent_id[i]],
             "child": identifier_of[c.child_id[i]],
-            "quantity": float(c.quantity[i]),
-            "position_from": _float_or_none(c.position_from_m[i]),
-            "position_to": _float_or_none(c.position_to_m[i]),
+            "quantity": c.quantity[i],
+            "position_from": c.position_from_m[i],
+            "position_to": c.position_to_m[i],
             "operation": c.operation_id[i],
             "created_at": created[i],
         }
@@ -86,10 +86,6 @@ def trace_payload(trace: Trace) -> dict[str, Any]:
         "nodes": nodes,
         "edges": edges,
     }
-
-
-def _float_or_none(value: float | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def whereabouts_payload(unit: Unit, *, kind: str | None) -> dict[str, Any]:

@@ -6,21 +6,17 @@ B-tree on a column every row writes. autosummarize keeps ranges the ingest fille
 
 from django.db import migrations
 
-
-def brin_create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS sample_source_time_brin ON lines_sample "
-            "USING brin (source_time) WITH (pages_per_range = 32, autosummarize = on)"
-        )
-
-
-def brin_drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS sample_source_time_brin")
+from lines.migrations._brin import brin_index
 
 
 class Migration(migrations.Migration):
     dependencies = [("lines", "0020_sample_segment")]
 
-    operations = [migrations.RunPython(brin_create, brin_drop)]
+    operations = [
+        brin_index(
+            "sample_source_time_brin",
+            "lines_sample",
+            "source_time",
+            "pages_per_range = 32, autosummarize = on",
+        )
+    ]

@@ -5,18 +5,7 @@ per unit it reaches (55,000 for a lot), and the B-tree was one more index entry 
 
 from django.db import migrations, models
 
-
-def brin_create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS unithistory_at_brin ON lines_unithistory "
-            "USING brin (at) WITH (autosummarize = on)"
-        )
-
-
-def brin_drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS unithistory_at_brin")
+from lines.migrations._brin import brin_index
 
 
 class Migration(migrations.Migration):
@@ -28,5 +17,5 @@ class Migration(migrations.Migration):
             name="at",
             field=models.DateTimeField(),
         ),
-        migrations.RunPython(brin_create, brin_drop),
+        brin_index("unithistory_at_brin", "lines_unithistory", "at", "autosummarize = on"),
     ]
